@@ -1,0 +1,1 @@
+//! Yew components (feature `ui`). Being written.
