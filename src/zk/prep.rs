@@ -1,0 +1,168 @@
+//! The leader's `PrepRequestProcessor`: turns a client's write into the txn to propose,
+//! checking it against a tree in exactly the order the real server does (sheet A.5), so the
+//! error a client sees for a bad request is the one ZooKeeper would give.
+//!
+//! The leader keeps a second "prep tree" to which it applies every prepared txn right away
+//! (ZooKeeper's outstanding-change records), so pipelined writes see each other; this is why
+//! [`DataTree::prepare`] only needs `&self`.
+//!
+//! Simplified compared to ZooKeeper 3.5.9/3.8: no ACL checks (`NoAuth`, `InvalidACL`), no
+//! TTL/container checks (`Unimplemented`), no `SessionMoved` (the tree does not know which
+//! server owns a connection; the server checks that). The session check uses the prep tree's
+//! session table, which already lacks sessions whose `closeSession` has been prepared, as the
+//! real tracker's "closing" mark does.
+
+use super::path::{self, check_path, sequential_path};
+use super::tree::DataTree;
+use super::txn::{Txn, TxnHeader, WriteOp};
+use super::types::{ErrorCode, SessionId};
+
+impl DataTree {
+    /// Validates `op` from `session` against this tree and returns the txn to propose: the
+    /// change, or `Txn::Error(code)` (a failed write still becomes a txn and takes a zxid).
+    ///
+    /// Checks, in order, after the session check (`SessionExpired` if `session` is not in
+    /// the session table):
+    /// * create: `BadArguments` (no `/` or NUL), `NoNode` (parent), *sequential suffix from
+    ///   the parent's stored `cversion`*, `BadArguments` (full path), `NodeExists`,
+    ///   `NoChildrenForEphemerals`;
+    /// * delete: `BadArguments` (no `/`, NUL, reserved node), `NoNode` (parent, then node),
+    ///   `BadVersion`, `NotEmpty`;
+    /// * setData and check: `BadArguments` (full path), `NoNode`, `BadVersion`;
+    /// * multi: each op against the state left by the earlier ops; on the first failure the
+    ///   later ops become `Error(RuntimeInconsistency)` and the whole multi applies nothing. A
+    ///   multi nested in a multi cannot be encoded on the wire: `MarshallingError`.
+    pub fn prepare(&self, session: SessionId, op: &WriteOp) -> Txn {
+        match op {
+            WriteOp::Multi(ops) => self.prepare_multi(session, ops),
+            _ => self.prepare_op(session, op).unwrap_or_else(Txn::Error),
+        }
+    }
+
+    fn prepare_multi(&self, session: SessionId, ops: &[WriteOp]) -> Txn {
+        // Later ops must see earlier ones: apply each to a scratch copy, made only if needed.
+        let mut scratch: Option<DataTree> = None;
+        let mut txns = Vec::with_capacity(ops.len());
+        let mut failed = false;
+        for (i, op) in ops.iter().enumerate() {
+            if failed {
+                txns.push(Txn::Error(ErrorCode::RuntimeInconsistency));
+                continue;
+            }
+            let prepared = scratch.as_ref().unwrap_or(self).prepare_op(session, op);
+            match prepared {
+                Ok(txn) => {
+                    if i + 1 < ops.len() {
+                        let tree = scratch.get_or_insert_with(|| self.clone());
+                        let hdr = TxnHeader {
+                            session_id: session,
+                            cxid: 0,
+                            zxid: tree.last_processed_zxid(),
+                            time_ms: 0,
+                        };
+                        tree.apply(&hdr, &txn);
+                    }
+                    txns.push(txn);
+                }
+                Err(code) => {
+                    failed = true;
+                    txns.push(Txn::Error(code));
+                }
+            }
+        }
+        Txn::Multi(txns)
+    }
+
+    fn prepare_op(&self, session: SessionId, op: &WriteOp) -> Result<Txn, ErrorCode> {
+        if !self.sessions().contains_key(&session) {
+            return Err(ErrorCode::SessionExpired);
+        }
+        match op {
+            WriteOp::Create { path, data, mode } => {
+                self.prepare_create(path, data, mode.is_ephemeral(), mode.is_sequential())
+            }
+            WriteOp::Delete { path, version } => self.prepare_delete(path, *version),
+            WriteOp::SetData {
+                path,
+                data,
+                version,
+            } => {
+                let version = self.checked_version(path, *version)?;
+                Ok(Txn::SetData {
+                    path: path.clone(),
+                    data: data.clone(),
+                    version,
+                })
+            }
+            WriteOp::Check { path, version } => {
+                let version = self.checked_version(path, *version)?;
+                Ok(Txn::Check {
+                    path: path.clone(),
+                    version,
+                })
+            }
+            WriteOp::Multi(_) => Err(ErrorCode::MarshallingError),
+        }
+    }
+
+    /// `PrepRequestProcessor.pRequest2TxnCreate`.
+    fn prepare_create(
+        &self,
+        path: &str,
+        data: &str,
+        ephemeral: bool,
+        sequential: bool,
+    ) -> Result<Txn, ErrorCode> {
+        let parent_path = path::parent_for_create(path)?;
+        let parent = self.node(parent_path).ok_or(ErrorCode::NoNode)?;
+        let stored_cversion = parent.stat.cversion;
+        let path = if sequential {
+            sequential_path(path, stored_cversion)
+        } else {
+            path.to_string()
+        };
+        check_path(&path)?;
+        if self.node(&path).is_some() {
+            return Err(ErrorCode::NodeExists);
+        }
+        if parent.is_ephemeral() {
+            return Err(ErrorCode::NoChildrenForEphemerals);
+        }
+        Ok(Txn::Create {
+            path,
+            data: data.to_string(),
+            ephemeral,
+            parent_cversion: stored_cversion.wrapping_add(1),
+        })
+    }
+
+    /// `PrepRequestProcessor.pRequest2Txn`, `OpCode.delete`.
+    fn prepare_delete(&self, path: &str, version: i32) -> Result<Txn, ErrorCode> {
+        let parent_path = path::parent_for_delete(path)?;
+        self.node(parent_path).ok_or(ErrorCode::NoNode)?;
+        let node = self.node(path).ok_or(ErrorCode::NoNode)?;
+        check_version(node.stat.version, version)?;
+        if !node.children.is_empty() {
+            return Err(ErrorCode::NotEmpty);
+        }
+        Ok(Txn::Delete {
+            path: path.to_string(),
+        })
+    }
+
+    /// The `setData`/`check` prefix: full path check, `NoNode`, then `BadVersion`; returns the
+    /// version + 1 the txn carries.
+    fn checked_version(&self, path: &str, expected: i32) -> Result<i32, ErrorCode> {
+        check_path(path)?;
+        let node = self.node(path).ok_or(ErrorCode::NoNode)?;
+        check_version(node.stat.version, expected)
+    }
+}
+
+/// `PrepRequestProcessor.checkAndIncVersion`: `-1` matches any version.
+fn check_version(current: i32, expected: i32) -> Result<i32, ErrorCode> {
+    if expected != -1 && expected != current {
+        return Err(ErrorCode::BadVersion);
+    }
+    Ok(current.wrapping_add(1))
+}

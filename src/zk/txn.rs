@@ -1,0 +1,259 @@
+//! Write requests, the transactions the leader turns them into, and what applying a
+//! transaction yields (`zookeeper.jute`'s `TxnHeader`, `CreateTxn`, `DeleteTxn`,
+//! `SetDataTxn`, `CheckVersionTxn`, `ErrorTxn`, `MultiTxn`, `CreateSessionTxn`, and the
+//! server's `ProcessTxnResult`).
+//!
+//! Simplified compared to ZooKeeper 3.5.9/3.8: no ACL lists in requests or txns, data is UTF-8
+//! text, no container/TTL/reconfig/setACL txns, and a txn is a Rust value rather than jute
+//! bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
+//! after it) is an `ErrorTxn`.
+
+use super::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
+
+/// A write request from a client (`CreateRequest`, `DeleteRequest`, `SetDataRequest`,
+/// `CheckVersionRequest`, `MultiTransactionRecord`). Version `-1` means "any version".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteOp {
+    /// `create(path, data, mode)`; for sequential modes `path` is the prefix.
+    Create {
+        /// Requested path (prefix of the final name for sequential modes).
+        path: String,
+        /// Initial data.
+        data: String,
+        /// Ephemeral and/or sequential.
+        mode: CreateMode,
+    },
+    /// `delete(path, version)`.
+    Delete {
+        /// Node to delete.
+        path: String,
+        /// Expected `version`, or -1.
+        version: i32,
+    },
+    /// `setData(path, data, version)`.
+    SetData {
+        /// Node to write.
+        path: String,
+        /// New data.
+        data: String,
+        /// Expected `version`, or -1.
+        version: i32,
+    },
+    /// `check(path, version)`: a pure version assertion, meant for use inside `multi`.
+    Check {
+        /// Node to check.
+        path: String,
+        /// Expected `version`, or -1.
+        version: i32,
+    },
+    /// `multi(ops)`: all ops or none, under one zxid. Ops may not themselves be `Multi`.
+    Multi(Vec<WriteOp>),
+}
+
+impl WriteOp {
+    /// The request's opcode name as ZooKeeper logs it (`create`, `delete`, `setData`, `check`, `multi`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            WriteOp::Create { .. } => "create",
+            WriteOp::Delete { .. } => "delete",
+            WriteOp::SetData { .. } => "setData",
+            WriteOp::Check { .. } => "check",
+            WriteOp::Multi(_) => "multi",
+        }
+    }
+
+    /// The path the op names (`None` for `multi`).
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            WriteOp::Create { path, .. }
+            | WriteOp::Delete { path, .. }
+            | WriteOp::SetData { path, .. }
+            | WriteOp::Check { path, .. } => Some(path),
+            WriteOp::Multi(_) => None,
+        }
+    }
+}
+
+/// `TxnHeader`: who asked, the zxid the leader assigned, and the leader's wall-clock time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TxnHeader {
+    /// The session that issued the request (`clientId`).
+    pub session_id: SessionId,
+    /// The client's request number (`cxid`); carried for replies, ignored by the tree.
+    pub cxid: i32,
+    /// The zxid the leader assigned.
+    pub zxid: Zxid,
+    /// The leader's wall-clock time in ms; becomes `ctime`/`mtime`.
+    pub time_ms: i64,
+}
+
+/// A transaction as proposed by the leader and applied by every replica.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Txn {
+    /// `CreateSessionTxn`: adds the header's session to the replicated session table.
+    CreateSession {
+        /// Negotiated session timeout.
+        timeout_ms: i32,
+    },
+    /// `closeSession`: removes the header's session and deletes its ephemerals.
+    CloseSession,
+    /// `CreateTxn`. The owner of an ephemeral is the header's session, as in jute.
+    Create {
+        /// Final path (sequential suffix included).
+        path: String,
+        /// Initial data.
+        data: String,
+        /// Owned by the header's session.
+        ephemeral: bool,
+        /// The parent's new **stored** `cversion` (old + 1, wrapping).
+        parent_cversion: i32,
+    },
+    /// `DeleteTxn`.
+    Delete {
+        /// Node to delete.
+        path: String,
+    },
+    /// `SetDataTxn`.
+    SetData {
+        /// Node to write.
+        path: String,
+        /// New data.
+        data: String,
+        /// The node's **new** version (old + 1).
+        version: i32,
+    },
+    /// `CheckVersionTxn`: changes nothing. `version` is the checked version + 1, as the real
+    /// server records it.
+    Check {
+        /// Node checked.
+        path: String,
+        /// Checked version + 1.
+        version: i32,
+    },
+    /// `MultiTxn`. If any op is an [`Txn::Error`] the whole multi fails and nothing applies.
+    Multi(Vec<Txn>),
+    /// `ErrorTxn`: a write that failed validation; it still takes a zxid.
+    Error(ErrorCode),
+}
+
+impl Txn {
+    /// The opcode name (`createSession`, `closeSession`, `create`, `delete`, `setData`,
+    /// `check`, `multi`, `error`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Txn::CreateSession { .. } => "createSession",
+            Txn::CloseSession => "closeSession",
+            Txn::Create { .. } => "create",
+            Txn::Delete { .. } => "delete",
+            Txn::SetData { .. } => "setData",
+            Txn::Check { .. } => "check",
+            Txn::Multi(_) => "multi",
+            Txn::Error(_) => "error",
+        }
+    }
+
+    /// The `ZooDefs.OpCode` of the txn.
+    pub fn op_code(&self) -> i32 {
+        match self {
+            Txn::CreateSession { .. } => -10,
+            Txn::CloseSession => -11,
+            Txn::Create { .. } => 1,
+            Txn::Delete { .. } => 2,
+            Txn::SetData { .. } => 5,
+            Txn::Check { .. } => 13,
+            Txn::Multi(_) => 14,
+            Txn::Error(_) => -1,
+        }
+    }
+
+    /// The error the client will get: `Ok`, the code of an `ErrorTxn`, or for a multi the
+    /// code of its first failing op.
+    pub fn err(&self) -> ErrorCode {
+        match self {
+            Txn::Error(code) => *code,
+            Txn::Multi(ops) => ops
+                .iter()
+                .map(Txn::err)
+                .find(|c| !c.is_ok())
+                .unwrap_or(ErrorCode::Ok),
+            _ => ErrorCode::Ok,
+        }
+    }
+}
+
+/// The result of one applied txn (`ProcessTxnResult` / the `OpResult`s of a multi).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpResult {
+    /// A session was added.
+    CreateSession,
+    /// A session was removed (its ephemerals deleted).
+    CloseSession,
+    /// `CreateResult`: the actual path and the new node's stat.
+    Create {
+        /// Path created (sequential suffix included).
+        path: String,
+        /// The new node's reported stat.
+        stat: Stat,
+    },
+    /// `DeleteResult`.
+    Delete,
+    /// `SetDataResult`: the node's new stat.
+    SetData {
+        /// The node's reported stat after the write.
+        stat: Stat,
+    },
+    /// `CheckResult`.
+    Check,
+    /// Per-op results of a multi. In a failed multi every entry is an `Error`: `Ok` for the
+    /// ops before the failing one (rolled back), its code, then `RuntimeInconsistency`.
+    Multi(Vec<OpResult>),
+    /// `ErrorResult`.
+    Error(ErrorCode),
+}
+
+impl OpResult {
+    /// The error code the reply carries: `Ok` unless this is an error, or a multi with one.
+    pub fn err(&self) -> ErrorCode {
+        match self {
+            OpResult::Error(code) => *code,
+            OpResult::Multi(results) => results
+                .iter()
+                .map(OpResult::err)
+                .find(|c| !c.is_ok())
+                .unwrap_or(ErrorCode::Ok),
+            _ => ErrorCode::Ok,
+        }
+    }
+}
+
+/// Which watch table a trigger consults on a server (sheet A.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WatchTarget {
+    /// Data watches (set by `getData` and `exists`).
+    Data,
+    /// Child watches (set by `getChildren`).
+    Children,
+    /// A delete: data watches, then child watches, one notification per session.
+    DataAndChildren,
+}
+
+/// One watch trigger produced by applying a txn; every server fires it against its own
+/// watch table, in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchTrigger {
+    /// The event the watchers receive.
+    pub event: EventType,
+    /// The path the event names.
+    pub path: String,
+    /// Which watches it fires.
+    pub target: WatchTarget,
+}
+
+/// What applying a txn did: the result for the client and the watch triggers, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// Reply to the issuing client.
+    pub result: OpResult,
+    /// Watch triggers in firing order.
+    pub triggers: Vec<WatchTrigger>,
+}
