@@ -6,7 +6,12 @@
 //! `world:anyone` with `ALL`, so `NoAuth`/`InvalidACL` never arise), no container or TTL
 //! nodes, data as UTF-8 text, children listed sorted. Each module says what else it leaves out.
 
+pub mod client;
+pub mod client_node;
+pub mod config;
+pub mod msg;
 pub mod path;
+pub mod server;
 pub mod prep;
 pub mod tree;
 pub mod txn;
@@ -20,3 +25,7 @@ pub use types::{
     Stat, Zxid,
 };
 pub use watches::{PathWatches, WatchManager};
+pub use client_node::ClientNode;
+pub use config::{Sid, ZkConfig};
+pub use msg::{Msg, Timer};
+pub use server::Server;
