@@ -12,6 +12,7 @@ pub mod config;
 pub mod msg;
 pub mod path;
 pub mod server;
+pub mod summary;
 pub mod prep;
 pub mod tree;
 pub mod txn;
