@@ -1,8 +1,15 @@
 //! Invariant checkers for every protocol, behind one enum so a `Sim` can hold them.
 
-use crate::sim::{healed_for, CheckKind, Checker, CheckerInfo, NodeId, World, MS};
+use std::collections::BTreeMap;
 
+use crate::sim::{healed_for, CheckKind, Checker, CheckerInfo, NodeId, World, MS, SEC};
+
+use super::zk_checks::{self, AgreementState, CommittedState, WatchState};
 use super::{Node, Record};
+
+/// How long after healing a ZooKeeper ensemble must have recovered (FLE back-off can reach
+/// 60 s, plus a sync).
+pub const ZK_RECOVERY_GRACE_US: u64 = 90 * SEC;
 
 /// Every checker the cluster knows.
 #[derive(Clone, Debug)]
@@ -12,10 +19,42 @@ pub enum AnyChecker {
     /// Nobody keeps seeing a crashed member alive for longer than the timeout.
     HeartbeatDeadDetected,
     /// At some point some member sees all its peers alive.
-    HeartbeatFullViewReached { reached: bool },
+    HeartbeatFullViewReached {
+        reached: bool,
+    },
+    ZkLeadership {
+        leaders: BTreeMap<u32, NodeId>,
+    },
+    ZkAgreement(Box<AgreementState>),
+    ZkCommittedNeverLost(Box<CommittedState>),
+    ZkReplicasIdentical,
+    ZkEphemeralsCleaned,
+    ZkWatchFiresOnce(Box<WatchState>),
+    ZkEpochs,
+    ZkRecoversAfterHeal,
+    ZkLeaderElected {
+        reached: bool,
+    },
 }
 
 impl AnyChecker {
+    /// The ZooKeeper checkers.
+    pub fn zk_set() -> Vec<AnyChecker> {
+        vec![
+            AnyChecker::ZkLeadership {
+                leaders: BTreeMap::new(),
+            },
+            AnyChecker::ZkAgreement(Box::default()),
+            AnyChecker::ZkCommittedNeverLost(Box::default()),
+            AnyChecker::ZkReplicasIdentical,
+            AnyChecker::ZkEphemeralsCleaned,
+            AnyChecker::ZkWatchFiresOnce(Box::default()),
+            AnyChecker::ZkEpochs,
+            AnyChecker::ZkRecoversAfterHeal,
+            AnyChecker::ZkLeaderElected { reached: false },
+        ]
+    }
+
     /// The checkers of the heartbeat demo protocol.
     pub fn heartbeat_set() -> Vec<AnyChecker> {
         vec![
@@ -51,10 +90,55 @@ impl Checker<Node> for AnyChecker {
                 kind: CheckKind::Sometimes,
                 description: "at some point some member sees all of its peers alive",
             },
+            AnyChecker::ZkLeadership { .. } => CheckerInfo {
+                name: "zk.leadership",
+                kind: CheckKind::Always,
+                description: "for every epoch, at most one server becomes an established leader",
+            },
+            AnyChecker::ZkAgreement(_) => CheckerInfo {
+                name: "zk.agreement",
+                kind: CheckKind::Always,
+                description: "every server delivers the same transaction under the same zxid, in zxid order",
+            },
+            AnyChecker::ZkCommittedNeverLost(_) => CheckerInfo {
+                name: "zk.committed-never-lost",
+                kind: CheckKind::Always,
+                description: "a new leader has every transaction committed in earlier epochs",
+            },
+            AnyChecker::ZkReplicasIdentical => CheckerInfo {
+                name: "zk.replicas-identical",
+                kind: CheckKind::Always,
+                description: "serving servers that applied up to the same zxid have identical data trees",
+            },
+            AnyChecker::ZkEphemeralsCleaned => CheckerInfo {
+                name: "zk.ephemerals-cleaned",
+                kind: CheckKind::Always,
+                description: "no ephemeral znode outlives the session that owns it",
+            },
+            AnyChecker::ZkWatchFiresOnce(_) => CheckerInfo {
+                name: "zk.watch-fires-once",
+                kind: CheckKind::Always,
+                description: "a watch fires at most once: each notification consumes an armed watch",
+            },
+            AnyChecker::ZkEpochs => CheckerInfo {
+                name: "zk.epochs",
+                kind: CheckKind::Always,
+                description: "every server's acceptedEpoch is at least its currentEpoch",
+            },
+            AnyChecker::ZkRecoversAfterHeal => CheckerInfo {
+                name: "zk.recovers-after-heal",
+                kind: CheckKind::EventuallyAfterHeal,
+                description: "90 s after the last fault is healed, one leader is established and every server serves",
+            },
+            AnyChecker::ZkLeaderElected { .. } => CheckerInfo {
+                name: "zk.leader-elected",
+                kind: CheckKind::Sometimes,
+                description: "at some point a leader is established",
+            },
         }
     }
 
-    fn after_step(&mut self, world: &World<Node>, _rec: &Record) -> Option<String> {
+    fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
         let now = world.now_us();
         match self {
             AnyChecker::HeartbeatViewsConverge => {
@@ -94,8 +178,28 @@ impl Checker<Node> for AnyChecker {
             }
             AnyChecker::HeartbeatFullViewReached { reached } => {
                 if !*reached {
-                    *reached = members(world).any(|(_, m)| m.alive_view(now).len() == m.peers.len());
+                    *reached =
+                        members(world).any(|(_, m)| m.alive_view(now).len() == m.peers.len());
                 }
+                None
+            }
+            AnyChecker::ZkLeadership { leaders } => zk_checks::check_leadership(world, leaders),
+            AnyChecker::ZkAgreement(st) => zk_checks::check_agreement(world, rec, st),
+            AnyChecker::ZkCommittedNeverLost(st) => zk_checks::check_committed(world, rec, st),
+            AnyChecker::ZkReplicasIdentical => zk_checks::check_replicas(world, rec),
+            AnyChecker::ZkEphemeralsCleaned => zk_checks::check_ephemerals(world, rec),
+            AnyChecker::ZkWatchFiresOnce(st) => zk_checks::check_watches(rec, st),
+            AnyChecker::ZkEpochs => zk_checks::check_epochs(world, rec),
+            AnyChecker::ZkRecoversAfterHeal => {
+                if !healed_for(world, ZK_RECOVERY_GRACE_US) {
+                    return None;
+                }
+                zk_checks::recovered(world)
+                    .err()
+                    .map(|why| format!("the ensemble has not recovered 90 s after healing: {why}"))
+            }
+            AnyChecker::ZkLeaderElected { reached } => {
+                *reached = *reached || zk_checks::has_leader(world);
                 None
             }
         }
@@ -105,6 +209,9 @@ impl Checker<Node> for AnyChecker {
         match self {
             AnyChecker::HeartbeatFullViewReached { reached: false } => {
                 Some("no member ever saw all of its peers alive".into())
+            }
+            AnyChecker::ZkLeaderElected { reached: false } => {
+                Some("no leader was ever established".into())
             }
             _ => None,
         }

@@ -1,8 +1,8 @@
 //! The world's node, message and timer enums, dispatching to the protocol modules.
 
 use crate::heartbeat;
-use crate::zk;
 use crate::sim::{Actor, Ctx, Message, NodeId};
+use crate::zk;
 
 /// Every kind of node a world can hold.
 #[derive(Clone, Debug)]
@@ -84,7 +84,7 @@ impl Actor for Node {
     fn on_start(&mut self, ctx: &mut Ctx<Msg, Timer>) {
         match self {
             Node::Heartbeat(m) => m.on_start(ctx),
-            Node::ZkServer(s) => s.on_start(ctx),
+            Node::ZkServer(s) => ctx.scoped(|c| s.on_start(c)),
             Node::ZkClient(c) => c.on_start(ctx),
         }
     }
@@ -92,7 +92,7 @@ impl Actor for Node {
     fn on_message(&mut self, ctx: &mut Ctx<Msg, Timer>, src: NodeId, msg: Msg) {
         match (self, msg) {
             (Node::Heartbeat(m), Msg::Heartbeat(msg)) => m.on_message(ctx, src, msg),
-            (Node::ZkServer(s), Msg::Zk(msg)) => s.on_message(ctx, src, msg),
+            (Node::ZkServer(s), Msg::Zk(msg)) => ctx.scoped(|c| s.on_message(c, src, msg)),
             (Node::ZkClient(c), Msg::Zk(msg)) => c.on_message(ctx, src, msg),
             // A message of another protocol: the node does not speak it.
             _ => {}
@@ -102,7 +102,7 @@ impl Actor for Node {
     fn on_timer(&mut self, ctx: &mut Ctx<Msg, Timer>, timer: Timer) {
         match (self, timer) {
             (Node::Heartbeat(m), Timer::Heartbeat(t)) => m.on_timer(ctx, t),
-            (Node::ZkServer(s), Timer::Zk(t)) => s.on_timer(ctx, t),
+            (Node::ZkServer(s), Timer::Zk(t)) => ctx.scoped(|c| s.on_timer(c, t)),
             (Node::ZkClient(c), Timer::Zk(t)) => c.on_timer(ctx, t),
             _ => {}
         }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::heartbeat::Member;
 use crate::sim::{LinkConfig, NodeId, TimeUs, World, MS, SEC};
+use crate::zk::{self, ZkConfig};
 
 use super::chaos::{self, ChaosConfig};
 use super::spec::ScenarioSpec;
@@ -79,9 +80,23 @@ const CATALOGUE: &[ScenarioInfo] = &[
     ScenarioInfo {
         name: "default",
         kind: ScenarioKind::Scenario,
-        title: "Heartbeat membership among three members",
-        description: "Three members ping each other; crash one and watch the others notice.",
-        default_steps: 2_000,
+        title: "A three-server ZooKeeper ensemble elects a leader",
+        description: "Three servers run Fast Leader Election, then Zab discovery and sync; crash the leader and watch a new one take over.",
+        default_steps: 5_000,
+    },
+    ScenarioInfo {
+        name: "zk-ensemble",
+        kind: ScenarioKind::Scenario,
+        title: "ZooKeeper ensemble of 1, 3, 5 or 7 servers",
+        description: "Servers only; pick the size. Crash, partition and restart servers to see elections and synchronization.",
+        default_steps: 5_000,
+    },
+    ScenarioInfo {
+        name: "zk-faults",
+        kind: ScenarioKind::Scenario,
+        title: "Five servers under random crashes, partitions, loss and duplication",
+        description: "A 5-server ensemble with clients writing while faults are injected from the seed; everything heals at 20 s and must recover.",
+        default_steps: 30_000,
     },
     ScenarioInfo {
         name: "heartbeat",
@@ -105,7 +120,16 @@ pub fn info(name: &str) -> Option<&'static ScenarioInfo> {
 /// Builds the named scenario.
 pub fn build(name: &str, opts: &BuildOptions) -> Result<ClusterSim, ScenarioError> {
     match name {
-        "default" => Ok(heartbeat_group(opts, opts.servers.unwrap_or(3))),
+        "default" => Ok(zk_scenario(opts, opts.servers.unwrap_or(3), &[])),
+        "zk-ensemble" => Ok(zk_scenario(opts, opts.servers.unwrap_or(3), &[])),
+        "zk-faults" => Ok(zk_scenario(
+            &BuildOptions {
+                chaos: true,
+                ..opts.clone()
+            },
+            opts.servers.unwrap_or(5),
+            &["c1", "c2", "c3"],
+        )),
         "heartbeat" => Ok(heartbeat_group(opts, opts.servers.unwrap_or(5))),
         other => Err(ScenarioError(format!(
             "unknown scenario `{other}`; `zooscope-cli scenarios` lists them"
@@ -138,6 +162,38 @@ pub fn heartbeat_group(opts: &BuildOptions, n: usize) -> ClusterSim {
         add_chaos(&mut world, opts.seed, ids, n.saturating_sub(1));
     }
     ClusterSim::new(world, AnyChecker::heartbeat_set())
+}
+
+/// A ZooKeeper ensemble of `servers` servers (labels `zk1..zkN`, sids 1..N, the sample
+/// configuration) and scripted clients with the given labels, able to use every server.
+pub fn zk_ensemble(seed: u64, servers: usize, clients: &[&str]) -> ClusterSim {
+    zk_scenario(&BuildOptions::seed(seed), servers, clients)
+}
+
+fn zk_scenario(opts: &BuildOptions, servers: usize, clients: &[&str]) -> ClusterSim {
+    let n = servers.clamp(1, 9);
+    let mut world = World::new(opts.seed, base_link());
+    let nodes: Vec<NodeId> = (0..n as u32).map(NodeId).collect();
+    let cfg = ZkConfig::new(
+        nodes
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (i as u64 + 1, *id))
+            .collect(),
+    );
+    for (i, _) in nodes.iter().enumerate() {
+        let server = zk::Server::new(i as u64 + 1, cfg.clone());
+        // Servers boot a few milliseconds apart, as real processes do.
+        world.add_node_at(Node::ZkServer(Box::new(server)), (i as TimeUs) * 3 * MS);
+    }
+    for name in clients {
+        let c = zk::ClientNode::scripted(name.to_string());
+        world.add_node_at(Node::ZkClient(Box::new(c)), 0);
+    }
+    if opts.chaos {
+        add_chaos(&mut world, opts.seed, nodes, n.saturating_sub(1));
+    }
+    ClusterSim::new(world, AnyChecker::zk_set())
 }
 
 /// Schedules a random fault plan over `targets`, healing at 20 s.

@@ -133,7 +133,10 @@ type QueueKey = (TimeUs, u64);
 #[derive(Clone, Debug)]
 struct Slot<A: Actor> {
     actor: A,
+    /// Running: started and not crashed. A node is down until its start event.
     up: bool,
+    /// Has started at least once (its start event ran, or a restart started it early).
+    started: bool,
     /// Armed timers and where they sit in the queue.
     timers: Vec<(A::Timer, QueueKey)>,
 }
@@ -205,7 +208,8 @@ impl<A: Actor> World<A> {
         let id = NodeId(self.slots.len() as u32);
         self.slots.push(Slot {
             actor,
-            up: true,
+            up: false,
+            started: false,
             timers: Vec::new(),
         });
         self.push_event(start_us, Event::Start(id));
@@ -352,7 +356,10 @@ impl<A: Actor> World<A> {
         match event {
             Event::Start(node) => {
                 let mut rec = self.begin(key.0, EventRecord::Start { node });
-                if self.is_up(node) {
+                let slot = &mut self.slots[node.index()];
+                if !slot.started {
+                    slot.started = true;
+                    slot.up = true;
                     self.run_handler(node, &mut rec, |a, ctx| a.on_start(ctx));
                 }
                 rec
@@ -531,7 +538,9 @@ impl<A: Actor> World<A> {
     }
 
     fn push_event(&mut self, at_us: TimeUs, event: Event<A::Msg, A::Timer>) -> Option<QueueKey> {
-        if self.queue.len() >= self.bounds.max_queue && !matches!(event, Event::Input(_)) {
+        // Inputs and node starts are set-up or a person's action, never protocol growth.
+        let exempt = matches!(event, Event::Input(_) | Event::Start(_));
+        if self.queue.len() >= self.bounds.max_queue && !exempt {
             return None;
         }
         self.seq += 1;
@@ -541,11 +550,7 @@ impl<A: Actor> World<A> {
     }
 
     /// Applies an input; returns kernel notes for inputs that had nothing to act on.
-    fn apply_input(
-        &mut self,
-        input: Input<A::Msg>,
-        rec: &mut StepRecord<A::Msg, A::Timer>,
-    ) {
+    fn apply_input(&mut self, input: Input<A::Msg>, rec: &mut StepRecord<A::Msg, A::Timer>) {
         if input.is_fault_or_repair() {
             self.last_fault_change_us = self.now_us;
         }
@@ -554,6 +559,7 @@ impl<A: Actor> World<A> {
             Input::Restart(n) => {
                 if n.index() < self.slots.len() && !self.slots[n.index()].up {
                     self.slots[n.index()].up = true;
+                    self.slots[n.index()].started = true;
                     self.run_handler(n, rec, |a, ctx| a.on_start(ctx));
                 } else {
                     rec.kernel_notes.push(format!("{n} is not down"));
@@ -570,14 +576,26 @@ impl<A: Actor> World<A> {
                     }
                     self.net.left_wire((f.src, f.dst));
                 }
-                None => rec.kernel_notes.push(format!("message #{id} is not on the wire")),
+                None => rec
+                    .kernel_notes
+                    .push(format!("message #{id} is not on the wire")),
             },
             Input::Hold(id) => self.hold_message(id, rec),
-            Input::Release(id) => match self.flights.get(&id).map(|(f, _)| (f.src, f.dst)) {
-                Some(link) if self.net.is_held(link) => self.release_link(link),
-                Some(_) => self.release_ids(&[id]),
-                None => rec.kernel_notes.push(format!("message #{id} is not on the wire")),
-            },
+            Input::Release(id) => {
+                match self.flights.get(&id).map(|(f, _)| (f.src, f.dst, f.held)) {
+                    Some((src, dst, _)) if self.net.is_held((src, dst)) => {
+                        self.release_link((src, dst))
+                    }
+                    Some((_, _, true)) => self.release_ids(&[id]),
+                    // Re-queueing a message that is already queued would deliver it twice.
+                    Some((_, _, false)) => {
+                        rec.kernel_notes.push(format!("message #{id} is not held"))
+                    }
+                    None => rec
+                        .kernel_notes
+                        .push(format!("message #{id} is not on the wire")),
+                }
+            }
             Input::HoldLink(a, b) => self.hold_link((a, b), 0),
             Input::ReleaseLink(a, b) => self.release_link((a, b)),
             Input::SetLink(a, b, c) => self.net.set_config((a, b), c),
@@ -586,7 +604,8 @@ impl<A: Actor> World<A> {
                 if self.is_up(n) {
                     self.run_handler(n, rec, |a, ctx| a.on_message(ctx, NodeId::ENV, msg));
                 } else {
-                    rec.kernel_notes.push(format!("{n} is down: message ignored"));
+                    rec.kernel_notes
+                        .push(format!("{n} is down: message ignored"));
                 }
             }
         }
@@ -610,7 +629,8 @@ impl<A: Actor> World<A> {
 
     fn hold_message(&mut self, id: MsgId, rec: &mut StepRecord<A::Msg, A::Timer>) {
         let Some((f, _)) = self.flights.get(&id) else {
-            rec.kernel_notes.push(format!("message #{id} is not on the wire"));
+            rec.kernel_notes
+                .push(format!("message #{id} is not on the wire"));
             return;
         };
         let link = (f.src, f.dst);

@@ -74,11 +74,17 @@ impl ZkConfig {
 
     /// The node running server `sid`.
     pub fn node_of(&self, sid: Sid) -> Option<NodeId> {
-        self.servers.iter().find(|(s, _)| *s == sid).map(|(_, n)| *n)
+        self.servers
+            .iter()
+            .find(|(s, _)| *s == sid)
+            .map(|(_, n)| *n)
     }
 
     /// The sid of the server on `node`.
     pub fn sid_of(&self, node: NodeId) -> Option<Sid> {
-        self.servers.iter().find(|(_, n)| *n == node).map(|(s, _)| *s)
+        self.servers
+            .iter()
+            .find(|(_, n)| *n == node)
+            .map(|(s, _)| *s)
     }
 }

@@ -9,15 +9,22 @@
 pub mod client;
 pub mod client_node;
 pub mod config;
+pub mod conns;
+pub mod election;
+pub mod leader;
+pub mod learner;
 pub mod msg;
 pub mod path;
 pub mod server;
+pub mod sessions;
 pub mod summary;
 pub mod prep;
+pub mod recipes;
 pub mod tree;
 pub mod txn;
 pub mod types;
 pub mod watches;
+pub mod wire;
 
 pub use tree::{DataTree, StatPersisted, Znode};
 pub use txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger, WriteOp};

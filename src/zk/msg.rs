@@ -421,7 +421,9 @@ fn quorum_summary(pkt: &QuorumPacket) -> String {
 fn forwarded_summary(op: &ForwardedOp) -> String {
     match op {
         ForwardedOp::Write(w) => write_summary(w),
-        ForwardedOp::CreateSession { timeout_ms } => format!("createSession timeout={timeout_ms}ms"),
+        ForwardedOp::CreateSession { timeout_ms } => {
+            format!("createSession timeout={timeout_ms}ms")
+        }
         ForwardedOp::CloseSession => "closeSession".into(),
         ForwardedOp::Sync => "sync".into(),
     }
@@ -469,13 +471,21 @@ fn client_summary(pkt: &ClientPacket) -> String {
             ClientOp::GetData { path, watch }
             | ClientOp::Exists { path, watch }
             | ClientOp::GetChildren { path, watch } => {
-                format!("{} {path}{} xid={xid}", op.name(), if *watch { " watch" } else { "" })
+                format!(
+                    "{} {path}{} xid={xid}",
+                    op.name(),
+                    if *watch { " watch" } else { "" }
+                )
             }
             ClientOp::Sync { path } => format!("sync {path} xid={xid}"),
             other => format!("{} xid={xid}", other.name()),
         },
         ClientPacket::Reply { xid, zxid, err, .. } => {
-            format!("reply xid={xid} zxid={} err={}", fmt_zxid(*zxid), err.name())
+            format!(
+                "reply xid={xid} zxid={} err={}",
+                fmt_zxid(*zxid),
+                err.name()
+            )
         }
         ClientPacket::WatcherEvent { event, path, .. } => {
             format!("WatcherEvent {} {path}", event.name())

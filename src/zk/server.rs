@@ -1,66 +1,454 @@
-//! ZooKeeper server (being written).
+//! A ZooKeeper server (`QuorumPeer`): election, then leading or following, and serving clients.
+//!
+//! State is split the way a real server's is: [`Disk`] survives a crash (the `acceptedEpoch`
+//! and `currentEpoch` files, the txn log, the latest snapshot); everything else is volatile.
+//! Whenever a server (re)enters LOOKING it reloads its database from disk — snapshot plus
+//! *every* logged txn, committed or not, exactly as `ZKDatabase.loadDataBase` does — so its
+//! vote carries its last *logged* zxid (sheet B.7).
+//!
+//! Modelled on 3.5.9 with one deliberate choice (sheet B.4 follower step 4, B.8): a learner
+//! writes the txns it received during synchronization to its log *before* it ACKs NEWLEADER
+//! (the ZOOKEEPER-3911 behaviour of 3.5.10/3.6.3+), so the Zab invariants hold as stated.
+//! Simplified: no observers, no reconfig, no local sessions, no `REVALIDATE` round trip (a
+//! reconnecting session is checked against the server's replicated session table), fsync is
+//! instantaneous, and an ensemble of one runs as a quorum of one rather than in standalone
+//! mode.
 
-use crate::sim::{Ctx, NodeId};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
+
+use crate::sim::{Ctx, NodeId, MS};
 
 use super::config::{Sid, ZkConfig};
-use super::msg::{Msg, Timer};
+use super::conns::ClientConns;
+use super::election::{Decision, Election};
+use super::leader::LeaderState;
+use super::learner::LearnerState;
+use super::msg::{Control, Msg, ServerState, Timer, Vote};
+use super::summary::{LogEntrySummary, ServerSummary, ZabPhase};
+use super::tree::DataTree;
+use super::txn::{Txn, TxnHeader};
+use super::types::{fmt_zxid, Zxid};
+use super::watches::WatchManager;
+
+/// Short for the context ZooKeeper handlers run in.
+pub type ZkCtx<'a> = Ctx<'a, Msg, Timer>;
+
+/// One logged transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub hdr: TxnHeader,
+    pub txn: Txn,
+}
+
+/// What survives a crash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disk {
+    /// `acceptedEpoch` file: epoch of the last LEADERINFO accepted.
+    pub accepted_epoch: u32,
+    /// `currentEpoch` file: epoch of the last NEWLEADER accepted.
+    pub current_epoch: u32,
+    /// Latest snapshot.
+    pub snapshot: Rc<DataTree>,
+    /// Txns logged after the snapshot, in zxid order.
+    pub log: Vec<LogEntry>,
+}
+
+impl Disk {
+    fn new() -> Self {
+        Self {
+            accepted_epoch: 0,
+            current_epoch: 0,
+            snapshot: Rc::new(DataTree::new()),
+            log: Vec::new(),
+        }
+    }
+
+    /// zxid of the last logged txn (or of the snapshot).
+    pub fn last_logged_zxid(&self) -> Zxid {
+        self.log
+            .last()
+            .map(|e| e.hdr.zxid)
+            .unwrap_or_else(|| self.snapshot.last_processed_zxid())
+    }
+}
+
+/// The role a server plays once the election is over.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// LOOKING (or just started).
+    None,
+    Leader(Box<LeaderState>),
+    Learner(Box<LearnerState>),
+}
+
+/// Deliveries remembered for checkers.
+const DELIVERED_KEPT: usize = 64;
+
+/// A stable fingerprint of a txn (FNV-1a over its debug form), to compare replicas.
+pub fn fingerprint(txn: &Txn) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{txn:?}").bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Txns between snapshots (real default `snapCount` is 100000; small here to bound memory).
+pub const SNAP_COUNT: usize = 200;
 
 /// A ZooKeeper server.
 #[derive(Clone, Debug)]
 pub struct Server {
     pub sid: Sid,
     pub config: ZkConfig,
+    pub(crate) disk: Disk,
+    pub(crate) state: ServerState,
+    pub(crate) phase: ZabPhase,
+    /// The in-memory database (committed and applied txns; after a reload, everything logged).
+    pub(crate) tree: DataTree,
+    /// Last applied txns, for DIFF (`committedLog`).
+    pub(crate) committed_log: VecDeque<LogEntry>,
+    pub(crate) election: Election,
+    pub(crate) role: Role,
+    pub(crate) serving: bool,
+    pub(crate) watches: WatchManager,
+    pub(crate) conns: ClientConns,
+    /// Next session id this server hands out (top byte = sid).
+    pub(crate) next_session_id: i64,
+    /// Txns applied since the last snapshot.
+    pub(crate) since_snapshot: usize,
+    /// Checker hook: the last committed txns this server delivered, as (zxid, fingerprint).
+    pub(crate) delivered: VecDeque<(Zxid, u64)>,
+    /// Checker hook: how many txns it has delivered since it started.
+    pub(crate) delivered_total: u64,
 }
 
 impl Server {
-    pub fn label(&self) -> String {
-        format!("zk{}", self.sid)
-    }
-    pub fn on_start<M: From<Msg>, T: From<Timer>>(&mut self, _ctx: &mut Ctx<M, T>) {}
-    pub fn on_message<M: From<Msg>, T: From<Timer>>(
-        &mut self,
-        _ctx: &mut Ctx<M, T>,
-        _src: NodeId,
-        _msg: Msg,
-    ) {
-    }
-    pub fn on_timer<M: From<Msg>, T: From<Timer>>(&mut self, _ctx: &mut Ctx<M, T>, _t: Timer) {}
-    pub fn on_crash(&mut self) {}
-}
-
-impl Server {
-    /// What views and checkers see of this server.
-    pub fn summary(&self) -> super::summary::ServerSummary {
-        use super::msg::{ServerState, Vote};
-        use super::summary::{ServerSummary, ZabPhase};
-        ServerSummary {
-            sid: self.sid,
+    /// A server with an empty disk.
+    pub fn new(sid: Sid, config: ZkConfig) -> Self {
+        Self {
+            sid,
+            election: Election::new(sid),
+            config,
+            disk: Disk::new(),
             state: ServerState::Looking,
             phase: ZabPhase::Election,
-            accepted_epoch: 0,
-            current_epoch: 0,
-            last_logged_zxid: 0,
-            last_committed_zxid: 0,
-            vote: Vote { leader: self.sid, zxid: 0, peer_epoch: 0 },
-            election_epoch: 0,
-            votes_received: vec![],
-            leader: None,
+            tree: DataTree::new(),
+            committed_log: VecDeque::new(),
+            role: Role::None,
             serving: false,
-            log: vec![],
-            clients: vec![],
-            session_expiries: vec![],
-            learners: vec![],
-            last_sync: None,
+            watches: WatchManager::new(),
+            conns: ClientConns::default(),
+            next_session_id: 0,
+            since_snapshot: 0,
+            delivered: VecDeque::new(),
+            delivered_total: 0,
         }
     }
 
-    /// The server's applied data tree.
-    pub fn tree(&self) -> &super::tree::DataTree {
-        unimplemented!("being written")
+    /// `zk<sid>`.
+    pub fn label(&self) -> String {
+        format!("zk{}", self.sid)
     }
 
-    /// The server's watch table.
-    pub fn watches(&self) -> &super::watches::WatchManager {
-        unimplemented!("being written")
+    /// Current server state.
+    pub fn state(&self) -> ServerState {
+        self.state
+    }
+
+    /// Whether clients can use this server.
+    pub fn is_serving(&self) -> bool {
+        self.serving
+    }
+
+    /// The in-memory data tree.
+    pub fn tree(&self) -> &DataTree {
+        &self.tree
+    }
+
+    /// The watch table (watches of clients connected here).
+    pub fn watches(&self) -> &WatchManager {
+        &self.watches
+    }
+
+    /// The last committed txns this server delivered (applied because they were committed),
+    /// oldest first, with the total count delivered since it started. For checkers.
+    pub fn delivered(&self) -> (&VecDeque<(Zxid, u64)>, u64) {
+        (&self.delivered, self.delivered_total)
+    }
+
+    /// The durable state.
+    pub fn disk(&self) -> &Disk {
+        &self.disk
+    }
+
+    /// The established epoch this server leads, if it is an active leader.
+    pub fn established_epoch(&self) -> Option<u32> {
+        match &self.role {
+            Role::Leader(l) if l.started => l.new_epoch,
+            _ => None,
+        }
+    }
+
+    /// zxid of the last applied txn.
+    pub fn last_applied_zxid(&self) -> Zxid {
+        self.tree.last_processed_zxid()
+    }
+
+    /// Our initial election vote: ourselves, last logged zxid, current epoch.
+    pub(crate) fn own_vote(&self) -> Vote {
+        Vote {
+            leader: self.sid,
+            zxid: self.disk.last_logged_zxid(),
+            peer_epoch: self.disk.current_epoch as u64,
+        }
+    }
+
+    /// Node of server `sid`.
+    pub(crate) fn node_of(&self, sid: Sid) -> Option<NodeId> {
+        self.config.node_of(sid)
+    }
+
+    /// Starts (or restarts after a crash): load the database from disk, look for a leader.
+    pub fn on_start(&mut self, ctx: &mut ZkCtx) {
+        let base = ((ctx.now_us() / MS) << 24) >> 8;
+        self.next_session_id = ((self.sid << 56) | base) as i64;
+        self.enter_looking(ctx, None);
+    }
+
+    /// Loses everything volatile; the disk stays.
+    pub fn on_crash(&mut self) {
+        let disk = self.disk.clone();
+        *self = Server::new(self.sid, self.config.clone());
+        self.disk = disk;
+    }
+
+    /// Handles any ZooKeeper message.
+    pub fn on_message(&mut self, ctx: &mut ZkCtx, src: NodeId, msg: Msg) {
+        match msg {
+            Msg::Notification(n) => self.on_notification(ctx, src, n),
+            Msg::Quorum { conn, seq, pkt } => match &self.role {
+                Role::Leader(_) => self.leader_on_packet(ctx, src, conn, seq, pkt),
+                Role::Learner(_) => self.learner_on_packet(ctx, src, conn, seq, pkt),
+                Role::None => {}
+            },
+            Msg::Client { conn, seq, pkt } => self.on_client_packet(ctx, src, conn, seq, pkt),
+            Msg::Control(Control::ExpireSession(s)) => self.leader_expire_by_hand(ctx, s),
+            Msg::Control(Control::ClientCall(_)) => {}
+        }
+    }
+
+    /// Handles a timer.
+    pub fn on_timer(&mut self, ctx: &mut ZkCtx, timer: Timer) {
+        match timer {
+            Timer::ElectionPoll if self.state == ServerState::Looking => {
+                let cfg = self.config.clone();
+                self.election.on_poll_timeout(ctx, &cfg, self.sid);
+            }
+            Timer::FinalizeWait if self.state == ServerState::Looking => {
+                if let Decision::Decided { leader } = self.election.on_finalize_timeout() {
+                    self.decide(ctx, leader);
+                }
+            }
+            Timer::LeaderTick => self.leader_on_tick(ctx),
+            Timer::LeaderInitLimit => self.leader_on_init_limit(ctx),
+            Timer::SessionExpiry => self.leader_on_session_expiry(ctx),
+            Timer::LearnerReadTimeout => self.learner_on_read_timeout(ctx),
+            Timer::LearnerConnect => self.learner_on_connect_retry(ctx),
+            _ => {}
+        }
+    }
+
+    fn on_notification(&mut self, ctx: &mut ZkCtx, src: NodeId, n: super::msg::Notification) {
+        let Some(src_sid) = self.config.sid_of(src) else {
+            return;
+        };
+        if self.state == ServerState::Looking {
+            let cfg = self.config.clone();
+            let own = self.own_vote();
+            let d = self
+                .election
+                .on_notification(ctx, &cfg, self.sid, own, src_sid, n);
+            if let Decision::Decided { leader } = d {
+                self.decide(ctx, leader);
+            }
+        } else if n.state == ServerState::Looking {
+            // An established server answers a LOOKING peer with its current vote.
+            ctx.send(src, self.election.notification(self.state));
+        }
+    }
+
+    /// Leaves the election for `leader`.
+    fn decide(&mut self, ctx: &mut ZkCtx, leader: Sid) {
+        ctx.cancel_timer(Timer::ElectionPoll);
+        ctx.cancel_timer(Timer::FinalizeWait);
+        self.election.finalizing = false;
+        self.election.vote.leader = leader;
+        if leader == self.sid {
+            self.state = ServerState::Leading;
+            ctx.note(format!(
+                "zk{} decides it is the leader (round {}): LEADING",
+                self.sid, self.election.logical_clock
+            ));
+            self.start_leading(ctx);
+        } else {
+            self.state = ServerState::Following;
+            ctx.note(format!(
+                "zk{} decides zk{} is the leader (round {}): FOLLOWING",
+                self.sid, leader, self.election.logical_clock
+            ));
+            self.start_following(ctx, leader);
+        }
+    }
+
+    /// Goes (back) to LOOKING: stop serving, close client connections, reload the database
+    /// from disk and start an election round. `reason` is said in the event log.
+    pub(crate) fn enter_looking(&mut self, ctx: &mut ZkCtx, reason: Option<String>) {
+        if let Some(r) = reason {
+            ctx.note(format!("zk{} gives up its role: {r}", self.sid));
+        }
+        for t in [
+            Timer::LeaderTick,
+            Timer::LeaderInitLimit,
+            Timer::SessionExpiry,
+            Timer::LearnerReadTimeout,
+            Timer::LearnerConnect,
+        ] {
+            ctx.cancel_timer(t);
+        }
+        self.close_all_clients(ctx, "server is not serving (election)");
+        self.watches = WatchManager::new();
+        self.role = Role::None;
+        self.serving = false;
+        self.state = ServerState::Looking;
+        self.phase = ZabPhase::Election;
+        self.reload_from_disk();
+        let cfg = self.config.clone();
+        let own = self.own_vote();
+        self.election.start(ctx, &cfg, self.sid, own);
+    }
+
+    /// `loadDataBase`: snapshot plus every logged txn.
+    pub(crate) fn reload_from_disk(&mut self) {
+        self.tree = (*self.disk.snapshot).clone();
+        self.committed_log.clear();
+        for e in &self.disk.log {
+            self.tree.apply(&e.hdr, &e.txn);
+            self.committed_log.push_back(e.clone());
+        }
+        while self.committed_log.len() > self.config.committed_log_size {
+            self.committed_log.pop_front();
+        }
+        self.since_snapshot = self.disk.log.len();
+    }
+
+    /// Appends a txn to the log ("fsynced" at once).
+    pub(crate) fn log_txn(&mut self, hdr: TxnHeader, txn: Txn) {
+        self.disk.log.push(LogEntry { hdr, txn });
+    }
+
+    /// Applies a committed txn to the tree, fires watches and answers the client that asked
+    /// (if it is connected here), and snapshots now and then.
+    pub(crate) fn apply_committed(&mut self, ctx: &mut ZkCtx, hdr: TxnHeader, txn: Txn) {
+        let outcome = self.tree.apply(&hdr, &txn);
+        self.committed_log.push_back(LogEntry {
+            hdr,
+            txn: txn.clone(),
+        });
+        if self.committed_log.len() > self.config.committed_log_size {
+            self.committed_log.pop_front();
+        }
+        self.delivered.push_back((hdr.zxid, fingerprint(&txn)));
+        if self.delivered.len() > DELIVERED_KEPT {
+            self.delivered.pop_front();
+        }
+        self.delivered_total += 1;
+        self.after_apply(ctx, &hdr, &txn, outcome);
+        self.since_snapshot += 1;
+        if self.serving && self.since_snapshot >= SNAP_COUNT {
+            self.take_snapshot();
+        }
+    }
+
+    /// Writes a snapshot of the applied tree and drops the log entries it covers.
+    pub(crate) fn take_snapshot(&mut self) {
+        let upto = self.tree.last_processed_zxid();
+        self.disk.snapshot = Rc::new(self.tree.clone());
+        self.disk.log.retain(|e| e.hdr.zxid > upto);
+        self.since_snapshot = 0;
+    }
+
+    /// What views and checkers see of this server.
+    pub fn summary(&self) -> ServerSummary {
+        let mut log: Vec<LogEntrySummary> = Vec::new();
+        let applied = self.tree.last_processed_zxid();
+        let acks: BTreeMap<Zxid, BTreeSet<Sid>> = match &self.role {
+            Role::Leader(l) => l
+                .outstanding
+                .iter()
+                .map(|(z, p)| (*z, p.acks.clone()))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        for e in self.disk.log.iter().rev().take(12).rev() {
+            log.push(LogEntrySummary {
+                zxid: e.hdr.zxid,
+                summary: super::msg::txn_summary(&e.txn),
+                committed: e.hdr.zxid <= applied && !acks.contains_key(&e.hdr.zxid),
+                acks: acks
+                    .get(&e.hdr.zxid)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default(),
+            });
+        }
+        let (learners, session_expiries, leader) = match &self.role {
+            Role::Leader(l) => (
+                l.learner_summaries(),
+                l.sessions.deadlines().map(|(s, ms)| (s, ms * MS)).collect(),
+                Some(self.sid),
+            ),
+            Role::Learner(l) => (vec![], vec![], Some(l.leader_sid)),
+            Role::None => (vec![], vec![], None),
+        };
+        ServerSummary {
+            sid: self.sid,
+            state: self.state,
+            phase: self.phase,
+            accepted_epoch: self.disk.accepted_epoch,
+            current_epoch: self.disk.current_epoch,
+            last_logged_zxid: self.disk.last_logged_zxid(),
+            last_committed_zxid: applied,
+            vote: self.election.vote,
+            election_epoch: self.election.logical_clock,
+            votes_received: self
+                .election
+                .recvset
+                .iter()
+                .map(|(s, v)| (*s, *v))
+                .collect(),
+            leader,
+            serving: self.serving,
+            log,
+            clients: self.conns.summary(),
+            session_expiries,
+            learners,
+            last_sync: match &self.role {
+                Role::Learner(l) => l.last_sync,
+                _ => None,
+            },
+        }
+    }
+
+    /// A one-line description for traces: `zk1 LEADING epoch 2 zxid 0x200000003`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} epoch {} zxid {}",
+            self.label(),
+            self.state.name(),
+            self.disk.current_epoch,
+            fmt_zxid(self.disk.last_logged_zxid())
+        )
     }
 }

@@ -1,0 +1,379 @@
+//! The follower side of Zab (`Learner.registerWithLeader`, `syncWithLeader`,
+//! `Follower.followLeader`), sheet B.4 follower steps 1–6 and B.6.
+//!
+//! Connect and send FOLLOWERINFO (retry every second, give up after five tries); on
+//! LEADERINFO persist acceptedEpoch before answering ACKEPOCH (or answer -1 if the epoch was
+//! already accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
+//! PROPOSAL+COMMIT pairs, NEWLEADER (persist currentEpoch, snapshot after SNAP/TRUNC, ACK),
+//! UPTODATE (serve clients). In broadcast: log every PROPOSAL then ACK it, apply COMMITs in
+//! order (a COMMIT for anything but the next logged txn is an error), answer PINGs with the
+//! session touches. No packet within the read timeout (initLimit ticks while syncing,
+//! syncLimit ticks after) sends the follower back to LOOKING.
+//!
+//! Chosen behaviour: txns received while syncing are written to the log before the NEWLEADER
+//! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9.
+
+use std::collections::BTreeMap;
+
+use crate::sim::{NodeId, SEC};
+
+use super::config::Sid;
+use super::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
+use super::server::{LogEntry, Role, Server, ZkCtx};
+use super::summary::ZabPhase;
+use super::types::{epoch_of, fmt_zxid, zxid, SessionId, Zxid};
+use super::wire::{Arrival, ConnEnd};
+
+/// Where a learner is in its handshake with the leader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LearnerStage {
+    /// FOLLOWERINFO sent, waiting for LEADERINFO.
+    Connecting,
+    /// ACKEPOCH sent, waiting for DIFF/TRUNC/SNAP.
+    AwaitSync,
+    /// Receiving the sync stream, until NEWLEADER.
+    Syncing,
+    /// NEWLEADER ACKed, waiting for UPTODATE.
+    AwaitUpToDate,
+    /// Following in the broadcast phase, serving clients.
+    Following,
+}
+
+/// Everything a learner keeps while following.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LearnerState {
+    pub leader_sid: Sid,
+    pub end: ConnEnd,
+    pub stage: LearnerStage,
+    attempts: u32,
+    new_epoch: u32,
+    sync_mode: Option<&'static str>,
+    /// Proposals received during sync, written to the log at NEWLEADER.
+    sync_pending: Vec<LogEntry>,
+    /// Sessions of local clients that showed life since the last PING.
+    pub touches: BTreeMap<SessionId, i32>,
+    /// How the last sync went and to which zxid.
+    pub last_sync: Option<(&'static str, Zxid)>,
+}
+
+const CONNECT_ATTEMPTS: u32 = 5;
+
+impl Server {
+    fn learner(&mut self) -> Option<&mut LearnerState> {
+        match &mut self.role {
+            Role::Learner(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    fn learner_send(&mut self, ctx: &mut ZkCtx, pkt: QuorumPacket) {
+        if let Some(l) = self.learner() {
+            let seq = l.end.next_seq();
+            ctx.send(
+                l.end.peer,
+                Msg::Quorum {
+                    conn: l.end.conn,
+                    seq,
+                    pkt,
+                },
+            );
+        }
+    }
+
+    /// `followLeader()` begins: connect to the leader and send FOLLOWERINFO.
+    pub(crate) fn start_following(&mut self, ctx: &mut ZkCtx, leader: Sid) {
+        let Some(node) = self.node_of(leader) else {
+            self.enter_looking(ctx, Some(format!("zk{leader} is not in the configuration")));
+            return;
+        };
+        self.phase = ZabPhase::Discovery;
+        let conn = ctx.rng().next_u64();
+        self.role = Role::Learner(Box::new(LearnerState {
+            leader_sid: leader,
+            end: ConnEnd::new(node, conn),
+            stage: LearnerStage::Connecting,
+            attempts: 1,
+            new_epoch: 0,
+            sync_mode: None,
+            sync_pending: Vec::new(),
+            touches: BTreeMap::new(),
+            last_sync: None,
+        }));
+        let accepted = self.disk.accepted_epoch;
+        self.learner_send(
+            ctx,
+            QuorumPacket::FollowerInfo {
+                accepted_epoch: accepted,
+            },
+        );
+        ctx.set_timer(Timer::LearnerConnect, SEC);
+        self.learner_reset_read_timeout(ctx);
+    }
+
+    fn learner_reset_read_timeout(&mut self, ctx: &mut ZkCtx) {
+        let following = matches!(self.learner(), Some(l) if l.stage == LearnerStage::Following);
+        let ticks = if following {
+            self.config.sync_limit
+        } else {
+            self.config.init_limit
+        };
+        ctx.set_timer(Timer::LearnerReadTimeout, ticks * self.config.tick_us());
+    }
+
+    /// No LEADERINFO yet: try connecting again, or give up.
+    pub(crate) fn learner_on_connect_retry(&mut self, ctx: &mut ZkCtx) {
+        let accepted = self.disk.accepted_epoch;
+        let Some(l) = self.learner() else { return };
+        if l.stage != LearnerStage::Connecting {
+            return;
+        }
+        if l.attempts >= CONNECT_ATTEMPTS {
+            let leader = l.leader_sid;
+            self.enter_looking(ctx, Some(format!("could not connect to leader zk{leader}")));
+            return;
+        }
+        l.attempts += 1;
+        l.end = ConnEnd::new(l.end.peer, ctx.rng().next_u64());
+        self.learner_send(
+            ctx,
+            QuorumPacket::FollowerInfo {
+                accepted_epoch: accepted,
+            },
+        );
+        ctx.set_timer(Timer::LearnerConnect, SEC);
+    }
+
+    /// Nothing from the leader within the read timeout.
+    pub(crate) fn learner_on_read_timeout(&mut self, ctx: &mut ZkCtx) {
+        let Some(l) = self.learner() else { return };
+        let leader = l.leader_sid;
+        self.enter_looking(
+            ctx,
+            Some(format!(
+                "no packet from leader zk{leader} within its read timeout"
+            )),
+        );
+    }
+
+    /// Sends a client write (or session op, or sync) to the leader as a REQUEST.
+    pub(crate) fn learner_forward(
+        &mut self,
+        ctx: &mut ZkCtx,
+        session: SessionId,
+        cxid: i32,
+        op: ForwardedOp,
+    ) {
+        if matches!(self.learner(), Some(l) if l.stage == LearnerStage::Following) {
+            self.learner_send(ctx, QuorumPacket::Request { session, cxid, op });
+        }
+    }
+
+    /// Handles a packet from the leader.
+    pub(crate) fn learner_on_packet(
+        &mut self,
+        ctx: &mut ZkCtx,
+        src: NodeId,
+        conn: u64,
+        seq: u64,
+        pkt: QuorumPacket,
+    ) {
+        let me = self.sid;
+        let Some(l) = self.learner() else { return };
+        if conn != l.end.conn || src != l.end.peer {
+            return;
+        }
+        match l.end.arrival(seq) {
+            Arrival::Duplicate => return,
+            Arrival::Gap => {
+                let leader = l.leader_sid;
+                self.enter_looking(
+                    ctx,
+                    Some(format!(
+                        "a packet from leader zk{leader} was lost: connection reset"
+                    )),
+                );
+                return;
+            }
+            Arrival::Next => {}
+        }
+        self.learner_reset_read_timeout(ctx);
+        match pkt {
+            QuorumPacket::LeaderInfo { new_epoch } => self.learner_on_leader_info(ctx, new_epoch),
+            QuorumPacket::Diff { zxid } => self.learner_begin_sync(ctx, "DIFF", zxid),
+            QuorumPacket::Trunc { zxid } => {
+                let snap = self.disk.snapshot.last_processed_zxid();
+                if zxid < snap {
+                    self.enter_looking(
+                        ctx,
+                        Some(format!(
+                            "cannot truncate to {} below the snapshot",
+                            fmt_zxid(zxid)
+                        )),
+                    );
+                    return;
+                }
+                self.disk.log.retain(|e| e.hdr.zxid <= zxid);
+                self.reload_from_disk();
+                ctx.note(format!("zk{me} truncates its log to {}", fmt_zxid(zxid)));
+                self.learner_begin_sync(ctx, "TRUNC", zxid);
+            }
+            QuorumPacket::Snap { zxid, tree } => {
+                self.tree = (*tree).clone();
+                self.committed_log.clear();
+                ctx.note(format!(
+                    "zk{me} replaces its whole state with the leader's snapshot at {}",
+                    fmt_zxid(zxid)
+                ));
+                self.learner_begin_sync(ctx, "SNAP", zxid);
+            }
+            QuorumPacket::Proposal { hdr, txn } => {
+                let Some(l) = self.learner() else { return };
+                if l.stage == LearnerStage::Syncing || l.stage == LearnerStage::AwaitSync {
+                    l.sync_pending.push(LogEntry { hdr, txn });
+                } else if hdr.zxid > self.disk.last_logged_zxid() {
+                    self.log_txn(hdr, txn);
+                    self.learner_send(ctx, QuorumPacket::Ack { zxid: hdr.zxid });
+                }
+            }
+            QuorumPacket::Commit { zxid } => self.learner_on_commit(ctx, zxid),
+            QuorumPacket::NewLeader { zxid } => self.learner_on_new_leader(ctx, zxid),
+            QuorumPacket::UpToDate => {
+                let Some(l) = self.learner() else { return };
+                l.stage = LearnerStage::Following;
+                let (e, leader) = (l.new_epoch, l.leader_sid);
+                self.serving = true;
+                self.phase = ZabPhase::Broadcast;
+                self.election.vote.peer_epoch = e as u64;
+                self.learner_send(ctx, QuorumPacket::Ack { zxid: zxid(e, 0) });
+                self.learner_reset_read_timeout(ctx);
+                ctx.note(format!(
+                    "zk{me} is up to date with leader zk{leader} (epoch {e}) and serves clients"
+                ));
+            }
+            QuorumPacket::Ping { .. } => {
+                let mut touches: Vec<(SessionId, i32)> = match self.learner() {
+                    Some(l) => std::mem::take(&mut l.touches).into_iter().collect(),
+                    None => vec![],
+                };
+                if touches.is_empty() {
+                    touches = Vec::new();
+                }
+                self.learner_send(ctx, QuorumPacket::Ping { touches });
+            }
+            QuorumPacket::Sync { session, cxid } => self.complete_sync(ctx, session, cxid),
+            _ => {}
+        }
+    }
+
+    fn learner_on_leader_info(&mut self, ctx: &mut ZkCtx, new_epoch: u32) {
+        let me = self.sid;
+        ctx.cancel_timer(Timer::LearnerConnect);
+        let accepted = self.disk.accepted_epoch;
+        let current = self.disk.current_epoch as i64;
+        let last = self.disk.last_logged_zxid();
+        if new_epoch < accepted {
+            self.enter_looking(
+                ctx,
+                Some(format!(
+                    "LEADERINFO epoch {new_epoch} is lower than its acceptedEpoch {accepted}"
+                )),
+            );
+            return;
+        }
+        let reported = if new_epoch > accepted {
+            self.disk.accepted_epoch = new_epoch;
+            current
+        } else {
+            -1
+        };
+        if let Some(l) = self.learner() {
+            l.new_epoch = new_epoch;
+            l.stage = LearnerStage::AwaitSync;
+        }
+        self.phase = ZabPhase::Synchronization;
+        ctx.note(format!(
+            "zk{me} accepts epoch {new_epoch} and answers ACKEPOCH (last zxid {}, currentEpoch {reported})",
+            fmt_zxid(last)
+        ));
+        self.learner_send(
+            ctx,
+            QuorumPacket::AckEpoch {
+                last_zxid: last,
+                current_epoch: reported,
+            },
+        );
+    }
+
+    fn learner_begin_sync(&mut self, _ctx: &mut ZkCtx, mode: &'static str, zxid: Zxid) {
+        if let Some(l) = self.learner() {
+            l.stage = LearnerStage::Syncing;
+            l.sync_mode = Some(mode);
+            l.last_sync = Some((mode, zxid));
+        }
+    }
+
+    fn learner_on_commit(&mut self, ctx: &mut ZkCtx, z: Zxid) {
+        let me = self.sid;
+        let applied = self.tree.last_processed_zxid();
+        let Some(l) = self.learner() else { return };
+        let entry = if l.stage == LearnerStage::Syncing {
+            l.sync_pending.iter().find(|e| e.hdr.zxid == z).cloned()
+        } else {
+            self.disk
+                .log
+                .iter()
+                .find(|e| e.hdr.zxid > applied)
+                .filter(|e| e.hdr.zxid == z)
+                .cloned()
+        };
+        match entry {
+            Some(e) if z > applied => self.apply_committed(ctx, e.hdr, e.txn),
+            Some(_) => {}
+            None => self.enter_looking(
+                ctx,
+                Some(format!(
+                    "zk{me} got COMMIT {} that is not its next logged txn",
+                    fmt_zxid(z)
+                )),
+            ),
+        }
+    }
+
+    fn learner_on_new_leader(&mut self, ctx: &mut ZkCtx, z: Zxid) {
+        let me = self.sid;
+        let Some(l) = self.learner() else { return };
+        if l.stage != LearnerStage::Syncing {
+            self.enter_looking(ctx, Some("NEWLEADER outside synchronization".into()));
+            return;
+        }
+        let mode = l.sync_mode.unwrap_or("DIFF");
+        let pending = std::mem::take(&mut l.sync_pending);
+        l.stage = LearnerStage::AwaitUpToDate;
+        if mode != "DIFF" {
+            self.take_snapshot();
+            self.disk.log.clear();
+        }
+        for e in pending {
+            if e.hdr.zxid > self.disk.last_logged_zxid() {
+                self.log_txn(e.hdr, e.txn);
+            }
+        }
+        self.disk.current_epoch = epoch_of(z);
+        let applied = self.tree.last_processed_zxid();
+        let unacked: Vec<Zxid> = self
+            .disk
+            .log
+            .iter()
+            .filter(|e| e.hdr.zxid > applied)
+            .map(|e| e.hdr.zxid)
+            .collect();
+        for u in unacked {
+            self.learner_send(ctx, QuorumPacket::Ack { zxid: u });
+        }
+        ctx.note(format!(
+            "zk{me} has logged the synced history, sets currentEpoch {} and ACKs NEWLEADER",
+            epoch_of(z)
+        ));
+        self.learner_send(ctx, QuorumPacket::Ack { zxid: z });
+    }
+}
