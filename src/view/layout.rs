@@ -1,0 +1,229 @@
+//! Where nodes sit in the drawing: servers evenly on a circle (the first at the top, going
+//! clockwise), clients in a row on a band below it. Positions depend only on how many nodes of
+//! each kind there are and a node's rank among them, so they are stable from step to step and
+//! across runs of the same scenario.
+
+use crate::sim::NodeId;
+
+use super::names::{Names, NodeKind};
+
+/// Width of the drawing's coordinate system (the SVG `viewBox`).
+pub const VIEW_W: f64 = 800.0;
+/// Height of the drawing's coordinate system.
+pub const VIEW_H: f64 = 520.0;
+/// The `viewBox` attribute value.
+pub const VIEW_BOX: &str = "0 0 800 520";
+
+/// Radius of a server's disc.
+pub const SERVER_R: f64 = 38.0;
+/// Radius of a client's disc.
+pub const CLIENT_R: f64 = 22.0;
+
+/// A point in drawing coordinates.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    /// A point.
+    pub fn new(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    /// The point `t` of the way from `self` to `to`.
+    pub fn lerp(self, to: Point, t: f64) -> Point {
+        Point::new(self.x + (to.x - self.x) * t, self.y + (to.y - self.y) * t)
+    }
+
+    /// Distance to another point.
+    pub fn dist(self, to: Point) -> f64 {
+        (to.x - self.x).hypot(to.y - self.y)
+    }
+}
+
+/// Placement of one node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slot {
+    pub at: Point,
+    pub r: f64,
+}
+
+/// Placement of every node of a world.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    slots: Vec<Slot>,
+}
+
+impl Layout {
+    /// Lays out the nodes `names` knows, by kind.
+    pub fn new(names: &Names) -> Layout {
+        let kinds: Vec<NodeKind> = names.ids().map(|id| names.kind(id)).collect();
+        Layout::for_kinds(&kinds)
+    }
+
+    /// Lays out nodes of the given kinds (index = node id).
+    pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
+        let servers = kinds.iter().filter(|k| k.is_server_like()).count();
+        let clients = kinds.len() - servers;
+        // Without clients the ensemble can use the whole height.
+        let (centre, radius) = if clients == 0 {
+            (Point::new(VIEW_W / 2.0, VIEW_H / 2.0), 185.0)
+        } else {
+            (Point::new(VIEW_W / 2.0, 200.0), 150.0)
+        };
+        let (mut s, mut c) = (0, 0);
+        let slots = kinds
+            .iter()
+            .map(|k| {
+                if k.is_server_like() {
+                    s += 1;
+                    Slot {
+                        at: on_circle(centre, radius, s - 1, servers),
+                        r: SERVER_R,
+                    }
+                } else {
+                    c += 1;
+                    Slot {
+                        at: on_band(c - 1, clients),
+                        r: CLIENT_R,
+                    }
+                }
+            })
+            .collect();
+        Layout { slots }
+    }
+
+    /// The placement of a node, if it is in the layout.
+    pub fn slot(&self, id: NodeId) -> Option<Slot> {
+        self.slots.get(id.index()).copied()
+    }
+
+    /// The centre of a node (the middle of the drawing for unknown ids).
+    pub fn at(&self, id: NodeId) -> Point {
+        self.slot(id)
+            .map(|s| s.at)
+            .unwrap_or(Point::new(VIEW_W / 2.0, VIEW_H / 2.0))
+    }
+
+    /// Number of nodes laid out.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no node is laid out.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// Position `i` of `n` on a circle, starting at the top and going clockwise. A lone server
+/// sits in the middle.
+fn on_circle(centre: Point, radius: f64, i: usize, n: usize) -> Point {
+    if n <= 1 {
+        return centre;
+    }
+    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n as f64;
+    Point::new(
+        round1(centre.x + radius * angle.cos()),
+        round1(centre.y + radius * angle.sin()),
+    )
+}
+
+/// Position `i` of `n` in the client row, centred, two rows when there are many.
+fn on_band(i: usize, n: usize) -> Point {
+    const PER_ROW: usize = 8;
+    let rows = n.div_ceil(PER_ROW).max(1);
+    let row = i / PER_ROW;
+    let in_row = if row + 1 == rows {
+        n - row * PER_ROW
+    } else {
+        PER_ROW
+    };
+    let col = i % PER_ROW;
+    let spacing = (VIEW_W - 80.0) / PER_ROW as f64;
+    let x = VIEW_W / 2.0 + (col as f64 - (in_row as f64 - 1.0) / 2.0) * spacing;
+    let y = 430.0 + 58.0 * row as f64 - if rows > 1 { 22.0 } else { 0.0 };
+    Point::new(round1(x), round1(y))
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(servers: usize, clients: usize) -> Vec<NodeKind> {
+        let mut k = vec![NodeKind::Server; servers];
+        k.extend(vec![NodeKind::Client; clients]);
+        k
+    }
+
+    fn inside(p: Point, r: f64) -> bool {
+        p.x - r >= 0.0 && p.x + r <= VIEW_W && p.y - r >= 0.0 && p.y + r <= VIEW_H
+    }
+
+    #[test]
+    fn every_ensemble_size_fits_the_drawing_without_overlaps() {
+        for servers in [1, 3, 5, 7, 9] {
+            for clients in [0, 1, 3, 8, 12] {
+                let l = Layout::for_kinds(&kinds(servers, clients));
+                let slots: Vec<Slot> = (0..l.len())
+                    .map(|i| l.slot(NodeId(i as u32)).unwrap())
+                    .collect();
+                for (i, a) in slots.iter().enumerate() {
+                    assert!(
+                        inside(a.at, a.r),
+                        "{servers}+{clients}: node {i} at {:?} is outside",
+                        a.at
+                    );
+                    for b in &slots[i + 1..] {
+                        assert!(
+                            a.at.dist(b.at) >= a.r + b.r + 4.0,
+                            "{servers}+{clients}: {:?} and {:?} overlap",
+                            a.at,
+                            b.at
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_server_is_at_the_top_and_positions_are_stable() {
+        let a = Layout::for_kinds(&kinds(5, 3));
+        let b = Layout::for_kinds(&kinds(5, 3));
+        assert_eq!(a, b);
+        let top = a.at(NodeId(0));
+        for i in 1..5 {
+            assert!(a.at(NodeId(i)).y > top.y);
+        }
+        // Clients are below every server.
+        for c in 5..8 {
+            assert!(a.at(NodeId(c)).y > a.at(NodeId(2)).y + SERVER_R);
+        }
+    }
+
+    #[test]
+    fn a_lone_server_sits_in_the_middle() {
+        let l = Layout::for_kinds(&kinds(1, 0));
+        assert_eq!(l.at(NodeId(0)), Point::new(400.0, 260.0));
+    }
+
+    #[test]
+    fn mixed_orders_keep_kinds_apart() {
+        // Clients may come before servers in the node table.
+        let l = Layout::for_kinds(&[
+            NodeKind::Client,
+            NodeKind::Server,
+            NodeKind::Server,
+            NodeKind::Server,
+        ]);
+        assert!(l.at(NodeId(0)).y > 400.0);
+        assert!(l.at(NodeId(1)).y < 100.0);
+    }
+}

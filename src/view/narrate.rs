@@ -1,0 +1,635 @@
+//! Narration: one plain-language sentence per step, for the "what's happening now" line, the
+//! `aria-live` region and the event log.
+//!
+//! The protocol's own notes (`record.notes`) come first: the protocol knows best why it did
+//! something. Without notes the record is described from its event and the messages the
+//! handler sent ("zk2 logs proposal 0x200000003 (create /a) and ACKs it"); events this module
+//! does not know fall back to the kernel's `headline`.
+
+use crate::cluster::{Msg, Record, Timer};
+use crate::heartbeat;
+use crate::sim::{EventRecord, Input, Message, NodeId};
+use crate::zk::client::CallOp;
+use crate::zk::msg::{
+    ClientOp, ClientPacket, Control, ForwardedOp, Notification, QuorumPacket, ReplyBody,
+    ServerState,
+};
+use crate::zk::txn::OpResult;
+use crate::zk::{self, fmt_zxid, ErrorCode, Zxid};
+
+use super::names::{fmt_session, Names};
+
+/// The sentence for one step (without state transitions; see [`super::history`]).
+pub fn describe(rec: &Record, names: &Names) -> String {
+    if !rec.notes.is_empty() {
+        return join_sentences(rec.notes.iter().map(String::as_str));
+    }
+    let mut s =
+        describe_event(rec, names).unwrap_or_else(|| rec.headline(&|id| names.label_string(id)));
+    if !rec.kernel_notes.is_empty() {
+        s = format!("{} ({})", trim_stop(&s), rec.kernel_notes.join("; "));
+    }
+    finish(s)
+}
+
+/// Joins sentences, each ending with a full stop.
+pub fn join_sentences<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<String> = parts
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| finish(p.to_string()))
+        .collect();
+    v.join(" ")
+}
+
+fn finish(s: String) -> String {
+    let s = s.trim_end();
+    match s.chars().last() {
+        Some('.' | '!' | '?') | None => s.to_string(),
+        Some(_) => format!("{s}."),
+    }
+}
+
+fn trim_stop(s: &str) -> &str {
+    s.trim_end().trim_end_matches('.')
+}
+
+fn describe_event(rec: &Record, names: &Names) -> Option<String> {
+    let l = |id: NodeId| names.label(id);
+    match &rec.event {
+        EventRecord::Start { node } => {
+            let base = format!("{} starts", l(*node));
+            Some(match vote_broadcast(rec, *node, names) {
+                Some(v) => format!("{base} and {v}"),
+                None => base,
+            })
+        }
+        EventRecord::Deliver { src, dst, msg, .. } => Some(delivered(rec, *src, *dst, msg, names)),
+        EventRecord::Lost {
+            src,
+            dst,
+            msg,
+            reason,
+            ..
+        } => Some(format!(
+            "{} from {} to {} is lost ({})",
+            msg.kind(),
+            l(*src),
+            l(*dst),
+            reason.describe()
+        )),
+        EventRecord::Timer { node, timer } => Some(timer_fired(rec, *node, timer, names)),
+        EventRecord::Input(input) => Some(input_applied(input, names)),
+    }
+}
+
+/// "votes for zk5 (epoch 1, zxid 0x100000004)" when `node` sent its vote to several peers.
+fn vote_broadcast(rec: &Record, node: NodeId, names: &Names) -> Option<String> {
+    let votes: Vec<&Notification> = rec
+        .sends
+        .iter()
+        .filter(|s| s.src == node)
+        .filter_map(|s| match &s.msg {
+            Msg::Zk(zk::Msg::Notification(n)) if n.state == ServerState::Looking => Some(n),
+            _ => None,
+        })
+        .collect();
+    let n = votes.first()?;
+    if votes.len() < 2 {
+        return None;
+    }
+    Some(format!("votes for {}", vote_words(n, names)))
+}
+
+fn vote_words(n: &Notification, names: &Names) -> String {
+    format!(
+        "{} (epoch {}, zxid {})",
+        names.sid_label(n.vote.leader),
+        n.vote.peer_epoch,
+        fmt_zxid(n.vote.zxid)
+    )
+}
+
+fn sends_kind(rec: &Record, kind: &str) -> bool {
+    rec.sends.iter().any(|s| s.msg.kind() == kind)
+}
+
+fn sends_commit(rec: &Record, zxid: Zxid) -> bool {
+    rec.sends.iter().any(|s| {
+        matches!(&s.msg, Msg::Zk(zk::Msg::Quorum { pkt: QuorumPacket::Commit { zxid: z }, .. }) if *z == zxid)
+    })
+}
+
+fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -> String {
+    let (s, d) = (names.label(src), names.label(dst));
+    match msg {
+        Msg::Heartbeat(heartbeat::Msg::Ping { .. }) => {
+            format!("{d} gets a PING from {s} and answers PONG")
+        }
+        Msg::Heartbeat(heartbeat::Msg::Pong { .. }) => format!("{d} hears back from {s} (PONG)"),
+        Msg::Zk(zk::Msg::Notification(n)) => {
+            let mut out = if n.state == ServerState::Looking {
+                format!("{d} receives {s}'s vote for {}", vote_words(n, names))
+            } else {
+                format!(
+                    "{s}, already {}, tells {d} that its leader is {}",
+                    n.state.name(),
+                    names.sid_label(n.vote.leader)
+                )
+            };
+            if let Some(v) = vote_broadcast(rec, dst, names) {
+                out = format!("{out}; {d} now {v}");
+            }
+            out
+        }
+        Msg::Zk(zk::Msg::Quorum { pkt, .. }) => quorum(rec, s, d, pkt),
+        Msg::Zk(zk::Msg::Client { pkt, .. }) => client(s, d, pkt),
+        Msg::Zk(zk::Msg::Control(c)) => control(dst, c, names),
+    }
+}
+
+fn quorum(rec: &Record, s: &str, d: &str, pkt: &QuorumPacket) -> String {
+    match pkt {
+        QuorumPacket::FollowerInfo { accepted_epoch } => format!(
+            "{d} gets FOLLOWERINFO from {s}: {s} wants to follow it (accepted epoch {accepted_epoch})"
+        ),
+        QuorumPacket::LeaderInfo { new_epoch } => {
+            format!("{d} gets LEADERINFO: leader {s} proposes epoch {new_epoch}")
+        }
+        QuorumPacket::AckEpoch { last_zxid, .. } => format!(
+            "{d} gets ACKEPOCH from {s}: {s} accepts the new epoch; its last zxid is {}",
+            fmt_zxid(*last_zxid)
+        ),
+        QuorumPacket::Diff { zxid } => format!(
+            "{d} is told to catch up by DIFF: {s} sends the transactions it misses, up to {}",
+            fmt_zxid(*zxid)
+        ),
+        QuorumPacket::Trunc { zxid } => format!(
+            "{d} is told to TRUNCate its log back to {}: entries after it were never committed",
+            fmt_zxid(*zxid)
+        ),
+        QuorumPacket::Snap { zxid, tree } => format!(
+            "{d} receives a full snapshot (SNAP) from {s} at {} ({} znodes)",
+            fmt_zxid(*zxid),
+            tree.node_count()
+        ),
+        QuorumPacket::Proposal { hdr, txn } => {
+            let mut out = format!(
+                "{d} logs proposal {} ({})",
+                fmt_zxid(hdr.zxid),
+                zk::msg::txn_summary(txn)
+            );
+            if sends_kind(rec, "ACK") {
+                out.push_str(" and ACKs it");
+            }
+            out
+        }
+        QuorumPacket::Ack { zxid } => {
+            let mut out = format!("{d} gets {s}'s ACK for {}", fmt_zxid(*zxid));
+            if sends_commit(rec, *zxid) {
+                out.push_str(&format!(
+                    ": a quorum has logged it, so {d} commits it and sends COMMIT"
+                ));
+            }
+            out
+        }
+        QuorumPacket::Commit { zxid } => format!("{d} commits {} (COMMIT from {s})", fmt_zxid(*zxid)),
+        QuorumPacket::NewLeader { zxid } => format!(
+            "{d} gets NEWLEADER from {s}: its log now matches the leader's, up to {}",
+            fmt_zxid(*zxid)
+        ),
+        QuorumPacket::UpToDate => format!("{d} is up to date with {s} and starts serving clients"),
+        QuorumPacket::Ping { touches } if touches.is_empty() => format!("{d} gets a PING from {s}"),
+        QuorumPacket::Ping { touches } => format!(
+            "{d} gets a PING from {s} that keeps {} session{} alive",
+            touches.len(),
+            if touches.len() == 1 { "" } else { "s" }
+        ),
+        QuorumPacket::Request { session, op, .. } => format!(
+            "{d} gets {} from {s}, forwarded for session {}",
+            forwarded(op),
+            fmt_session(*session)
+        ),
+        QuorumPacket::Sync { .. } => format!("{d} gets SYNC from {s}"),
+    }
+}
+
+fn forwarded(op: &ForwardedOp) -> String {
+    match op {
+        ForwardedOp::Write(w) => zk::msg::write_summary(w),
+        ForwardedOp::CreateSession { .. } => "createSession".into(),
+        ForwardedOp::CloseSession => "closeSession".into(),
+        ForwardedOp::Sync => "sync".into(),
+    }
+}
+
+fn request_words(op: &ClientOp) -> String {
+    match op {
+        ClientOp::Write(w) => zk::msg::write_summary(w),
+        ClientOp::GetData { path, watch }
+        | ClientOp::Exists { path, watch }
+        | ClientOp::GetChildren { path, watch } => {
+            format!(
+                "{} {path}{}",
+                op.name(),
+                if *watch { " (with a watch)" } else { "" }
+            )
+        }
+        ClientOp::Sync { path } => format!("sync {path}"),
+        other => other.name().to_string(),
+    }
+}
+
+fn client(s: &str, d: &str, pkt: &ClientPacket) -> String {
+    match pkt {
+        ClientPacket::ConnectRequest { session_id: 0, .. } => {
+            format!("{d} gets {s}'s request for a new session")
+        }
+        ClientPacket::ConnectRequest { session_id, .. } => {
+            format!(
+                "{s} reconnects to {d} with session {}",
+                fmt_session(*session_id)
+            )
+        }
+        ClientPacket::ConnectResponse {
+            timeout_ms: 0,
+            session_id,
+            ..
+        } => format!(
+            "{d} is told by {s} that session {} has expired",
+            fmt_session(*session_id)
+        ),
+        ClientPacket::ConnectResponse {
+            timeout_ms,
+            session_id,
+            ..
+        } => format!(
+            "{d} is connected to {s} with session {} (timeout {timeout_ms} ms)",
+            fmt_session(*session_id)
+        ),
+        ClientPacket::Request {
+            op: ClientOp::Ping, ..
+        } => format!("{d} gets a ping from {s}"),
+        ClientPacket::Request { op, .. } => {
+            format!("{d} gets {s}'s request: {}", request_words(op))
+        }
+        ClientPacket::Reply { xid: -2, .. } => format!("{d}'s ping is answered by {s}"),
+        ClientPacket::Reply {
+            zxid, err, body, ..
+        } => reply(d, *zxid, *err, body),
+        ClientPacket::WatcherEvent { event, path, .. } => {
+            format!("{d}'s watch fires: {} {path}", event.name())
+        }
+        ClientPacket::Close { reason } => format!("{s} closes {d}'s connection ({reason})"),
+    }
+}
+
+fn reply(d: &str, zxid: Zxid, err: ErrorCode, body: &ReplyBody) -> String {
+    if !err.is_ok() {
+        return format!("{d} gets an error: {}", err.name());
+    }
+    match body {
+        ReplyBody::Write(res) => format!(
+            "{d}'s {} committed at {}",
+            result_words(res),
+            fmt_zxid(zxid)
+        ),
+        ReplyBody::Data { data, .. } => format!("{d} reads \"{}\"", preview(data, 24)),
+        ReplyBody::Exists(Some(_)) => format!("{d} learns the znode exists"),
+        ReplyBody::Exists(None) => format!("{d} learns the znode does not exist"),
+        ReplyBody::Children { children, .. } => format!(
+            "{d} reads {} child{}",
+            children.len(),
+            if children.len() == 1 { "" } else { "ren" }
+        ),
+        ReplyBody::Sync { path } => format!("{d}'s sync of {path} is done"),
+        ReplyBody::Empty => format!("{d} gets a reply (zxid {})", fmt_zxid(zxid)),
+    }
+}
+
+fn result_words(res: &OpResult) -> String {
+    match res {
+        OpResult::Create { path, .. } => format!("create {path}"),
+        OpResult::Delete => "delete".into(),
+        OpResult::SetData { .. } => "setData".into(),
+        OpResult::Check => "check".into(),
+        OpResult::Multi(r) => format!("multi ({} ops)", r.len()),
+        OpResult::CreateSession => "createSession".into(),
+        OpResult::CloseSession => "closeSession".into(),
+        OpResult::Error(e) => format!("failed write ({})", e.name()),
+    }
+}
+
+fn control(dst: NodeId, c: &Control, names: &Names) -> String {
+    match c {
+        Control::ExpireSession(s) => format!(
+            "Session {} is expired by hand (on {})",
+            names.session_label(*s),
+            names.label(dst)
+        ),
+        Control::ClientCall(call) => {
+            let what = match &call.op {
+                CallOp::Connect { .. } => "open a session".to_string(),
+                CallOp::Op(op) => request_words(op),
+                CallOp::Close => "close its session".to_string(),
+            };
+            format!("{} is asked to {what}", names.label(dst))
+        }
+    }
+}
+
+fn timer_fired(rec: &Record, node: NodeId, timer: &Timer, names: &Names) -> String {
+    let n = names.label(node);
+    let base = match timer {
+        Timer::Heartbeat(heartbeat::Timer::Tick) => format!("{n} pings its peers"),
+        Timer::Zk(t) => match t {
+            zk::Timer::ElectionPoll => format!("{n} has heard nothing new for a while"),
+            zk::Timer::FinalizeWait => format!("{n} has waited long enough for a better vote"),
+            zk::Timer::LeaderTick => {
+                format!("{n} PINGs its followers and checks it still has a quorum")
+            }
+            zk::Timer::LeaderInitLimit => {
+                format!("{n} gave up waiting for a quorum of followers (initLimit)")
+            }
+            zk::Timer::SessionExpiry => format!("{n} checks for expired sessions"),
+            zk::Timer::LearnerReadTimeout => format!("{n} has not heard from its leader in time"),
+            zk::Timer::LearnerConnect => format!("{n} tries to reach the leader again"),
+            zk::Timer::Client(t) => format!("{n}'s {t:?} timer fires"),
+        },
+    };
+    match vote_broadcast(rec, node, names) {
+        Some(v) => format!("{base} and {v}"),
+        None => base,
+    }
+}
+
+fn input_applied(input: &Input<Msg>, names: &Names) -> String {
+    let l = |id: &NodeId| names.label(*id).to_string();
+    match input {
+        Input::Crash(n) => format!("{} crashes", l(n)),
+        Input::Restart(n) => format!("{} restarts from what it had on disk", l(n)),
+        Input::Partition(groups) => format!(
+            "The network splits into {}",
+            groups
+                .iter()
+                .map(|g| format!("{{{}}}", g.iter().map(l).collect::<Vec<_>>().join(", ")))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        Input::Heal => "The network heals: every cut link works again".into(),
+        Input::CutLink(a, b) => format!("The link between {} and {} is cut", l(a), l(b)),
+        Input::HealLink(a, b) => format!("The link between {} and {} works again", l(a), l(b)),
+        Input::Drop(id) => format!("Message #{id} is dropped by hand"),
+        Input::Hold(id) => format!("Message #{id} is held on the wire"),
+        Input::Release(id) => format!("Message #{id} is released"),
+        Input::Deliver(n, Msg::Zk(zk::Msg::Control(c))) => control(*n, c, names),
+        other => {
+            let d = other.describe(&|id| names.label_string(id));
+            let mut c = d.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => d,
+            }
+        }
+    }
+}
+
+/// The first `max` characters of `s`, with an ellipsis when cut.
+pub fn preview(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out.replace('\n', "⏎")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{LossReason, SendFate, StepRecord};
+    use crate::view::cards::tests::names;
+    use crate::zk::msg::Vote;
+    use crate::zk::txn::{Txn, TxnHeader};
+
+    fn rec(event: EventRecord<Msg, Timer>) -> Record {
+        StepRecord {
+            step: 1,
+            time_us: 0,
+            event,
+            sends: vec![],
+            timers: vec![],
+            notes: vec![],
+            kernel_notes: vec![],
+            violations: vec![],
+        }
+    }
+
+    fn send(r: &mut Record, src: u32, dst: u32, msg: zk::Msg) {
+        r.sends.push(crate::sim::record::SendRecord {
+            id: 1,
+            src: NodeId(src),
+            dst: NodeId(dst),
+            msg: Msg::Zk(msg),
+            fate: SendFate::Queued {
+                at_us: 5,
+                copy: None,
+            },
+        });
+    }
+
+    fn quorum_msg(pkt: QuorumPacket) -> Msg {
+        Msg::Zk(zk::Msg::Quorum {
+            conn: 1,
+            seq: 1,
+            pkt,
+        })
+    }
+
+    fn deliver(src: u32, dst: u32, msg: Msg) -> EventRecord<Msg, Timer> {
+        EventRecord::Deliver {
+            id: 9,
+            src: NodeId(src),
+            dst: NodeId(dst),
+            msg,
+        }
+    }
+
+    fn looking_vote(leader: u64) -> zk::Msg {
+        zk::Msg::Notification(Notification {
+            vote: Vote {
+                leader,
+                zxid: 0x1_0000_0004,
+                peer_epoch: 1,
+            },
+            election_epoch: 2,
+            state: ServerState::Looking,
+        })
+    }
+
+    #[test]
+    fn notes_come_first() {
+        let mut r = rec(EventRecord::Start { node: NodeId(0) });
+        r.notes = vec![
+            "zk1 is now LEADING for epoch 2".into(),
+            "it waits for followers".into(),
+        ];
+        assert_eq!(
+            describe(&r, &names()),
+            "zk1 is now LEADING for epoch 2. it waits for followers."
+        );
+    }
+
+    #[test]
+    fn a_vote_change_is_told_as_a_vote() {
+        let mut r = rec(deliver(4, 2, Msg::Zk(looking_vote(5))));
+        for dst in [0, 1, 3, 4] {
+            send(&mut r, 2, dst, looking_vote(5));
+        }
+        assert_eq!(
+            describe(&r, &names()),
+            "zk3 receives zk5's vote for zk5 (epoch 1, zxid 0x100000004); zk3 now votes for zk5 (epoch 1, zxid 0x100000004)."
+        );
+        let mut start = rec(EventRecord::Start { node: NodeId(2) });
+        for dst in [0, 1] {
+            send(&mut start, 2, dst, looking_vote(3));
+        }
+        assert_eq!(
+            describe(&start, &names()),
+            "zk3 starts and votes for zk3 (epoch 1, zxid 0x100000004)."
+        );
+    }
+
+    #[test]
+    fn the_broadcast_path_reads_as_logs_acks_and_commits() {
+        let hdr = TxnHeader {
+            session_id: 0x1_0000_0000,
+            cxid: 1,
+            zxid: 0x2_0000_0003,
+            time_ms: 0,
+        };
+        let txn = Txn::Create {
+            path: "/a".into(),
+            data: "x".into(),
+            ephemeral: false,
+            parent_cversion: 1,
+        };
+        let mut r = rec(deliver(
+            0,
+            1,
+            quorum_msg(QuorumPacket::Proposal { hdr, txn }),
+        ));
+        send(
+            &mut r,
+            1,
+            0,
+            zk::Msg::Quorum {
+                conn: 1,
+                seq: 1,
+                pkt: QuorumPacket::Ack {
+                    zxid: 0x2_0000_0003,
+                },
+            },
+        );
+        assert_eq!(
+            describe(&r, &names()),
+            "zk2 logs proposal 0x200000003 (create /a) and ACKs it."
+        );
+
+        let mut r = rec(deliver(
+            1,
+            0,
+            quorum_msg(QuorumPacket::Ack {
+                zxid: 0x2_0000_0003,
+            }),
+        ));
+        send(
+            &mut r,
+            0,
+            1,
+            zk::Msg::Quorum {
+                conn: 1,
+                seq: 2,
+                pkt: QuorumPacket::Commit {
+                    zxid: 0x2_0000_0003,
+                },
+            },
+        );
+        assert_eq!(
+            describe(&r, &names()),
+            "zk1 gets zk2's ACK for 0x200000003: a quorum has logged it, so zk1 commits it and sends COMMIT."
+        );
+    }
+
+    #[test]
+    fn a_write_reply_says_what_was_committed_where() {
+        let reply = Msg::Zk(zk::Msg::Client {
+            conn: 1,
+            seq: 3,
+            pkt: ClientPacket::Reply {
+                xid: 4,
+                zxid: 0x2_0000_0004,
+                err: ErrorCode::Ok,
+                body: ReplyBody::Write(OpResult::Create {
+                    path: "/a".into(),
+                    stat: Default::default(),
+                }),
+            },
+        });
+        assert_eq!(
+            describe(&rec(deliver(0, 5, reply)), &names()),
+            "c1's create /a committed at 0x200000004."
+        );
+    }
+
+    #[test]
+    fn losses_inputs_and_timers_have_words() {
+        let lost = rec(EventRecord::Lost {
+            id: 3,
+            src: NodeId(0),
+            dst: NodeId(1),
+            msg: quorum_msg(QuorumPacket::UpToDate),
+            reason: LossReason::LinkCut,
+        });
+        assert_eq!(
+            describe(&lost, &names()),
+            "UPTODATE from zk1 to zk2 is lost (link cut)."
+        );
+        let part = rec(EventRecord::Input(Input::Partition(vec![
+            vec![NodeId(0), NodeId(1)],
+            vec![NodeId(2)],
+        ])));
+        assert_eq!(
+            describe(&part, &names()),
+            "The network splits into {zk1, zk2} and {zk3}."
+        );
+        let mut crash = rec(EventRecord::Input(Input::Crash(NodeId(0))));
+        crash.kernel_notes.push("n0 is already down".into());
+        assert_eq!(
+            describe(&crash, &names()),
+            "zk1 crashes (n0 is already down)."
+        );
+        let expire = rec(EventRecord::Input(Input::Deliver(
+            NodeId(0),
+            Msg::Zk(zk::Msg::Control(Control::ExpireSession(0x1_0000_0000))),
+        )));
+        let n = names().with_session(0x1_0000_0000, NodeId(5));
+        assert_eq!(
+            describe(&expire, &n),
+            "Session c1 (0x100000000) is expired by hand (on zk1)."
+        );
+        let t = rec(EventRecord::Timer {
+            node: NodeId(0),
+            timer: Timer::Zk(zk::Timer::LearnerReadTimeout),
+        });
+        assert_eq!(
+            describe(&t, &names()),
+            "zk1 has not heard from its leader in time."
+        );
+    }
+
+    #[test]
+    fn previews_cut_long_text() {
+        assert_eq!(preview("hello", 10), "hello");
+        assert_eq!(preview("hello world", 5), "hello…");
+        assert_eq!(preview("a\nb", 5), "a⏎b");
+    }
+}

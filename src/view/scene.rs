@@ -1,0 +1,272 @@
+//! The cluster picture at the current step: node cards, the links between servers (cut ones
+//! marked), each client's connection to its server, the messages on the wire and the
+//! sentence that says what the step did. Dots are placed at the step's own time; playback
+//! moves them with [`super::dots::move_dots`] without rebuilding the scene.
+
+use std::collections::BTreeSet;
+
+use crate::cluster::ClusterTimeline;
+use crate::sim::time::fmt_time;
+use crate::sim::{NodeId, TimeUs};
+
+use super::cards::{cards, current_leader, NodeCard, Summaries};
+use super::dots::{dot, Dot};
+use super::history::{History, MarkerKind};
+use super::layout::{Layout, Point};
+use super::names::Names;
+
+/// A line between two nodes, drawn rim to rim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+}
+
+impl Line {
+    fn between(layout: &Layout, a: NodeId, b: NodeId) -> Line {
+        let (pa, pb) = (layout.at(a), layout.at(b));
+        let ra = layout.slot(a).map_or(0.0, |s| s.r);
+        let rb = layout.slot(b).map_or(0.0, |s| s.r);
+        let d = pa.dist(pb).max(1e-6);
+        let p1 = pa.lerp(pb, ra / d);
+        let p2 = pb.lerp(pa, rb / d);
+        let r = |v: f64| (v * 10.0).round() / 10.0;
+        Line {
+            a,
+            b,
+            x1: r(p1.x),
+            y1: r(p1.y),
+            x2: r(p2.x),
+            y2: r(p2.y),
+        }
+    }
+
+    /// The middle of the line.
+    pub fn mid(&self) -> Point {
+        Point::new((self.x1 + self.x2) / 2.0, (self.y1 + self.y2) / 2.0)
+    }
+}
+
+/// A timeline marker placed on the scrubber.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarkerView {
+    pub step: u64,
+    pub kind: MarkerKind,
+    pub text: String,
+    /// Position along the scrubber, 0..=1.
+    pub at: f64,
+}
+
+/// The picture at one step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    pub step: u64,
+    /// Steps recorded (the end of the scrubber).
+    pub len: u64,
+    /// The earliest step still reachable.
+    pub floor: u64,
+    pub time_us: TimeUs,
+    /// `12.345s`.
+    pub time_text: String,
+    pub nodes: Vec<NodeCard>,
+    /// Links between servers that work.
+    pub mesh: Vec<Line>,
+    /// Links that are cut (either direction).
+    pub cuts: Vec<Line>,
+    /// Each connected client to its server.
+    pub attachments: Vec<Line>,
+    pub dots: Vec<Dot>,
+    /// What the step did, in words.
+    pub narration: String,
+    pub next_event_us: Option<TimeUs>,
+    pub leader: Option<NodeId>,
+    pub markers: Vec<MarkerView>,
+    /// Violations found up to this step.
+    pub violations: u64,
+}
+
+/// Most markers drawn on the scrubber (the newest are kept).
+pub const MAX_MARKERS: usize = 400;
+
+/// What the person reads before the first step.
+pub const START_NARRATION: &str =
+    "Nothing has happened yet. Press Play to watch the run, or Step forward to go one event at a time.";
+
+/// Everything a frame needs that is read once from the world.
+pub struct Frame {
+    pub scene: Scene,
+    pub names: Names,
+    pub layout: Layout,
+    pub summaries: Summaries,
+}
+
+/// Builds the picture at the timeline's cursor.
+pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
+    let sim = tl.current();
+    let world = &sim.world;
+    let names = Names::from_world(world);
+    let layout = Layout::new(&names);
+    let summaries = Summaries::read(world);
+    let nodes = cards(world, &names, &layout, &summaries);
+
+    let server_like: Vec<NodeId> = names
+        .ids()
+        .filter(|id| names.kind(*id).is_server_like())
+        .collect();
+    let cut: BTreeSet<(NodeId, NodeId)> = world
+        .net()
+        .cut_links()
+        .map(|(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    let mut mesh = Vec::new();
+    for (i, a) in server_like.iter().enumerate() {
+        for b in &server_like[i + 1..] {
+            if !cut.contains(&(*a, *b)) {
+                mesh.push(Line::between(&layout, *a, *b));
+            }
+        }
+    }
+    let cuts = cut
+        .iter()
+        .map(|(a, b)| Line::between(&layout, *a, *b))
+        .collect();
+    let attachments = nodes
+        .iter()
+        .filter_map(|c| c.server.map(|s| Line::between(&layout, c.id, s)))
+        .collect();
+    let now = world.now_us();
+    let dots = world.in_flight().map(|f| dot(&layout, f, now)).collect();
+    let step = tl.cursor();
+    let narration = match tl.record(step) {
+        Some(rec) if step > 0 => history.narrate(rec, &names),
+        _ => START_NARRATION.to_string(),
+    };
+    let len = tl.len().max(step);
+    let markers = markers(history, len);
+    let violations = sim.violation_counts.iter().sum();
+    let leader = current_leader(&summaries, &|id| world.is_up(id));
+    Frame {
+        scene: Scene {
+            step,
+            len,
+            floor: tl.floor(),
+            time_us: now,
+            time_text: fmt_time(now),
+            nodes,
+            mesh,
+            cuts,
+            attachments,
+            dots,
+            narration,
+            next_event_us: world.next_event_us(),
+            leader,
+            markers,
+            violations,
+        },
+        names,
+        layout,
+        summaries,
+    }
+}
+
+/// The history's markers placed on a scrubber of `len` steps.
+pub fn markers(history: &History, len: u64) -> Vec<MarkerView> {
+    let all = history.markers();
+    let from = all.len().saturating_sub(MAX_MARKERS);
+    all[from..]
+        .iter()
+        .filter(|m| m.step <= len)
+        .map(|m| MarkerView {
+            step: m.step,
+            kind: m.kind,
+            text: m.text.clone(),
+            at: if len == 0 {
+                0.0
+            } else {
+                m.step as f64 / len as f64
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{build, BuildOptions};
+    use crate::sim::{Input, TimelineLimits};
+
+    #[test]
+    fn a_heartbeat_frame_has_cards_mesh_dots_and_words() {
+        let sim = build(
+            "heartbeat",
+            &BuildOptions {
+                servers: Some(3),
+                ..BuildOptions::seed(5)
+            },
+        )
+        .unwrap();
+        let mut tl = ClusterTimeline::new(sim, TimelineLimits::default());
+        let mut history = History::new(&tl.current().world);
+        let f = frame(&tl, &history);
+        assert_eq!(f.scene.narration, START_NARRATION);
+        assert_eq!(f.scene.nodes.len(), 3);
+        assert_eq!(f.scene.mesh.len(), 3);
+        assert!(f.scene.dots.is_empty());
+
+        tl.step();
+        let names = Names::from_world(&tl.current().world);
+        history.observe(tl.record(1).unwrap(), &tl.current().world, &names);
+        let f = frame(&tl, &history);
+        assert_eq!(f.scene.step, 1);
+        assert_eq!(f.scene.dots.len(), 2, "m1 pings both peers");
+        assert!(f
+            .scene
+            .dots
+            .iter()
+            .all(|d| d.kind == "PING" && d.progress == 0.0));
+        assert_eq!(f.scene.narration, "m1 starts.");
+
+        tl.seek(20);
+        tl.inject(Input::Partition(vec![
+            vec![NodeId(0)],
+            vec![NodeId(1), NodeId(2)],
+        ]));
+        tl.step();
+        let f = frame(&tl, &history);
+        assert_eq!(f.scene.cuts.len(), 2);
+        assert_eq!(f.scene.mesh.len(), 1);
+        assert!(f.scene.nodes.iter().all(|n| n.role.as_str() == "member"));
+    }
+
+    #[test]
+    fn markers_sit_where_their_step_is() {
+        let sim = build(
+            "heartbeat",
+            &BuildOptions {
+                servers: Some(3),
+                ..BuildOptions::seed(5)
+            },
+        )
+        .unwrap();
+        let mut tl = ClusterTimeline::new(sim, TimelineLimits::default());
+        let mut history = History::new(&tl.current().world);
+        for i in 0..40 {
+            if i == 29 {
+                tl.inject(Input::Crash(NodeId(2)));
+            }
+            tl.step();
+            let names = Names::from_world(&tl.current().world);
+            history.observe(tl.record(tl.cursor()).unwrap(), &tl.current().world, &names);
+        }
+        let m = markers(&history, 60);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].step, 30);
+        assert!((m[0].at - 0.5).abs() < 1e-9);
+        let f = frame(&tl, &history);
+        assert_eq!(f.scene.nodes[2].role.as_str(), "down");
+    }
+}

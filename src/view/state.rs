@@ -1,0 +1,340 @@
+//! View state that is not the simulation: which panel is open, playback speed, open menus,
+//! the partition being drawn, event filters, the help overlay and notices. Changed only by
+//! [`reduce`], a pure function, so the UI's reducer hook has no side effects and every
+//! transition is tested here.
+
+use std::collections::BTreeSet;
+
+use crate::sim::{MsgId, NodeId};
+use crate::zk::msg::Category;
+
+use super::events::EventFilter;
+
+/// One side panel. The order of [`Panel::ALL`] is the order of the tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Panel {
+    Znodes,
+    ZabLog,
+    Sessions,
+    Events,
+    Invariants,
+}
+
+impl Panel {
+    /// Every panel, in tab order.
+    pub const ALL: [Panel; 5] = [
+        Panel::Znodes,
+        Panel::ZabLog,
+        Panel::Sessions,
+        Panel::Events,
+        Panel::Invariants,
+    ];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Panel::Znodes => "Znodes",
+            Panel::ZabLog => "Zab log",
+            Panel::Sessions => "Sessions",
+            Panel::Events => "Events",
+            Panel::Invariants => "Invariants",
+        }
+    }
+
+    /// A stable, URL- and id-safe name.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Panel::Znodes => "znodes",
+            Panel::ZabLog => "zab-log",
+            Panel::Sessions => "sessions",
+            Panel::Events => "events",
+            Panel::Invariants => "invariants",
+        }
+    }
+
+    /// The panel with this slug.
+    pub fn from_slug(slug: &str) -> Option<Panel> {
+        Panel::ALL.into_iter().find(|p| p.slug() == slug)
+    }
+
+    /// The element id of this panel's tab button.
+    pub fn tab_id(self) -> String {
+        format!("tab-{}", self.slug())
+    }
+}
+
+/// Highest speed level: real time.
+pub const SPEED_MAX: i32 = 40;
+/// Default speed level: 1/100 of real time (a 4 ms message crosses in 0.4 s).
+pub const SPEED_DEFAULT: i32 = 20;
+/// Levels per `[` or `]` key press (×2 in speed).
+pub const SPEED_KEY_STEP: i32 = 3;
+
+/// Simulated seconds per wall-clock second at a speed level: 10^((level − 40) / 10), so the
+/// slider is logarithmic from 1/10 000 to 1.
+pub fn speed_of(level: i32) -> f64 {
+    10f64.powf(f64::from(level.clamp(0, SPEED_MAX) - SPEED_MAX) / 10.0)
+}
+
+/// `1/100×`, `1/2.5×`, `1×`: the speed in words for the slider's value text.
+pub fn speed_label(level: i32) -> String {
+    let s = speed_of(level);
+    if s >= 0.999 {
+        return "real time (1×)".into();
+    }
+    let inv = 1.0 / s;
+    let inv = if inv >= 10.0 {
+        format!("{}", round_sig(inv, 2) as u64)
+    } else {
+        let v = (inv * 10.0).round() / 10.0;
+        if v.fract() == 0.0 {
+            format!("{}", v as u64)
+        } else {
+            format!("{v}")
+        }
+    };
+    format!("1/{inv} of real time")
+}
+
+fn round_sig(v: f64, digits: i32) -> f64 {
+    let mag = 10f64.powi(v.log10().floor() as i32 - digits + 1);
+    (v / mag).round() * mag
+}
+
+/// Partition mode: the person is picking the nodes of group B.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartitionDraft {
+    pub group_b: BTreeSet<NodeId>,
+}
+
+/// Everything the page shows that is not the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewState {
+    pub panel: Panel,
+    pub playing: bool,
+    pub speed_level: i32,
+    /// The node whose menu is open.
+    pub menu: Option<NodeId>,
+    /// The message being inspected.
+    pub message: Option<MsgId>,
+    /// Partition mode, if on.
+    pub partition: Option<PartitionDraft>,
+    pub filter: EventFilter,
+    /// The server whose tree the Znodes panel shows (none: the leader).
+    pub tree_server: Option<NodeId>,
+    pub help: bool,
+    /// Messages for the person (a malformed URL…), dismissible.
+    pub notices: Vec<String>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState {
+            panel: Panel::Znodes,
+            playing: false,
+            speed_level: SPEED_DEFAULT,
+            menu: None,
+            message: None,
+            partition: None,
+            filter: EventFilter::default(),
+            tree_server: None,
+            help: false,
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// Everything that changes the view state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SetPanel(Panel),
+    Play,
+    Pause,
+    TogglePlay,
+    SetSpeed(i32),
+    Faster,
+    Slower,
+    /// A node was clicked: open its menu, or, in partition mode, move it between groups.
+    ClickNode(NodeId),
+    CloseMenu,
+    /// A message dot was clicked (or its inspector closed with `None`).
+    InspectMessage(Option<MsgId>),
+    StartPartition,
+    CancelPartition,
+    FilterNode(Option<NodeId>),
+    FilterCategory(Option<Category>),
+    TreeServer(Option<NodeId>),
+    ToggleHelp,
+    /// Escape: closes the innermost open thing.
+    Escape,
+    Notify(Vec<String>),
+    DismissNotices,
+    /// The run was rebuilt (new scenario, seed or size): forget node-specific state.
+    Rebuilt,
+}
+
+/// The next view state. Pure.
+pub fn reduce(s: &ViewState, a: Action) -> ViewState {
+    let mut n = s.clone();
+    match a {
+        Action::SetPanel(p) => n.panel = p,
+        Action::Play => n.playing = true,
+        Action::Pause => n.playing = false,
+        Action::TogglePlay => n.playing = !s.playing,
+        Action::SetSpeed(l) => n.speed_level = l.clamp(0, SPEED_MAX),
+        Action::Faster => n.speed_level = (s.speed_level + SPEED_KEY_STEP).min(SPEED_MAX),
+        Action::Slower => n.speed_level = (s.speed_level - SPEED_KEY_STEP).max(0),
+        Action::ClickNode(id) => match &mut n.partition {
+            Some(draft) => {
+                if !draft.group_b.remove(&id) {
+                    draft.group_b.insert(id);
+                }
+            }
+            None => {
+                n.menu = if s.menu == Some(id) { None } else { Some(id) };
+                n.message = None;
+            }
+        },
+        Action::CloseMenu => n.menu = None,
+        Action::InspectMessage(m) => {
+            n.message = m;
+            if m.is_some() {
+                n.menu = None;
+            }
+        }
+        Action::StartPartition => {
+            n.partition = Some(PartitionDraft::default());
+            n.menu = None;
+            n.message = None;
+        }
+        Action::CancelPartition => n.partition = None,
+        Action::FilterNode(f) => n.filter.node = f,
+        Action::FilterCategory(c) => n.filter.category = c,
+        Action::TreeServer(t) => n.tree_server = t,
+        Action::ToggleHelp => n.help = !s.help,
+        Action::Escape => {
+            if s.help {
+                n.help = false;
+            } else if s.menu.is_some() || s.message.is_some() {
+                n.menu = None;
+                n.message = None;
+            } else if s.partition.is_some() {
+                n.partition = None;
+            } else {
+                n.notices.clear();
+            }
+        }
+        Action::Notify(mut msgs) => n.notices.append(&mut msgs),
+        Action::DismissNotices => n.notices.clear(),
+        Action::Rebuilt => {
+            n.menu = None;
+            n.message = None;
+            n.partition = None;
+            n.filter = EventFilter::default();
+            n.tree_server = None;
+            n.playing = false;
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_round_trip_their_slugs() {
+        for p in Panel::ALL {
+            assert_eq!(Panel::from_slug(p.slug()), Some(p));
+        }
+        assert_eq!(Panel::from_slug("Znodes"), None);
+    }
+
+    #[test]
+    fn speed_is_logarithmic_and_bounded() {
+        assert!((speed_of(SPEED_MAX) - 1.0).abs() < 1e-9);
+        assert!((speed_of(SPEED_DEFAULT) - 0.01).abs() < 1e-9);
+        assert!((speed_of(0) - 1e-4).abs() < 1e-12);
+        assert_eq!(speed_of(-5), speed_of(0));
+        assert!(
+            (speed_of(SPEED_DEFAULT + SPEED_KEY_STEP) / speed_of(SPEED_DEFAULT) - 2.0).abs() < 0.01
+        );
+        assert_eq!(speed_label(SPEED_DEFAULT), "1/100 of real time");
+        assert_eq!(speed_label(SPEED_MAX), "real time (1×)");
+        assert_eq!(speed_label(36), "1/2.5 of real time");
+        assert_eq!(speed_label(0), "1/10000 of real time");
+        let s = reduce(&ViewState::default(), Action::SetSpeed(99));
+        assert_eq!(s.speed_level, SPEED_MAX);
+        assert_eq!(reduce(&s, Action::Faster).speed_level, SPEED_MAX);
+        let s = reduce(&ViewState::default(), Action::SetSpeed(1));
+        assert_eq!(reduce(&s, Action::Slower).speed_level, 0);
+    }
+
+    #[test]
+    fn clicking_a_node_toggles_its_menu_or_its_partition_group() {
+        let s = reduce(&ViewState::default(), Action::ClickNode(NodeId(1)));
+        assert_eq!(s.menu, Some(NodeId(1)));
+        assert_eq!(reduce(&s, Action::ClickNode(NodeId(1))).menu, None);
+        assert_eq!(
+            reduce(&s, Action::ClickNode(NodeId(2))).menu,
+            Some(NodeId(2))
+        );
+
+        let p = reduce(&s, Action::StartPartition);
+        assert_eq!(p.menu, None);
+        let p = reduce(&p, Action::ClickNode(NodeId(3)));
+        let p = reduce(&p, Action::ClickNode(NodeId(4)));
+        let p = reduce(&p, Action::ClickNode(NodeId(3)));
+        assert_eq!(
+            p.partition.as_ref().unwrap().group_b,
+            BTreeSet::from([NodeId(4)])
+        );
+        assert_eq!(p.menu, None);
+        assert_eq!(reduce(&p, Action::CancelPartition).partition, None);
+    }
+
+    #[test]
+    fn escape_closes_the_innermost_thing_first() {
+        let s = ViewState {
+            help: true,
+            menu: Some(NodeId(0)),
+            partition: Some(PartitionDraft::default()),
+            notices: vec!["x".into()],
+            ..ViewState::default()
+        };
+        let s = reduce(&s, Action::Escape);
+        assert!(!s.help && s.menu.is_some());
+        let s = reduce(&s, Action::Escape);
+        assert!(s.menu.is_none() && s.partition.is_some());
+        let s = reduce(&s, Action::Escape);
+        assert!(s.partition.is_none() && !s.notices.is_empty());
+        let s = reduce(&s, Action::Escape);
+        assert!(s.notices.is_empty());
+    }
+
+    #[test]
+    fn a_rebuild_forgets_node_specific_state_but_keeps_panel_and_speed() {
+        let s = ViewState {
+            panel: Panel::Events,
+            speed_level: 7,
+            playing: true,
+            menu: Some(NodeId(0)),
+            tree_server: Some(NodeId(1)),
+            ..ViewState::default()
+        };
+        let r = reduce(&s, Action::Rebuilt);
+        assert_eq!((r.panel, r.speed_level), (Panel::Events, 7));
+        assert!(!r.playing && r.menu.is_none() && r.tree_server.is_none());
+    }
+
+    #[test]
+    fn playing_and_notices() {
+        let s = reduce(&ViewState::default(), Action::TogglePlay);
+        assert!(s.playing);
+        assert!(!reduce(&s, Action::Pause).playing);
+        let s = reduce(&s, Action::Notify(vec!["a".into()]));
+        let s = reduce(&s, Action::Notify(vec!["b".into()]));
+        assert_eq!(s.notices, ["a", "b"]);
+        assert!(reduce(&s, Action::DismissNotices).notices.is_empty());
+    }
+}

@@ -1,0 +1,191 @@
+//! The Zab log table: one column per server, one row per zxid, each cell saying whether that
+//! server has the transaction only logged (proposed, not yet committed) or committed. It shows
+//! the broadcast path at a glance: a PROPOSAL fans out, ACKs come back, the leader commits
+//! once a quorum has logged it, and followers commit on COMMIT. Under each server's name:
+//! its state, epochs and how it was last synced (DIFF, TRUNC or SNAP).
+//!
+//! Built from the servers' summaries, which carry their most recent log entries only.
+
+use std::collections::BTreeMap;
+
+use crate::sim::NodeId;
+use crate::zk::{fmt_zxid, Zxid};
+
+use super::cards::{Role, Summaries};
+use super::history::History;
+use super::names::Names;
+
+/// Most rows shown (newest first).
+pub const MAX_ROWS: usize = 60;
+
+/// What one server has of one transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// Not in its log.
+    Absent,
+    /// Logged (and ACKed) but not committed.
+    Logged,
+    /// Committed and applied.
+    Committed,
+}
+
+impl Cell {
+    /// `absent`, `logged`, `committed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cell::Absent => "absent",
+            Cell::Logged => "logged",
+            Cell::Committed => "committed",
+        }
+    }
+}
+
+/// A server's column head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZabColumn {
+    pub id: NodeId,
+    pub label: String,
+    pub role: Role,
+    pub accepted_epoch: u32,
+    pub current_epoch: u32,
+    pub last_logged: String,
+    pub last_committed: String,
+    /// Learners: how they were last synced, e.g. `DIFF at 0x100000003`.
+    pub last_sync: Option<String>,
+}
+
+/// One transaction across the servers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZabRow {
+    pub zxid: Zxid,
+    pub zxid_text: String,
+    /// e.g. `create /a`.
+    pub summary: String,
+    /// One cell per column.
+    pub cells: Vec<Cell>,
+    /// At the leader: how many servers have ACKed it, out of the quorum needed.
+    pub acks: Option<(usize, usize)>,
+    /// The step that first committed it, if known.
+    pub commit_step: Option<u64>,
+}
+
+/// The whole table.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ZabTable {
+    pub columns: Vec<ZabColumn>,
+    pub rows: Vec<ZabRow>,
+}
+
+/// Builds the table. `is_up` tells crashed servers (their log survives on disk).
+pub fn zab_table(
+    summaries: &Summaries,
+    names: &Names,
+    history: &History,
+    is_up: &dyn Fn(NodeId) -> bool,
+) -> ZabTable {
+    let quorum = summaries.servers.len() / 2 + 1;
+    let columns = summaries
+        .servers
+        .iter()
+        .map(|(id, s)| ZabColumn {
+            id: *id,
+            label: names.label(*id).to_string(),
+            role: if is_up(*id) {
+                Role::of_state(s.state)
+            } else {
+                Role::Down
+            },
+            accepted_epoch: s.accepted_epoch,
+            current_epoch: s.current_epoch,
+            last_logged: fmt_zxid(s.last_logged_zxid),
+            last_committed: fmt_zxid(s.last_committed_zxid),
+            last_sync: s
+                .last_sync
+                .map(|(mode, z)| format!("{mode} at {}", fmt_zxid(z))),
+        })
+        .collect();
+    let mut rows: BTreeMap<Zxid, ZabRow> = BTreeMap::new();
+    let n = summaries.servers.len();
+    for (col, (id, s)) in summaries.servers.iter().enumerate() {
+        let leading = is_up(*id) && s.state == crate::zk::msg::ServerState::Leading;
+        for e in &s.log {
+            let row = rows.entry(e.zxid).or_insert_with(|| ZabRow {
+                zxid: e.zxid,
+                zxid_text: fmt_zxid(e.zxid),
+                summary: e.summary.clone(),
+                cells: vec![Cell::Absent; n],
+                acks: None,
+                commit_step: history.commit_step(e.zxid),
+            });
+            row.cells[col] = if e.committed {
+                Cell::Committed
+            } else {
+                Cell::Logged
+            };
+            if leading {
+                row.acks = Some((e.acks.len(), quorum));
+            }
+        }
+    }
+    ZabTable {
+        columns,
+        rows: rows.into_values().rev().take(MAX_ROWS).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::cards::tests::{names, summary};
+    use crate::zk::msg::ServerState;
+    use crate::zk::summary::LogEntrySummary;
+
+    fn entry(zxid: Zxid, committed: bool, acks: Vec<u64>) -> LogEntrySummary {
+        LogEntrySummary {
+            zxid,
+            summary: format!("create /n{zxid:x}"),
+            committed,
+            acks,
+        }
+    }
+
+    #[test]
+    fn cells_show_logged_and_committed_with_the_leaders_ack_count() {
+        let mut leader = summary(1, ServerState::Leading);
+        leader.log = vec![
+            entry(0x1_0000_0001, true, vec![1, 2]),
+            entry(0x1_0000_0002, false, vec![1]),
+        ];
+        let mut follower = summary(2, ServerState::Following);
+        follower.log = vec![
+            entry(0x1_0000_0001, true, vec![]),
+            entry(0x1_0000_0002, false, vec![]),
+        ];
+        follower.last_sync = Some(("DIFF", 0x1_0000_0000));
+        let lagging = summary(3, ServerState::Following);
+        let s = Summaries {
+            servers: vec![
+                (NodeId(0), leader),
+                (NodeId(1), follower),
+                (NodeId(2), lagging),
+            ],
+            clients: vec![],
+        };
+        let t = zab_table(&s, &names(), &History::default(), &|id| id != NodeId(2));
+        assert_eq!(t.columns.len(), 3);
+        assert_eq!(
+            t.columns[1].last_sync.as_deref(),
+            Some("DIFF at 0x100000000")
+        );
+        assert_eq!(t.columns[2].role, Role::Down);
+        assert_eq!(t.rows.len(), 2);
+        let newest = &t.rows[0];
+        assert_eq!(newest.zxid_text, "0x100000002");
+        assert_eq!(newest.cells, [Cell::Logged, Cell::Logged, Cell::Absent]);
+        assert_eq!(newest.acks, Some((1, 2)));
+        assert_eq!(
+            t.rows[1].cells,
+            [Cell::Committed, Cell::Committed, Cell::Absent]
+        );
+    }
+}

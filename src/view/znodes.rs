@@ -1,0 +1,307 @@
+//! The znode tree as rows: one per znode in path order, indented by depth, with badges
+//! (ephemeral, sequential), the owning session, a preview of the data, the stat, the zxid of
+//! the last change with the step that committed it, and the watches set on it.
+//!
+//! The tree is read from one server: the one the person picked, else the leader, else the
+//! running server that has committed the most. Watches live on the server a client is
+//! connected to, so they are gathered from every running server. The reserved `/zookeeper`
+//! subtree is folded away: it never changes here.
+
+use std::collections::BTreeMap;
+
+use crate::cluster::{ClusterWorld, Node};
+use crate::sim::NodeId;
+use crate::zk::{fmt_zxid, DataTree, Server, SessionId, Zxid};
+
+use super::cards::{current_leader, Summaries};
+use super::history::History;
+use super::names::{fmt_session, Names};
+use super::narrate::preview;
+
+/// Steps during which a change counts as recent (highlighted).
+pub const RECENT_STEPS: u64 = 60;
+/// Characters of data shown in a row.
+pub const DATA_PREVIEW: usize = 24;
+
+/// One znode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZnodeRow {
+    pub path: String,
+    /// Last path segment (`/` for the root).
+    pub name: String,
+    /// 0 for `/`, 1 for `/a`, …
+    pub depth: usize,
+    pub ephemeral: bool,
+    /// Created with a sequential flag (the name ends with ten digits).
+    pub sequential: bool,
+    /// Owning session for ephemerals, `c1 (0x100000000)`.
+    pub owner: Option<String>,
+    /// The data, shortened.
+    pub data: String,
+    pub version: i32,
+    pub cversion: i32,
+    pub num_children: i32,
+    pub czxid: String,
+    pub mzxid: String,
+    pub pzxid: String,
+    /// The newest of czxid, mzxid and pzxid.
+    pub last_zxid: Zxid,
+    /// `0x…` of `last_zxid`.
+    pub last_zxid_text: String,
+    /// The step that committed `last_zxid`, if known.
+    pub changed_step: Option<u64>,
+    /// Changed within the last [`RECENT_STEPS`] steps.
+    pub recent: bool,
+    /// Clients holding a data watch (getData/exists) on it.
+    pub data_watchers: Vec<String>,
+    /// Clients holding a child watch (getChildren) on it.
+    pub child_watchers: Vec<String>,
+}
+
+/// The tree as one server sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ZnodeTable {
+    /// The server the tree was read from.
+    pub server: Option<NodeId>,
+    /// e.g. `as seen by zk1, the leader, up to 0x200000004`.
+    pub source: String,
+    pub rows: Vec<ZnodeRow>,
+    /// Servers that can be picked as the source (running ZooKeeper servers).
+    pub choices: Vec<(NodeId, String)>,
+}
+
+/// Which server to read the tree from: `wanted` if it is a running server, else the leader,
+/// else the running server with the highest committed zxid.
+pub fn source_server(
+    world: &ClusterWorld,
+    summaries: &Summaries,
+    wanted: Option<NodeId>,
+) -> Option<NodeId> {
+    let is_up = |id: NodeId| world.is_up(id);
+    if let Some(w) = wanted {
+        if is_up(w) && summaries.server(w).is_some() {
+            return Some(w);
+        }
+    }
+    current_leader(summaries, &is_up).or_else(|| {
+        summaries
+            .servers
+            .iter()
+            .filter(|(id, _)| is_up(*id))
+            .max_by_key(|(id, s)| (s.last_committed_zxid, std::cmp::Reverse(id.0)))
+            .map(|(id, _)| *id)
+    })
+}
+
+fn server(world: &ClusterWorld, id: NodeId) -> Option<&Server> {
+    match world.node(id) {
+        Node::ZkServer(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The znode table at the current step.
+pub fn znode_table(
+    world: &ClusterWorld,
+    names: &Names,
+    summaries: &Summaries,
+    history: &History,
+    cursor: u64,
+    wanted: Option<NodeId>,
+) -> ZnodeTable {
+    let choices = summaries
+        .servers
+        .iter()
+        .filter(|(id, _)| world.is_up(*id))
+        .map(|(id, _)| (*id, names.label(*id).to_string()))
+        .collect();
+    let Some(src) = source_server(world, summaries, wanted) else {
+        return ZnodeTable {
+            source: "no ZooKeeper server is running".into(),
+            choices,
+            ..ZnodeTable::default()
+        };
+    };
+    let Some(srv) = server(world, src) else {
+        return ZnodeTable::default();
+    };
+    let tree = srv.tree();
+    let watches = gather_watches(world, summaries, names);
+    let is_leader = summaries
+        .server(src)
+        .is_some_and(|s| s.state == crate::zk::msg::ServerState::Leading);
+    let source = format!(
+        "as seen by {}{}, applied up to {}",
+        names.label(src),
+        if is_leader { ", the leader" } else { "" },
+        fmt_zxid(tree.last_processed_zxid())
+    );
+    ZnodeTable {
+        server: Some(src),
+        source,
+        rows: rows(tree, names, history, cursor, &watches),
+        choices,
+    }
+}
+
+/// Rows of a data tree (the part that does not depend on the world).
+pub fn rows(
+    tree: &DataTree,
+    names: &Names,
+    history: &History,
+    cursor: u64,
+    watches: &Watchers,
+) -> Vec<ZnodeRow> {
+    tree.nodes()
+        .filter(|(path, _)| !path.starts_with("/zookeeper/"))
+        .map(|(path, node)| {
+            let stat = node.stat();
+            let last = stat.czxid.max(stat.mzxid).max(stat.pzxid);
+            let changed_step = if last == 0 {
+                None
+            } else {
+                history.commit_step(last)
+            };
+            let name = match path.rfind('/') {
+                Some(i) if path.len() > 1 => path[i + 1..].to_string(),
+                _ => "/".to_string(),
+            };
+            let (data_watchers, child_watchers) = watches.get(path).cloned().unwrap_or_default();
+            ZnodeRow {
+                path: path.to_string(),
+                depth: if path == "/" {
+                    0
+                } else {
+                    path.matches('/').count()
+                },
+                sequential: is_sequential_name(&name),
+                name,
+                ephemeral: node.is_ephemeral(),
+                owner: node
+                    .is_ephemeral()
+                    .then(|| names.session_label(node.stat.ephemeral_owner)),
+                data: preview(&node.data, DATA_PREVIEW),
+                version: stat.version,
+                cversion: stat.cversion,
+                num_children: stat.num_children,
+                czxid: fmt_zxid(stat.czxid),
+                mzxid: fmt_zxid(stat.mzxid),
+                pzxid: fmt_zxid(stat.pzxid),
+                last_zxid: last,
+                last_zxid_text: fmt_zxid(last),
+                changed_step,
+                recent: changed_step.is_some_and(|s| s <= cursor && cursor - s <= RECENT_STEPS),
+                data_watchers,
+                child_watchers,
+            }
+        })
+        .collect()
+}
+
+/// Whether a znode name carries the ten-digit counter of a sequential create.
+pub fn is_sequential_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 10 && b[b.len() - 10..].iter().all(u8::is_ascii_digit)
+}
+
+/// Per path: the clients with a data watch and those with a child watch.
+pub type Watchers = BTreeMap<String, (Vec<String>, Vec<String>)>;
+
+/// Watches of every running server, by path, named by client.
+pub fn gather_watches(world: &ClusterWorld, summaries: &Summaries, names: &Names) -> Watchers {
+    let mut out: Watchers = BTreeMap::new();
+    let who = |s: &SessionId| match names.client_of_session(*s) {
+        Some(c) => names.label(c).to_string(),
+        None => fmt_session(*s),
+    };
+    for (id, _) in &summaries.servers {
+        if !world.is_up(*id) {
+            continue;
+        }
+        let Some(srv) = server(world, *id) else {
+            continue;
+        };
+        let w = srv.watches();
+        for (path, sessions) in w.data_watches() {
+            let e = out.entry(path.to_string()).or_default();
+            e.0.extend(sessions.iter().map(who));
+        }
+        for (path, sessions) in w.child_watches() {
+            let e = out.entry(path.to_string()).or_default();
+            e.1.extend(sessions.iter().map(who));
+        }
+    }
+    for (d, c) in out.values_mut() {
+        d.sort();
+        d.dedup();
+        c.sort();
+        c.dedup();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zk::txn::{Txn, TxnHeader};
+
+    fn hdr(zxid: Zxid, session: SessionId) -> TxnHeader {
+        TxnHeader {
+            session_id: session,
+            cxid: 1,
+            zxid,
+            time_ms: 0,
+        }
+    }
+
+    fn create(path: &str, data: &str, ephemeral: bool) -> Txn {
+        Txn::Create {
+            path: path.into(),
+            data: data.into(),
+            ephemeral,
+            parent_cversion: 1,
+        }
+    }
+
+    #[test]
+    fn rows_show_depth_badges_owner_and_watchers() {
+        let mut tree = DataTree::new();
+        tree.apply(
+            &hdr(0x1_0000_0001, 0x1_0000_0000),
+            &Txn::CreateSession { timeout_ms: 6000 },
+        );
+        tree.apply(
+            &hdr(0x1_0000_0002, 0),
+            &create("/app", "config v1 with a long description", false),
+        );
+        tree.apply(
+            &hdr(0x1_0000_0003, 0x1_0000_0000),
+            &create("/app/member-0000000000", "", true),
+        );
+        let names = crate::view::cards::tests::names().with_session(0x1_0000_0000, NodeId(5));
+        let mut watches = Watchers::new();
+        watches.insert("/app".into(), (vec!["c1".into()], vec![]));
+        let rows = rows(&tree, &names, &History::default(), 0, &watches);
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["/", "/app", "/app/member-0000000000", "/zookeeper"]);
+        let app = &rows[1];
+        assert_eq!((app.depth, app.name.as_str()), (1, "app"));
+        assert_eq!(app.data, "config v1 with a long de…");
+        assert_eq!(app.data_watchers, ["c1"]);
+        assert_eq!(app.last_zxid_text, "0x100000003"); // pzxid: a child was created
+        let member = &rows[2];
+        assert!(member.ephemeral && member.sequential);
+        assert_eq!(member.owner.as_deref(), Some("c1 (0x100000000)"));
+        assert_eq!(member.depth, 2);
+        assert!(!rows[0].ephemeral);
+    }
+
+    #[test]
+    fn sequential_names_end_with_ten_digits() {
+        assert!(is_sequential_name("lock-0000000003"));
+        assert!(is_sequential_name("0000000003"));
+        assert!(!is_sequential_name("lock-3"));
+        assert!(!is_sequential_name("a"));
+        assert!(!is_sequential_name("ééééééééééé"));
+    }
+}
