@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod summary;
 pub mod prep;
 pub mod recipes;
+pub mod script;
 pub mod tree;
 pub mod txn;
 pub mod types;
