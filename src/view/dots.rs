@@ -14,7 +14,7 @@ use crate::zk::msg::Category;
 use super::layout::{Layout, Point};
 
 /// Every category, in legend order.
-pub const CATEGORIES: [Category; 9] = [
+pub const CATEGORIES: [Category; 10] = [
     Category::Election,
     Category::Discovery,
     Category::Sync,
@@ -23,6 +23,7 @@ pub const CATEGORIES: [Category; 9] = [
     Category::ClientRequest,
     Category::ClientResponse,
     Category::Watch,
+    Category::Connection,
     Category::Control,
 ];
 
@@ -51,6 +52,7 @@ pub fn category_title(c: Category) -> &'static str {
         Category::ClientRequest => "Client request",
         Category::ClientResponse => "Reply to client",
         Category::Watch => "Watch event",
+        Category::Connection => "Connection closed",
         Category::Control => "Control",
     }
 }
@@ -68,6 +70,8 @@ pub fn category_shape(c: Category) -> &'static str {
         Category::Broadcast => "M0 -7L6.5 5.5H-6.5Z",
         // small circle
         Category::Ping => "M-4 0a4 4 0 1 0 8 0a4 4 0 1 0 -8 0Z",
+        // cross
+        Category::Connection => "M-6 -2H-2V-6H2V-2H6V2H2V6H-2V2H-6Z",
         // triangle pointing down
         Category::ClientRequest => "M0 7L6.5 -5.5H-6.5Z",
         // hexagon

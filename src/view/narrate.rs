@@ -71,9 +71,9 @@ fn describe_event(rec: &Record, names: &Names) -> Option<String> {
             reason,
             ..
         } => Some(format!(
-            "{} from {} to {} is lost ({})",
-            msg.kind(),
+            "{}'s {} to {} is lost ({})",
             l(*src),
+            msg.kind(),
             l(*dst),
             reason.describe()
         )),
@@ -143,6 +143,9 @@ fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -
         }
         Msg::Zk(zk::Msg::Quorum { pkt, .. }) => quorum(rec, s, d, pkt),
         Msg::Zk(zk::Msg::Client { pkt, .. }) => client(s, d, pkt),
+        Msg::Zk(zk::Msg::Disconnect { reason, .. }) => {
+            format!("{d} sees {s} close their connection ({reason})")
+        }
         Msg::Zk(zk::Msg::Control(c)) => control(dst, c, names),
     }
 }
@@ -591,7 +594,7 @@ mod tests {
         });
         assert_eq!(
             describe(&lost, &names()),
-            "UPTODATE from zk1 to zk2 is lost (link cut)."
+            "zk1's UPTODATE to zk2 is lost (link cut)."
         );
         let part = rec(EventRecord::Input(Input::Partition(vec![
             vec![NodeId(0), NodeId(1)],

@@ -437,7 +437,8 @@ impl Server {
             }
             Arrival::Next => {}
         }
-        h.deadline_tick = h.deadline_tick.max(tick + sync_limit);
+        // `tickOfNextAckDeadline` is set afresh by every packet the learner sends.
+        h.deadline_tick = tick + sync_limit;
         match pkt {
             QuorumPacket::FollowerInfo { accepted_epoch } => {
                 if let Some(e) = l.new_epoch {
@@ -684,6 +685,15 @@ impl Server {
                 sids(&synced)
             );
             self.enter_looking(ctx, Some(why));
+        }
+    }
+
+    /// A learner closed its connection: forget its handler.
+    pub(crate) fn leader_on_disconnect(&mut self, ctx: &mut ZkCtx, conn: u64) {
+        let me = self.sid;
+        let Some(l) = self.lead() else { return };
+        if let Some(h) = l.handlers.remove(&conn) {
+            ctx.note(format!("zk{me}: learner zk{} closed its connection", h.sid));
         }
     }
 

@@ -273,6 +273,10 @@ pub enum Msg {
         seq: u64,
         pkt: ClientPacket,
     },
+    /// The sender closed learner connection `conn` (TCP FIN): a leader that shuts down
+    /// closes its learners' connections, a learner that gives up closes its own. A crashed
+    /// machine sends nothing; its peers find out through their timeouts.
+    Disconnect { conn: u64, reason: String },
     /// From the environment: a person or a script drives a node (not a wire message).
     Control(Control),
 }
@@ -297,6 +301,7 @@ pub enum Category {
     ClientRequest,
     ClientResponse,
     Watch,
+    Connection,
     Control,
 }
 
@@ -312,6 +317,7 @@ impl Category {
             Category::ClientRequest => "client-request",
             Category::ClientResponse => "client-response",
             Category::Watch => "watch",
+            Category::Connection => "connection",
             Category::Control => "control",
         }
     }
@@ -345,6 +351,7 @@ impl Msg {
                 ClientPacket::WatcherEvent { .. } => Category::Watch,
                 _ => Category::ClientResponse,
             },
+            Msg::Disconnect { .. } => Category::Connection,
             Msg::Control(_) => Category::Control,
         }
     }
@@ -356,6 +363,7 @@ impl Message for Msg {
             Msg::Notification(_) => "notification",
             Msg::Quorum { pkt, .. } => pkt.kind(),
             Msg::Client { pkt, .. } => pkt.kind(),
+            Msg::Disconnect { .. } => "close",
             Msg::Control(Control::ExpireSession(_)) => "expire",
             Msg::Control(Control::ClientCall(_)) => "call",
         }
@@ -373,6 +381,7 @@ impl Message for Msg {
             ),
             Msg::Quorum { pkt, .. } => quorum_summary(pkt),
             Msg::Client { pkt, .. } => client_summary(pkt),
+            Msg::Disconnect { reason, .. } => format!("close connection ({reason})"),
             Msg::Control(Control::ExpireSession(s)) => format!("expire session 0x{s:x}"),
             Msg::Control(Control::ClientCall(c)) => format!("call {c:?}"),
         }

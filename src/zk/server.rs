@@ -235,6 +235,17 @@ impl Server {
                 Role::None => {}
             },
             Msg::Client { conn, seq, pkt } => self.on_client_packet(ctx, src, conn, seq, pkt),
+            Msg::Disconnect { conn, .. } => match &self.role {
+                Role::Leader(_) => self.leader_on_disconnect(ctx, conn),
+                Role::Learner(l) if l.end.conn == conn && l.end.peer == src => {
+                    let leader = l.leader_sid;
+                    self.enter_looking(
+                        ctx,
+                        Some(format!("leader zk{leader} closed the connection")),
+                    );
+                }
+                _ => {}
+            },
             Msg::Control(Control::ExpireSession(s)) => self.leader_expire_by_hand(ctx, s),
             Msg::Control(Control::ClientCall(_)) => {}
         }
@@ -319,6 +330,7 @@ impl Server {
             ctx.cancel_timer(t);
         }
         self.close_all_clients(ctx, "server is not serving (election)");
+        self.close_quorum_connections(ctx);
         self.watches = WatchManager::new();
         self.role = Role::None;
         self.serving = false;
@@ -328,6 +340,29 @@ impl Server {
         let cfg = self.config.clone();
         let own = self.own_vote();
         self.election.start(ctx, &cfg, self.sid, own);
+    }
+
+    /// Closes the learner connections this server holds (as leader or learner).
+    fn close_quorum_connections(&mut self, ctx: &mut ZkCtx) {
+        let reason = format!("zk{} stopped {}", self.sid, self.state.name());
+        let ends: Vec<(NodeId, u64)> = match &self.role {
+            Role::Leader(l) => l
+                .handlers
+                .values()
+                .map(|h| (h.end.peer, h.end.conn))
+                .collect(),
+            Role::Learner(l) => vec![(l.end.peer, l.end.conn)],
+            Role::None => vec![],
+        };
+        for (peer, conn) in ends {
+            ctx.send(
+                peer,
+                Msg::Disconnect {
+                    conn,
+                    reason: reason.clone(),
+                },
+            );
+        }
     }
 
     /// `loadDataBase`: snapshot plus every logged txn.
