@@ -7,8 +7,10 @@
 pub mod chaos;
 pub mod checkers;
 pub mod node;
+pub mod runner;
 pub mod scenario;
 pub mod spec;
+pub mod zk_checks;
 
 pub use checkers::AnyChecker;
 pub use node::{Msg, Node, Timer};

@@ -72,7 +72,10 @@ pub struct Network {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
     /// Deliver at this time (and, if duplicated, a second copy at the other time).
-    Deliver { at_us: TimeUs, copy_at_us: Option<TimeUs> },
+    Deliver {
+        at_us: TimeUs,
+        copy_at_us: Option<TimeUs>,
+    },
     /// Keep on the wire until the link is released.
     Hold,
     /// Lost on the way.
@@ -118,6 +121,12 @@ impl Network {
             state: BTreeMap::new(),
             max_in_flight_per_link: 1024,
         }
+    }
+
+    /// Messages the network counts as on the wire of a directed link (queued or held), the
+    /// number the per-link bound applies to.
+    pub fn in_flight_on(&self, link: Link) -> u32 {
+        self.state.get(&link).map_or(0, |st| st.in_flight)
     }
 
     /// Caps the number of messages on the wire per directed link.
@@ -218,14 +227,16 @@ impl Network {
             return Route::Lost(LossReason::RandomLoss);
         }
         let duplicate = rng.chance_ppm(cfg.duplicate_ppm);
-        st.in_flight += 1 + duplicate as u32;
         if self.held.contains(&link) {
+            // A held message is stored once (no copy), so it counts once on the wire.
+            st.in_flight += 1;
             return Route::Hold;
         }
+        st.in_flight += 1 + duplicate as u32;
         let (lo, hi, fifo) = (cfg.latency_min_us, cfg.latency_max_us, cfg.fifo);
         let at_us = Self::arrival(st, now_us + rng.range_inclusive(lo, hi), fifo);
-        let copy_at_us = duplicate
-            .then(|| Self::arrival(st, now_us + rng.range_inclusive(lo, hi), fifo));
+        let copy_at_us =
+            duplicate.then(|| Self::arrival(st, now_us + rng.range_inclusive(lo, hi), fifo));
         Route::Deliver { at_us, copy_at_us }
     }
 
