@@ -65,6 +65,9 @@ pub enum ScriptOp {
     Start { server: u64 },
     /// Let simulated time pass.
     Wait { ms: u64 },
+    /// Ask the servers to expire the client's session now (what the UI's "expire" does; only
+    /// the leader acts on it).
+    Expire { client: String },
 }
 
 /// A client call as the script names it.
@@ -200,7 +203,7 @@ impl Script {
     pub fn client_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for op in &self.ops {
-            if let ScriptOp::Client { client, .. } = op {
+            if let ScriptOp::Client { client, .. } | ScriptOp::Expire { client } = op {
                 if !names.contains(client) {
                     names.push(client.clone());
                 }
@@ -279,7 +282,8 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
                 .ok_or(format!("\"ms\" must be an integer from 0 to {MAX_WAIT_MS}"))?;
             Ok(ScriptOp::Wait { ms })
         }
-        _ => {
+        "connect" | "create" | "get" | "set" | "delete" | "exists" | "children" | "sync"
+        | "close" | "expire" => {
             let client = get_str(obj, "client", None)?;
             if client.is_empty() || client.len() > 32 {
                 return Err("\"client\" must be a name of 1 to 32 characters".into());
@@ -289,10 +293,22 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
                     "client name \"{client}\" looks like a server's (zk1…): pick another"
                 ));
             }
+            if op == "expire" {
+                check_keys(obj, &["op", "client"], "\"expire\"")?;
+                return Ok(ScriptOp::Expire { client });
+            }
             let call = parse_call(&op, obj, servers)?;
             Ok(ScriptOp::Client { client, call })
         }
+        other => Err(unknown_op(other)),
     }
+}
+
+fn unknown_op(op: &str) -> String {
+    format!(
+        "unknown op \"{op}\" (known: connect, create, get, set, delete, exists, children, \
+         sync, close, expire, stop, start, wait)"
+    )
 }
 
 fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<ClientCall, String> {
@@ -368,12 +384,7 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
             keys(&[])?;
             ClientCall::Close
         }
-        other => {
-            return Err(format!(
-                "unknown op \"{other}\" (known: connect, create, get, set, delete, exists, \
-                 children, sync, close, stop, start, wait)"
-            ))
-        }
+        other => return Err(unknown_op(other)),
     })
 }
 
@@ -543,6 +554,7 @@ where
                 };
                 self.out.push(line.finish());
             }
+            ScriptOp::Expire { client } => self.expire(i, client),
             ScriptOp::Wait { ms } => {
                 let until = self.sim.world.now_us().saturating_add(ms * MS);
                 self.run_until(until, |_| false);
@@ -550,6 +562,32 @@ where
                 self.out.push(line.val("ok", true).finish());
             }
         }
+    }
+
+    fn expire(&mut self, i: usize, client: &str) {
+        let line = Line::new()
+            .val("i", i)
+            .val("client", client)
+            .val("op", "expire");
+        let session = self
+            .clients
+            .iter()
+            .find(|w| w.name == client)
+            .and_then(|w| (self.client_of)(self.sim.world.node(w.id)))
+            .map_or(0, |c| c.zk.session_id());
+        if session == 0 {
+            let line = line.val("ok", false).val("error", "NoSession");
+            self.out.push(line.finish());
+            return;
+        }
+        for node in self.servers.clone() {
+            if self.sim.world.is_up(node) {
+                let msg = Msg::Control(Control::ExpireSession(session));
+                self.sim.world.inject(Input::Deliver(node, msg.into()));
+                self.step();
+            }
+        }
+        self.out.push(line.val("ok", true).finish());
     }
 
     fn run_call(&mut self, i: usize, client: &str, call: &ClientCall) {
@@ -593,14 +631,31 @@ where
     }
 
     fn step(&mut self) {
-        if self.sim.step().is_some() {
+        if self.sim_step() {
             self.collect(&|_| false);
         }
     }
 
     fn step_and_collect(&mut self, done: &dyn Fn(&LogEntry) -> bool) -> Option<LogEntry> {
-        self.sim.step()?;
+        if !self.sim_step() {
+            return None;
+        }
         self.collect(done)
+    }
+
+    /// One step of the world; an invariant violation becomes a line of its own.
+    fn sim_step(&mut self) -> bool {
+        let Some(rec) = self.sim.step() else {
+            return false;
+        };
+        for v in &rec.violations {
+            let line = Line::new()
+                .val("violation", v.checker)
+                .val("message", &v.message)
+                .val("time_us", v.time_us);
+            self.out.push(line.finish());
+        }
+        true
     }
 
     /// Prints new watch events and state changes of every client, in log order, up to the

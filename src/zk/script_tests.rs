@@ -104,6 +104,8 @@ fn bad_scripts_get_clear_errors() {
     assert!(e.contains("unknown field \"wach\""), "{e}");
     let e = parse_err(r#"{"ops": [{"client": "c1", "op": "set", "path": "/a", "version": "x"}]}"#);
     assert!(e.contains("\"version\" must be a 32-bit integer"), "{e}");
+    let e = parse_err(r#"{"ops": [{"op": "x"}]}"#);
+    assert!(e.starts_with("op 0: unknown op \"x\""), "{e}");
     let e = parse_err(r#"{"ops": [{"op": "get", "path": "/a"}]}"#);
     assert_eq!(e, "op 0: missing \"client\"");
     let e = parse_err(r#"{"ops": [{"client": "zk1", "op": "close"}]}"#);
