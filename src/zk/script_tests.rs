@@ -2,6 +2,7 @@
 
 use super::fake_server::{self, TestSim};
 use super::*;
+use crate::sim::MS;
 
 fn run_fake(text: &str, live: bool) -> Result<Vec<String>, String> {
     run_script_with(
