@@ -5,12 +5,15 @@
 //!   trace, whatever the format, so two runs can be compared by their last line.
 //! * `sweep`: many seeds with random fault plans, a violation count per checker, and the
 //!   command that replays each failing seed.
+//! * `zk-script`: ZooKeeper client operations and faults from a JSON file, one JSON line per
+//!   outcome, watch event and state change (`docs/zk-script.md`).
 //!
 //! Exit status: 0 when no checker reported a violation, 1 when one did, 2 for bad input
 //! (unknown scenario, unreadable or malformed file, bad numbers), with a one-line message.
 
 mod json;
 mod progress;
+mod zk_script;
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -39,6 +42,9 @@ enum Command {
     Run(RunArgs),
     /// Runs many seeds with random faults and counts violations per checker.
     Sweep(SweepArgs),
+    /// Runs a script of ZooKeeper client operations and faults (docs/zk-script.md) and prints
+    /// one JSON line per outcome, watch event and state change.
+    ZkScript(zk_script::ZkScriptArgs),
 }
 
 #[derive(Args, Debug)]
@@ -124,6 +130,12 @@ fn main() -> ExitCode {
         Command::Scenarios => scenarios().map(|()| false),
         Command::Run(args) => run(&args),
         Command::Sweep(args) => sweep(&args),
+        Command::ZkScript(args) => zk_script::run(&args, &mut io::stdout().lock())
+            .map(|()| false)
+            .map_err(|e| match e {
+                zk_script::ZkScriptError::Usage(m) => Failure::Usage(m),
+                zk_script::ZkScriptError::Io(e) => Failure::Io(e),
+            }),
     };
     match outcome {
         Ok(false) => ExitCode::SUCCESS,
