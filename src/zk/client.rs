@@ -439,7 +439,7 @@ impl ZkClient {
             return Vec::new();
         }
         if seq > c.recv_seq + 1 {
-            let reason = format!("packet {} missing from {src}", c.recv_seq + 1);
+            let reason = format!("packet {} from the server went missing", c.recv_seq + 1);
             return self.drop_connection(ctx, &reason, true);
         }
         c.recv_seq = seq;
@@ -448,7 +448,7 @@ impl ZkClient {
         match pkt {
             ClientPacket::Close { reason } => self.drop_connection(
                 ctx,
-                &format!("{src} closed the connection: {reason}"),
+                &format!("the server closed the connection ({reason})"),
                 false,
             ),
             ClientPacket::ConnectResponse {
@@ -471,7 +471,7 @@ impl ZkClient {
                 }
             }
             other => {
-                let reason = format!("unexpected {} from {src}", other.kind());
+                let reason = format!("unexpected {} from the server", other.kind());
                 self.drop_connection(ctx, &reason, true)
             }
         }
@@ -510,7 +510,7 @@ impl ZkClient {
                 };
                 let idle = now.saturating_sub(c.last_recv_us);
                 if idle >= limit_ms * MS {
-                    let reason = format!("no answer from {} for {limit_ms} ms", c.server);
+                    let reason = format!("no answer from the server for {limit_ms} ms");
                     self.drop_connection(ctx, &reason, true)
                 } else {
                     ctx.set_timer(

@@ -84,12 +84,18 @@ impl ZkClient {
             last_recv_us: now,
         });
         self.first_attempt = false;
+        let nth = format!(
+            "server {} of {} in its list",
+            self.server_idx + 1,
+            self.servers.len()
+        );
         if self.session_id == 0 {
-            ctx.note(format!("connecting to {server} for a new session"));
+            ctx.note(format!("connects to {nth} for a new session"));
         } else {
             ctx.note(format!(
-                "connecting to {server} to resume session 0x{:x}",
-                self.session_id
+                "connects to {nth} to resume session 0x{:x} (lastZxidSeen {})",
+                self.session_id,
+                fmt_zxid(self.last_zxid_seen)
             ));
         }
         let pkt = ClientPacket::ConnectRequest {
@@ -123,7 +129,6 @@ impl ZkClient {
             self.watches = ClientWatches::default();
             return events;
         }
-        let server = self.servers[self.server_idx];
         self.session_id = session_id;
         self.passwd = passwd;
         self.negotiated_timeout_ms = timeout_ms;
@@ -133,7 +138,7 @@ impl ZkClient {
             c.established = true;
         }
         ctx.note(format!(
-            "connected to {server}: session 0x{session_id:x}, timeout {timeout_ms} ms \
+            "connected: session 0x{session_id:x}, timeout {timeout_ms} ms \
              (read timeout {} ms, ping every {} ms)",
             self.read_timeout_ms(),
             self.ping_interval_ms()
