@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# README command 2: every check CI runs, in order, each counted as passed or failed.
+#
+#   bash scripts/test.sh
+#
+# Installs what it needs first (see scripts/setup.sh), then runs the steps below. A failed
+# step does not stop the later ones, except that the bundle size and the browser tests need
+# the bundle that `trunk build` makes. The last line is `summary: N passed, N failed`; the
+# exit status is non-zero if any step failed.
+#
+# The two clippy runs cover different code: native with default features (the core, the
+# CLI, tests and benches) and wasm32 with only `ui` (the core as the browser gets it, the UI
+# module and the web binary). Tests and benches are not linted for wasm32: they never run
+# there.
+
+set -euo pipefail
+
+# shellcheck source=scripts/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+DIST="$ZOOSCOPE_ROOT/dist"
+STEP_COUNT=8
+step_index=0
+passed=0
+failed=0
+results=()
+
+# run_step NAME COMMAND...: prints a header, runs COMMAND, records the outcome.
+run_step() {
+    local name="$1" start status
+    shift
+    step_index=$((step_index + 1))
+    echo
+    echo "==> [$step_index/$STEP_COUNT] $name"
+    echo "    \$ $*"
+    start=$SECONDS
+    set +e
+    "$@"
+    status=$?
+    set -e
+    record "$name" "$status" "$((SECONDS - start))s"
+}
+
+# skip_step NAME REASON: a step that cannot run counts as failed, with the reason.
+skip_step() {
+    step_index=$((step_index + 1))
+    echo
+    echo "==> [$step_index/$STEP_COUNT] $1"
+    echo "    skipped: $2"
+    record "$1" skipped "$2"
+}
+
+record() {
+    local name="$1" status="$2" note="$3"
+    if [[ "$status" == 0 ]]; then
+        passed=$((passed + 1))
+        results+=("ok      $name ($note)")
+        echo "<== ok: $name ($note)"
+    else
+        failed=$((failed + 1))
+        results+=("FAILED  $name ($note)")
+        echo "<== FAILED: $name (status $status, $note)"
+    fi
+}
+
+# Bundle size: wasm, js and css in dist/, raw and gzip -9, one line each plus the total.
+bundle_size() {
+    local kind raw gz total_raw=0 total_gz=0 files
+    shopt -s nullglob
+    for kind in wasm js css; do
+        files=("$DIST"/*."$kind")
+        if [[ ${#files[@]} -eq 0 ]]; then
+            echo "no .$kind file in $DIST" >&2
+            return 1
+        fi
+        raw=$(cat "${files[@]}" | wc -c)
+        gz=$(cat "${files[@]}" | gzip -9 -c | wc -c)
+        total_raw=$((total_raw + raw))
+        total_gz=$((total_gz + gz))
+        size_line "$kind" "$raw" "$gz"
+    done
+    size_line total "$total_raw" "$total_gz"
+}
+
+size_line() {
+    printf 'bundle: %-5s %9d bytes raw (%6.1f KiB)  %8d bytes gzip (%6.1f KiB)\n' \
+        "$1" "$2" "$(kib "$2")" "$3" "$(kib "$3")"
+}
+
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+
+browser_tests() {
+    node "$ZOOSCOPE_ROOT/tests/browser/run.mjs" --dist "$DIST" \
+        --out "$ZOOSCOPE_ROOT/target/browser"
+}
+
+print_summary() {
+    local line
+    echo
+    echo "==> results"
+    for line in "${results[@]}"; do
+        echo "    $line"
+    done
+    echo "summary: $passed passed, $failed failed"
+}
+
+main() {
+    cd "$ZOOSCOPE_ROOT"
+
+    # In a child shell, so a failed install is a failed step rather than the end of the run.
+    run_step "setup (install missing tools)" bash "$ZOOSCOPE_ROOT/scripts/setup.sh" all
+    run_step "cargo fmt --check" cargo fmt --check
+    run_step "clippy (native, all targets)" cargo clippy --all-targets -- -D warnings
+    run_step "clippy (wasm32, ui: lib and web binary)" \
+        cargo clippy --target wasm32-unknown-unknown --no-default-features --features ui \
+        --lib --bins -- -D warnings
+    run_step "cargo test" cargo test
+    # The bundle left by an earlier run must not stand in for this one.
+    rm -rf "$DIST"
+    run_step "trunk build --release (with wasm-opt -Oz if available)" trunk build --release
+    if [[ -f "$DIST/index.html" ]]; then
+        run_step "bundle size" bundle_size
+        run_step "browser tests" browser_tests
+    else
+        skip_step "bundle size" "no bundle: trunk build failed"
+        skip_step "browser tests" "no bundle: trunk build failed"
+    fi
+
+    print_summary
+    [[ $failed -eq 0 ]]
+}
+
+main "$@"

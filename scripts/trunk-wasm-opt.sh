@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Trunk post_build hook (see Trunk.toml): shrinks the release .wasm with `wasm-opt -Oz`.
+#
+# Trunk's own wasm-opt step is off because it downloads binaryen, which fails offline. This
+# uses a wasm-opt already on PATH or the one scripts/setup.sh put in its cache, and skips
+# (with a note) when neither works: an unoptimised bundle is bigger, not broken.
+
+set -euo pipefail
+
+# shellcheck source=scripts/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+# The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept
+# them in its input, and may then use them in its output.
+WASM_FEATURES=(
+    --enable-bulk-memory
+    --enable-mutable-globals
+    --enable-nontrapping-float-to-int
+    --enable-sign-ext
+    --enable-reference-types
+    --enable-multivalue
+)
+
+optimise() {
+    local wasm_opt="$1" wasm="$2" before after
+    before=$(wc -c <"$wasm")
+    "$wasm_opt" -Oz "${WASM_FEATURES[@]}" "$wasm" -o "$wasm.opt"
+    mv "$wasm.opt" "$wasm"
+    after=$(wc -c <"$wasm")
+    echo "wasm-opt -Oz: $(basename "$wasm") $before -> $after bytes"
+}
+
+main() {
+    local staging="${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}" wasm_opt wasm
+    if [[ "${TRUNK_PROFILE:-}" != "release" ]]; then
+        return 0
+    fi
+    wasm_opt="$(wasm_opt_path)"
+    if [[ -z "$wasm_opt" ]]; then
+        echo "wasm-opt: not available, bundle left unoptimised (bash scripts/setup.sh installs it)"
+        return 0
+    fi
+    shopt -s nullglob
+    for wasm in "$staging"/*.wasm; do
+        optimise "$wasm_opt" "$wasm"
+    done
+}
+
+main "$@"
