@@ -165,6 +165,35 @@ pub struct RunOutput {
     pub summary: RunSummary,
 }
 
+impl RunOutput {
+    /// The text the CLI prints for this run: the trace lines, one line per end-of-run
+    /// violation, and the digest line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+        for v in &self.summary.end_violations {
+            out.push_str(&end_violation_line(v));
+            out.push('\n');
+        }
+        out.push_str(&digest_line(&self.digest));
+        out.push('\n');
+        out
+    }
+}
+
+/// How the text output reports a violation found by the end-of-run checks.
+pub fn end_violation_line(v: &Violation) -> String {
+    format!("end: VIOLATION {}: {}", v.checker, v.message)
+}
+
+/// The last line of the text output.
+pub fn digest_line(digest: &str) -> String {
+    format!("digest: {digest}")
+}
+
 /// Runs `source` and calls `on_step` with every record, its trace line and the node labels.
 /// This is the streaming form the CLI prints from; [`run_trace`] collects instead.
 pub fn run_each(

@@ -47,7 +47,9 @@ enum Command {
     ZkScript(zk_script::ZkScriptArgs),
 }
 
+// Negative numbers are parsed (and rejected as numbers) rather than taken for flags.
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct RunArgs {
     /// A catalogue name, or the path of a JSON scenario file.
     #[arg(long)]
@@ -67,6 +69,7 @@ struct RunArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct SweepArgs {
     /// A catalogue name, or the path of a JSON scenario file.
     #[arg(long, alias = "scenarios")]
@@ -199,9 +202,9 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
     match args.format {
         Format::Text => {
             for v in &summary.end_violations {
-                writeln!(out, "end: VIOLATION {}: {}", v.checker, v.message)?;
+                writeln!(out, "{}", runner::end_violation_line(v))?;
             }
-            writeln!(out, "digest: {}", summary.digest)?;
+            writeln!(out, "{}", runner::digest_line(&summary.digest))?;
         }
         Format::Json => {
             for v in &summary.end_violations {
