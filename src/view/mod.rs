@@ -23,6 +23,7 @@ pub mod layout;
 pub mod names;
 pub mod narrate;
 pub mod playback;
+pub mod run;
 pub mod scene;
 pub mod sessions;
 pub mod state;
