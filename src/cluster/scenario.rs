@@ -7,7 +7,9 @@
 use serde::Serialize;
 
 use crate::heartbeat::Member;
+use crate::sim::Input;
 use crate::sim::{LinkConfig, NodeId, TimeUs, World, MS, SEC};
+use crate::zk::recipes::{ConfigReader, ConfigWriter, GroupMember, GroupWatcher, Recipe, SeqQueue};
 use crate::zk::{self, ZkConfig};
 
 use super::chaos::{self, ChaosConfig};
@@ -92,6 +94,27 @@ const CATALOGUE: &[ScenarioInfo] = &[
         default_steps: 5_000,
     },
     ScenarioInfo {
+        name: "zk-leader-crash",
+        kind: ScenarioKind::Scenario,
+        title: "The leader crashes while clients work",
+        description: "Three servers and recipe clients; the leader crashes at 8 s and comes back at 25 s as a follower. Watch the followers time out, elect, and the clients reconnect with their sessions.",
+        default_steps: 8_000,
+    },
+    ScenarioInfo {
+        name: "zk-minority-leader",
+        kind: ScenarioKind::Scenario,
+        title: "The leader is cut off with a minority",
+        description: "Five servers; at 8 s the leader and one follower are partitioned from the other three. The majority elects a new leader; the old one gives up after syncLimit; the partition heals at 30 s.",
+        default_steps: 8_000,
+    },
+    ScenarioInfo {
+        name: "zk-old-leader-returns",
+        kind: ScenarioKind::Scenario,
+        title: "An old leader returns with a transaction nobody else has",
+        description: "Sheet B.7: the leader is isolated, logs a write that never commits, and crashes; the others move on to epoch 2. When it returns it joins as a follower and the stray transaction is truncated or replaced by a snapshot.",
+        default_steps: 8_000,
+    },
+    ScenarioInfo {
         name: "zk-faults",
         kind: ScenarioKind::Scenario,
         title: "Five servers under random crashes, partitions, loss and duplication",
@@ -120,15 +143,38 @@ pub fn info(name: &str) -> Option<&'static ScenarioInfo> {
 /// Builds the named scenario.
 pub fn build(name: &str, opts: &BuildOptions) -> Result<ClusterSim, ScenarioError> {
     match name {
-        "default" => Ok(zk_scenario(opts, opts.servers.unwrap_or(3), &[])),
+        "default" => Ok(zk_with_recipes(
+            opts,
+            opts.servers.unwrap_or(3),
+            demo_clients(),
+        )),
         "zk-ensemble" => Ok(zk_scenario(opts, opts.servers.unwrap_or(3), &[])),
-        "zk-faults" => Ok(zk_scenario(
+        "zk-leader-crash" => {
+            let mut sim = zk_with_recipes(opts, opts.servers.unwrap_or(3), demo_clients());
+            let n = server_count(&sim);
+            let leader = NodeId(n as u32 - 1);
+            sim.world.schedule(8 * SEC, Input::Crash(leader));
+            sim.world.schedule(25 * SEC, Input::Restart(leader));
+            Ok(sim)
+        }
+        "zk-minority-leader" => {
+            let mut sim = zk_with_recipes(opts, opts.servers.unwrap_or(5).max(3), demo_clients());
+            let n = server_count(&sim) as u32;
+            let minority: Vec<NodeId> = (n - (n - 1) / 2..n).map(NodeId).collect();
+            let majority: Vec<NodeId> = (0..n - (n - 1) / 2).map(NodeId).collect();
+            sim.world
+                .schedule(8 * SEC, Input::Partition(vec![minority, majority]));
+            sim.world.schedule(30 * SEC, Input::Heal);
+            Ok(sim)
+        }
+        "zk-old-leader-returns" => Ok(old_leader_returns(opts)),
+        "zk-faults" => Ok(zk_with_recipes(
             &BuildOptions {
                 chaos: true,
                 ..opts.clone()
             },
             opts.servers.unwrap_or(5),
-            &["c1", "c2", "c3"],
+            busy_clients(),
         )),
         "heartbeat" => Ok(heartbeat_group(opts, opts.servers.unwrap_or(5))),
         other => Err(ScenarioError(format!(
@@ -168,6 +214,116 @@ pub fn heartbeat_group(opts: &BuildOptions, n: usize) -> ClusterSim {
 /// configuration) and scripted clients with the given labels, able to use every server.
 pub fn zk_ensemble(seed: u64, servers: usize, clients: &[&str]) -> ClusterSim {
     zk_scenario(&BuildOptions::seed(seed), servers, clients)
+}
+
+/// The recipe clients of the default scenario: a config writer and reader, two group
+/// members with a watcher, two lock contenders.
+fn demo_clients() -> Vec<(&'static str, Recipe)> {
+    vec![
+        (
+            "writer",
+            Recipe::ConfigWriter(ConfigWriter::new("/config", 5_000)),
+        ),
+        ("reader", Recipe::ConfigReader(ConfigReader::new("/config"))),
+        (
+            "member1",
+            Recipe::GroupMember(GroupMember::new("/members", None)),
+        ),
+        (
+            "member2",
+            Recipe::GroupMember(GroupMember::new("/members", Some(30_000))),
+        ),
+        (
+            "watcher",
+            Recipe::GroupWatcher(GroupWatcher::new("/members")),
+        ),
+        (
+            "lock1",
+            Recipe::Queue(SeqQueue::lock("/lock", 4_000, 3_000)),
+        ),
+        (
+            "lock2",
+            Recipe::Queue(SeqQueue::lock("/lock", 4_000, 3_000)),
+        ),
+    ]
+}
+
+/// Clients that write often, for fault sweeps.
+fn busy_clients() -> Vec<(&'static str, Recipe)> {
+    vec![
+        (
+            "writer1",
+            Recipe::ConfigWriter(ConfigWriter::new("/config", 700)),
+        ),
+        (
+            "writer2",
+            Recipe::ConfigWriter(ConfigWriter::new("/app/flag", 900)),
+        ),
+        ("reader", Recipe::ConfigReader(ConfigReader::new("/config"))),
+        (
+            "member",
+            Recipe::GroupMember(GroupMember::new("/members", Some(8_000))),
+        ),
+        (
+            "watcher",
+            Recipe::GroupWatcher(GroupWatcher::new("/members")),
+        ),
+        ("lock1", Recipe::Queue(SeqQueue::lock("/lock", 1_500, 500))),
+        ("lock2", Recipe::Queue(SeqQueue::lock("/lock", 1_500, 500))),
+    ]
+}
+
+/// Session timeout the recipe clients ask for.
+pub const RECIPE_SESSION_TIMEOUT_MS: i32 = 6_000;
+
+fn server_count(sim: &ClusterSim) -> usize {
+    sim.world
+        .node_ids()
+        .filter(|id| matches!(sim.world.node(*id), Node::ZkServer(_)))
+        .count()
+}
+
+fn zk_with_recipes(
+    opts: &BuildOptions,
+    servers: usize,
+    clients: Vec<(&'static str, Recipe)>,
+) -> ClusterSim {
+    let mut sim = zk_scenario(opts, servers, &[]);
+    let nodes: Vec<NodeId> = (0..server_count(&sim) as u32).map(NodeId).collect();
+    for (i, (name, recipe)) in clients.into_iter().enumerate() {
+        // Each client lists the servers starting from a different one, as connect strings
+        // shuffled by the real client library would.
+        let mut list = nodes.clone();
+        list.rotate_left(i % nodes.len());
+        let c = zk::ClientNode::recipe(name, list, RECIPE_SESSION_TIMEOUT_MS, recipe);
+        sim.world.add_node_at(
+            Node::ZkClient(Box::new(c)),
+            500 * MS + i as TimeUs * 150 * MS,
+        );
+    }
+    sim
+}
+
+/// Sheet B.7 as a scenario: the leader of epoch 1 is isolated, takes a write it can never
+/// commit, crashes; the rest elect epoch 2 and go on; the old leader restarts and rejoins.
+fn old_leader_returns(opts: &BuildOptions) -> ClusterSim {
+    let n = opts.servers.unwrap_or(3).max(3);
+    let mut sim = zk_with_recipes(
+        opts,
+        n,
+        vec![(
+            "writer",
+            Recipe::ConfigWriter(ConfigWriter::new("/config", 2_500)),
+        )],
+    );
+    let leader = NodeId(n as u32 - 1);
+    let others: Vec<NodeId> = (0..n as u32 - 1).map(NodeId).collect();
+    sim.world
+        .schedule(6 * SEC, Input::Partition(vec![vec![leader], others]));
+    sim.world.schedule(9 * SEC, Input::Crash(leader));
+    sim.world.schedule(9 * SEC + MS, Input::Heal);
+    sim.world.schedule(40 * SEC, Input::Restart(leader));
+    sim
 }
 
 fn zk_scenario(opts: &BuildOptions, servers: usize, clients: &[&str]) -> ClusterSim {

@@ -4,7 +4,8 @@
 //! * `zk.agreement`: every server delivers the same txn under the same zxid, and each server
 //!   delivers in increasing zxid order (agreement, total order, primary order).
 //! * `zk.committed-never-lost`: a leader established for epoch e has applied every txn
-//!   committed in earlier epochs.
+//!   committed in earlier epochs (a txn counts as committed once a serving server delivered
+//!   it; txns applied while a follower syncs are only a candidate leader's history).
 //! * `zk.replicas-identical`: serving servers with the same last zxid have identical trees.
 //! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server.
 //! * `zk.watch-fires-once`: a watch notification is only sent for an armed watch, and disarms it.
@@ -27,14 +28,32 @@ const ORDER_KEPT: usize = 20_000;
 #[derive(Clone, Debug, Default)]
 pub struct AgreementState {
     order: BTreeMap<Zxid, u64>,
-    seen: BTreeMap<NodeId, (u64, Zxid)>,
+    /// Per server: (database generation, deliveries seen, last zxid delivered).
+    seen: BTreeMap<NodeId, (u64, u64, Zxid)>,
 }
 
 /// State of the committed-never-lost checker: highest committed zxid per epoch.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedState {
     max_per_epoch: BTreeMap<u32, Zxid>,
-    seen: BTreeMap<NodeId, u64>,
+    /// Per server: (database generation, deliveries seen).
+    seen: BTreeMap<NodeId, (u64, u64)>,
+}
+
+/// The deliveries of `s` not yet looked at, given what was seen: (generation, seen count).
+fn fresh_deliveries<'a>(
+    d: &zk::server::Deliveries<'a>,
+    seen: Option<(u64, u64)>,
+) -> impl Iterator<Item = &'a (Zxid, u64)> {
+    let seen_total = match seen {
+        Some((g, n)) if g == d.generation => n,
+        _ => 0,
+    };
+    let fresh = d
+        .total
+        .saturating_sub(seen_total)
+        .min(d.recent.len() as u64) as usize;
+    d.recent.iter().skip(d.recent.len() - fresh)
 }
 
 /// Armed watches per (client node, path): (data, child).
@@ -90,16 +109,15 @@ pub fn check_agreement(
     st: &mut AgreementState,
 ) -> Option<String> {
     let (id, s) = server_of(world, rec.actor())?;
-    let (recent, total) = s.delivered();
-    let (mut seen_total, mut last) = st.seen.get(&id).copied().unwrap_or((0, 0));
-    if total < seen_total {
-        // The server restarted: a new run of deliveries begins.
-        seen_total = 0;
-        last = 0;
-    }
-    let fresh = (total - seen_total).min(recent.len() as u64) as usize;
+    let d = s.delivered();
+    let prev = st.seen.get(&id).copied();
+    let mut last = match prev {
+        Some((g, _, last)) if g == d.generation => last,
+        // A (re)loaded database: deliveries start again after what it loaded.
+        _ => d.loaded_zxid,
+    };
     let mut problem = None;
-    for &(z, fp) in recent.iter().skip(recent.len() - fresh) {
+    for &(z, fp) in fresh_deliveries(&d, prev.map(|(g, n, _)| (g, n))) {
         if z <= last && problem.is_none() {
             problem = Some(format!(
                 "{} delivered zxid {} after {}: deliveries must follow zxid order",
@@ -126,7 +144,7 @@ pub fn check_agreement(
             }
         }
     }
-    st.seen.insert(id, (total, last));
+    st.seen.insert(id, (d.generation, d.total, last));
     problem
 }
 
@@ -137,14 +155,18 @@ pub fn check_committed(
     st: &mut CommittedState,
 ) -> Option<String> {
     if let Some((id, s)) = server_of(world, rec.actor()) {
-        let (recent, total) = s.delivered();
-        let seen = st.seen.get(&id).copied().unwrap_or(0);
-        let fresh = total.saturating_sub(seen).min(recent.len() as u64) as usize;
-        for &(z, _) in recent.iter().skip(recent.len() - fresh) {
-            let m = st.max_per_epoch.entry(epoch_of(z)).or_insert(z);
-            *m = (*m).max(z);
+        let d = s.delivered();
+        // Only a serving server's deliveries prove a commit: txns applied while syncing
+        // come from a prospective leader's history, committed only if that leader gets
+        // established.
+        let serving = s.is_serving();
+        for &(z, _) in fresh_deliveries(&d, st.seen.get(&id).copied()) {
+            if serving {
+                let m = st.max_per_epoch.entry(epoch_of(z)).or_insert(z);
+                *m = (*m).max(z);
+            }
         }
-        st.seen.insert(id, total);
+        st.seen.insert(id, (d.generation, d.total));
     }
     for (id, s) in servers(world) {
         let Some(e) = s.established_epoch() else {

@@ -1,7 +1,7 @@
 //! The leader side of Zab (`Leader.lead` + one `LearnerHandler` per learner), sheet B.4–B.6.
 //!
-//! Discovery: FOLLOWERINFO from a quorum (leader included) fixes `newEpoch = max(acceptedEpoch)
-//! + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH (a follower
+//! Discovery: FOLLOWERINFO from a quorum (leader included) fixes
+//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH (a follower
 //! more recent than the leader is an error) persists currentEpoch. Synchronization: per
 //! learner DIFF / TRUNC / SNAP from the in-memory committed log (`syncFollower`), then the
 //! outstanding proposals, then NEWLEADER; a quorum of NEWLEADER ACKs starts the leader, which

@@ -220,6 +220,7 @@ impl Server {
             QuorumPacket::Snap { zxid, tree } => {
                 self.tree = (*tree).clone();
                 self.committed_log.clear();
+                self.database_replaced();
                 ctx.note(format!(
                     "zk{me} replaces its whole state with the leader's snapshot at {}",
                     fmt_zxid(zxid)

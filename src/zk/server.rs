@@ -121,8 +121,26 @@ pub struct Server {
     pub(crate) since_snapshot: usize,
     /// Checker hook: the last committed txns this server delivered, as (zxid, fingerprint).
     pub(crate) delivered: VecDeque<(Zxid, u64)>,
-    /// Checker hook: how many txns it has delivered since it started.
+    /// Checker hook: how many txns it has delivered since its database was last loaded.
     pub(crate) delivered_total: u64,
+    /// Checker hook: bumped whenever the in-memory database is replaced (reload from disk,
+    /// SNAP), which starts a new run of deliveries.
+    pub(crate) db_generation: u64,
+    /// Checker hook: the database's last zxid when it was loaded.
+    pub(crate) loaded_zxid: Zxid,
+}
+
+/// What a server delivered since its database was last (re)loaded, for checkers.
+#[derive(Clone, Copy, Debug)]
+pub struct Deliveries<'a> {
+    /// The most recent deliveries (zxid, txn fingerprint), oldest first.
+    pub recent: &'a VecDeque<(Zxid, u64)>,
+    /// Deliveries since the database was loaded.
+    pub total: u64,
+    /// Which load of the database this is.
+    pub generation: u64,
+    /// Last zxid in the database right after it was loaded.
+    pub loaded_zxid: Zxid,
 }
 
 impl Server {
@@ -145,6 +163,8 @@ impl Server {
             since_snapshot: 0,
             delivered: VecDeque::new(),
             delivered_total: 0,
+            db_generation: 0,
+            loaded_zxid: 0,
         }
     }
 
@@ -173,10 +193,23 @@ impl Server {
         &self.watches
     }
 
-    /// The last committed txns this server delivered (applied because they were committed),
-    /// oldest first, with the total count delivered since it started. For checkers.
-    pub fn delivered(&self) -> (&VecDeque<(Zxid, u64)>, u64) {
-        (&self.delivered, self.delivered_total)
+    /// The committed txns this server delivered (applied because they were committed) since
+    /// its database was last loaded. For checkers.
+    pub fn delivered(&self) -> Deliveries<'_> {
+        Deliveries {
+            recent: &self.delivered,
+            total: self.delivered_total,
+            generation: self.db_generation,
+            loaded_zxid: self.loaded_zxid,
+        }
+    }
+
+    /// The in-memory database was replaced: a new run of deliveries starts.
+    pub(crate) fn database_replaced(&mut self) {
+        self.db_generation += 1;
+        self.delivered.clear();
+        self.delivered_total = 0;
+        self.loaded_zxid = self.tree.last_processed_zxid();
     }
 
     /// The durable state.
@@ -377,6 +410,7 @@ impl Server {
             self.committed_log.pop_front();
         }
         self.since_snapshot = self.disk.log.len();
+        self.database_replaced();
     }
 
     /// Appends a txn to the log ("fsynced" at once).

@@ -105,13 +105,5 @@ pub struct ClientSummary {
 
 /// Summary of a client node.
 pub fn client_summary(c: &ClientNode) -> ClientSummary {
-    ClientSummary {
-        name: c.label(),
-        state: "CONNECTING",
-        server: None,
-        session_id: 0,
-        timeout_ms: 0,
-        role: "client".into(),
-        status: String::new(),
-    }
+    c.summary()
 }
