@@ -19,7 +19,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 DIST="$ZOOSCOPE_ROOT/dist"
-STEP_COUNT=8
+STEP_COUNT=9
 step_index=0
 passed=0
 failed=0
@@ -94,6 +94,13 @@ browser_tests() {
         --out "$ZOOSCOPE_ROOT/target/browser"
 }
 
+# Swarm test: 500 seeds of the zk-faults scenario, each with a random fault plan drawn from
+# the seed, every checker after every step. A failing seed prints the command that replays it.
+zk_sweep() {
+    cargo build --release --quiet --bin zooscope-cli &&
+        "$ZOOSCOPE_ROOT/target/release/zooscope-cli" sweep --scenario zk-faults --seeds 500
+}
+
 print_summary() {
     local line
     echo
@@ -115,6 +122,7 @@ main() {
         cargo clippy --target wasm32-unknown-unknown --no-default-features --features ui \
         --lib --bins -- -D warnings
     run_step "cargo test" cargo test
+    run_step "ZooKeeper fault sweep (500 seeds, release CLI)" zk_sweep
     # The bundle left by an earlier run must not stand in for this one.
     rm -rf "$DIST"
     run_step "trunk build --release (with wasm-opt -Oz if available)" trunk build --release

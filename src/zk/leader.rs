@@ -14,18 +14,17 @@
 //! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 use crate::sim::{NodeId, MS};
 
 use super::config::Sid;
-use super::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
-use super::server::{LogEntry, Role, Server, ZkCtx};
+use super::msg::{Msg, QuorumPacket, Timer};
+use super::server::{Role, Server, ZkCtx};
 use super::sessions::SessionTracker;
 use super::summary::{LearnerSummary, ZabPhase};
 use super::tree::DataTree;
 use super::txn::{Txn, TxnHeader};
-use super::types::{counter_of, epoch_of, fmt_zxid, zxid, SessionId, Zxid};
+use super::types::{fmt_zxid, zxid, SessionId, Zxid};
 use super::wire::{Arrival, ConnEnd};
 
 /// A proposal waiting for a quorum of ACKs.
@@ -69,35 +68,35 @@ pub struct LearnerHandler {
 
 /// A `sync` waiting for the proposals outstanding when it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct PendingSync {
-    upto: Zxid,
+pub(super) struct PendingSync {
+    pub(super) upto: Zxid,
     /// The learner connection that forwarded it, or `None` for a client of the leader.
-    origin: Option<u64>,
-    session: SessionId,
-    cxid: i32,
+    pub(super) origin: Option<u64>,
+    pub(super) session: SessionId,
+    pub(super) cxid: i32,
 }
 
 /// Everything a leader keeps while leading.
 #[derive(Clone, Debug)]
 pub struct LeaderState {
     pub new_epoch: Option<u32>,
-    epoch_contrib: BTreeSet<Sid>,
-    max_accepted: u32,
-    epoch_acked: BTreeSet<Sid>,
+    pub(super) epoch_contrib: BTreeSet<Sid>,
+    pub(super) max_accepted: u32,
+    pub(super) epoch_acked: BTreeSet<Sid>,
     pub epoch_established: bool,
-    newleader_acked: BTreeSet<Sid>,
+    pub(super) newleader_acked: BTreeSet<Sid>,
     /// A quorum ACKed NEWLEADER: the leader is active (BROADCAST).
     pub started: bool,
     /// `leaderStateSummary` = (currentEpoch, last zxid) when leading began.
-    summary_at_start: (u32, Zxid),
+    pub(super) summary_at_start: (u32, Zxid),
     pub handlers: BTreeMap<u64, LearnerHandler>,
-    counter: u32,
+    pub(super) counter: u32,
     pub outstanding: BTreeMap<Zxid, Proposal>,
     /// The tree with every outstanding proposal applied (`outstandingChanges`).
-    prep_tree: DataTree,
-    pending_syncs: Vec<PendingSync>,
-    tick: u64,
-    half_tick: bool,
+    pub(super) prep_tree: DataTree,
+    pub(super) pending_syncs: Vec<PendingSync>,
+    pub(super) tick: u64,
+    pub(super) half_tick: bool,
     pub sessions: SessionTracker,
 }
 
@@ -116,7 +115,7 @@ impl LeaderState {
     }
 }
 
-fn send_h(ctx: &mut ZkCtx, h: &mut LearnerHandler, pkt: QuorumPacket) {
+pub(super) fn send_h(ctx: &mut ZkCtx, h: &mut LearnerHandler, pkt: QuorumPacket) {
     let seq = h.end.next_seq();
     ctx.send(
         h.end.peer,
@@ -128,7 +127,7 @@ fn send_h(ctx: &mut ZkCtx, h: &mut LearnerHandler, pkt: QuorumPacket) {
     );
 }
 
-fn sids(set: &BTreeSet<Sid>) -> String {
+pub(super) fn sids(set: &BTreeSet<Sid>) -> String {
     set.iter()
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
@@ -136,7 +135,7 @@ fn sids(set: &BTreeSet<Sid>) -> String {
 }
 
 impl Server {
-    fn lead(&mut self) -> Option<&mut LeaderState> {
+    pub(super) fn lead(&mut self) -> Option<&mut LeaderState> {
         match &mut self.role {
             Role::Leader(l) => Some(l),
             _ => None,
@@ -230,132 +229,7 @@ impl Server {
         self.leader_try_start(ctx);
     }
 
-    /// `syncFollower` (sheet B.4 step 4): which of DIFF / TRUNC / SNAP, and the packets.
-    pub(crate) fn sync_plan(&self, peer: Zxid) -> (&'static str, Vec<QuorumPacket>) {
-        let last = self.tree.last_processed_zxid();
-        let log: Vec<&LogEntry> = self.committed_log.iter().collect();
-        let after = |z: Zxid| -> Vec<QuorumPacket> {
-            log.iter()
-                .filter(|e| e.hdr.zxid > z)
-                .flat_map(|e| {
-                    [
-                        QuorumPacket::Proposal {
-                            hdr: e.hdr,
-                            txn: e.txn.clone(),
-                        },
-                        QuorumPacket::Commit { zxid: e.hdr.zxid },
-                    ]
-                })
-                .collect()
-        };
-        let diff = |z: Zxid| {
-            let mut p = vec![QuorumPacket::Diff { zxid: last }];
-            p.extend(after(z));
-            ("DIFF", p)
-        };
-        let snap = || {
-            (
-                "SNAP",
-                vec![QuorumPacket::Snap {
-                    zxid: last,
-                    tree: Rc::new(self.tree.clone()),
-                }],
-            )
-        };
-        let trunc = |to: Zxid| {
-            let mut p = vec![QuorumPacket::Trunc { zxid: to }];
-            p.extend(after(to));
-            ("TRUNC", p)
-        };
-        if peer == last {
-            return diff(peer);
-        }
-        let bare_marker = counter_of(peer) == 0;
-        let (Some(min), Some(max)) = (
-            log.first().map(|e| e.hdr.zxid),
-            log.last().map(|e| e.hdr.zxid),
-        ) else {
-            return if peer > last && !bare_marker {
-                trunc(last)
-            } else if bare_marker && peer > last {
-                diff(peer)
-            } else {
-                snap()
-            };
-        };
-        if peer > max {
-            return if bare_marker { diff(peer) } else { trunc(max) };
-        }
-        if peer < min {
-            return snap();
-        }
-        if bare_marker || log.iter().any(|e| e.hdr.zxid == peer) {
-            return diff(peer);
-        }
-        let next = log.iter().find(|e| e.hdr.zxid > peer).map(|e| e.hdr.zxid);
-        match next {
-            Some(n) if epoch_of(n) == epoch_of(peer) => {
-                let below = log
-                    .iter()
-                    .rev()
-                    .find(|e| e.hdr.zxid < peer)
-                    .map(|e| e.hdr.zxid)
-                    .unwrap_or(min);
-                trunc(below)
-            }
-            _ => snap(),
-        }
-    }
-
-    fn leader_sync_follower(&mut self, ctx: &mut ZkCtx, conn: u64) {
-        let Some(peer) = self
-            .lead()
-            .and_then(|l| l.handlers.get(&conn))
-            .map(|h| h.peer_last_zxid)
-        else {
-            return;
-        };
-        let (mode, packets) = self.sync_plan(peer);
-        let me = self.sid;
-        let leader_last = self.tree.last_processed_zxid();
-        let Some(l) = self.lead() else { return };
-        let Some(e) = l.new_epoch else { return };
-        let outstanding: Vec<QuorumPacket> = l
-            .outstanding
-            .values()
-            .map(|p| QuorumPacket::Proposal {
-                hdr: p.hdr,
-                txn: p.txn.clone(),
-            })
-            .collect();
-        let Some(h) = l.handlers.get_mut(&conn) else {
-            return;
-        };
-        let target = match packets.first() {
-            Some(QuorumPacket::Trunc { zxid }) | Some(QuorumPacket::Snap { zxid, .. }) => *zxid,
-            _ => peer,
-        };
-        for p in packets.into_iter().chain(outstanding) {
-            send_h(ctx, h, p);
-        }
-        h.sync_mode = Some(mode);
-        h.forwarding = true;
-        send_h(ctx, h, QuorumPacket::NewLeader { zxid: zxid(e, 0) });
-        h.stage = Stage::Syncing;
-        ctx.note(format!(
-            "zk{me} syncs zk{} with {mode} (its last zxid {}, leader's {}): {}",
-            h.sid,
-            fmt_zxid(peer),
-            fmt_zxid(leader_last),
-            match mode {
-                "DIFF" => "it gets the committed txns it is missing".to_string(),
-                "TRUNC" => format!("it must drop its txns after {}", fmt_zxid(target)),
-                _ => "it gets a full snapshot".to_string(),
-            }
-        ));
-    }
-
-    fn leader_try_start(&mut self, ctx: &mut ZkCtx) {
+    pub(super) fn leader_try_start(&mut self, ctx: &mut ZkCtx) {
         let cfg = self.config.clone();
         let me = self.sid;
         let now_ms = ctx.now_us() / MS;
@@ -508,150 +382,6 @@ impl Server {
         }
     }
 
-    /// The leader's request pipeline entry (`PrepRequestProcessor`): a write becomes a txn
-    /// with the next zxid and is proposed; a `sync` waits for the outstanding proposals.
-    pub(crate) fn leader_submit(
-        &mut self,
-        ctx: &mut ZkCtx,
-        session: SessionId,
-        cxid: i32,
-        op: ForwardedOp,
-        origin: Option<u64>,
-    ) {
-        let now_ms = ctx.now_us() / MS;
-        let Some(l) = self.lead() else { return };
-        if !l.started {
-            return;
-        }
-        let Some(e) = l.new_epoch else { return };
-        let txn = match op {
-            ForwardedOp::Sync => {
-                match l.outstanding.keys().next_back() {
-                    Some(&upto) => l.pending_syncs.push(PendingSync {
-                        upto,
-                        origin,
-                        session,
-                        cxid,
-                    }),
-                    None => self.leader_answer_sync(ctx, origin, session, cxid),
-                }
-                return;
-            }
-            ForwardedOp::Write(w) => l.prep_tree.prepare(session, &w),
-            ForwardedOp::CreateSession { timeout_ms } => {
-                l.sessions.add(session, timeout_ms, now_ms);
-                Txn::CreateSession { timeout_ms }
-            }
-            ForwardedOp::CloseSession => {
-                l.sessions.remove(session);
-                Txn::CloseSession
-            }
-        };
-        if l.counter == u32::MAX - 1 {
-            self.enter_looking(
-                ctx,
-                Some("zxid counter would roll over: forcing a new epoch".into()),
-            );
-            return;
-        }
-        l.counter += 1;
-        let hdr = TxnHeader {
-            session_id: session,
-            cxid,
-            zxid: zxid(e, l.counter),
-            time_ms: now_ms as i64,
-        };
-        self.leader_propose(ctx, hdr, txn);
-        self.leader_schedule_expiry(ctx);
-    }
-
-    fn leader_propose(&mut self, ctx: &mut ZkCtx, hdr: TxnHeader, txn: Txn) {
-        let me = self.sid;
-        self.log_txn(hdr, txn.clone());
-        let Some(l) = self.lead() else { return };
-        l.prep_tree.apply(&hdr, &txn);
-        for h in l.handlers.values_mut().filter(|h| h.forwarding) {
-            send_h(
-                ctx,
-                h,
-                QuorumPacket::Proposal {
-                    hdr,
-                    txn: txn.clone(),
-                },
-            );
-        }
-        ctx.note(format!(
-            "zk{me} proposes {} as zxid {} and logs it",
-            super::msg::txn_summary(&txn),
-            fmt_zxid(hdr.zxid)
-        ));
-        l.outstanding.insert(
-            hdr.zxid,
-            Proposal {
-                hdr,
-                txn,
-                acks: BTreeSet::from([me]),
-            },
-        );
-        self.leader_try_commit(ctx);
-    }
-
-    /// Commits proposals with a quorum of ACKs, strictly in zxid order.
-    fn leader_try_commit(&mut self, ctx: &mut ZkCtx) {
-        loop {
-            let cfg = self.config.clone();
-            let me = self.sid;
-            let Some(l) = self.lead() else { return };
-            let ready = l
-                .outstanding
-                .first_key_value()
-                .is_some_and(|(_, p)| cfg.is_quorum(p.acks.iter()));
-            if !ready {
-                return;
-            }
-            let Some((z, p)) = l.outstanding.pop_first() else {
-                return;
-            };
-            for h in l.handlers.values_mut().filter(|h| h.forwarding) {
-                send_h(ctx, h, QuorumPacket::Commit { zxid: z });
-            }
-            let due: Vec<PendingSync> = l
-                .pending_syncs
-                .iter()
-                .filter(|s| s.upto <= z)
-                .cloned()
-                .collect();
-            l.pending_syncs.retain(|s| s.upto > z);
-            ctx.note(format!(
-                "zk{me} commits zxid {} ({}): ACKed by {{{}}}, a quorum",
-                fmt_zxid(z),
-                super::msg::txn_summary(&p.txn),
-                sids(&p.acks)
-            ));
-            self.apply_committed(ctx, p.hdr, p.txn);
-            for s in due {
-                self.leader_answer_sync(ctx, s.origin, s.session, s.cxid);
-            }
-        }
-    }
-
-    fn leader_answer_sync(
-        &mut self,
-        ctx: &mut ZkCtx,
-        origin: Option<u64>,
-        session: SessionId,
-        cxid: i32,
-    ) {
-        match origin {
-            None => self.complete_sync(ctx, session, cxid),
-            Some(conn) => {
-                if let Some(h) = self.lead().and_then(|l| l.handlers.get_mut(&conn)) {
-                    send_h(ctx, h, QuorumPacket::Sync { session, cxid });
-                }
-            }
-        }
-    }
-
     /// Every tickTime/2: PING the learners; every tick: check the synced quorum.
     pub(crate) fn leader_on_tick(&mut self, ctx: &mut ZkCtx) {
         let cfg = self.config.clone();
@@ -712,69 +442,5 @@ impl Server {
             )
         };
         self.enter_looking(ctx, Some(why));
-    }
-
-    fn leader_schedule_expiry(&mut self, ctx: &mut ZkCtx) {
-        let now_us = ctx.now_us();
-        let Some(l) = self.lead() else { return };
-        if !l.started {
-            return;
-        }
-        match l.sessions.next_expiry_ms() {
-            Some(ms) => ctx.set_timer(
-                Timer::SessionExpiry,
-                (ms * MS).saturating_sub(now_us).max(1),
-            ),
-            None => ctx.cancel_timer(Timer::SessionExpiry),
-        }
-    }
-
-    /// A session expiry bucket is due: close every expired session through Zab.
-    pub(crate) fn leader_on_session_expiry(&mut self, ctx: &mut ZkCtx) {
-        let now_ms = ctx.now_us() / MS;
-        let me = self.sid;
-        let Some(l) = self.lead() else { return };
-        if !l.started {
-            return;
-        }
-        let expired = l.sessions.take_expired(now_ms);
-        for s in expired {
-            ctx.note(format!(
-                "zk{me} expires session 0x{s:x}: no sign of life within its timeout; closeSession removes its ephemerals"
-            ));
-            self.leader_submit(ctx, s, 0, ForwardedOp::CloseSession, None);
-        }
-        self.leader_schedule_expiry(ctx);
-    }
-
-    /// A person asks the leader to expire a session now.
-    pub(crate) fn leader_expire_by_hand(&mut self, ctx: &mut ZkCtx, session: SessionId) {
-        if !self.is_active_leader() || !self.tree.sessions().contains_key(&session) {
-            ctx.note(format!(
-                "zk{} cannot expire session 0x{session:x}: only an active leader expires known sessions",
-                self.sid
-            ));
-            return;
-        }
-        ctx.note(format!(
-            "session 0x{session:x} is expired by hand at the leader zk{}",
-            self.sid
-        ));
-        self.leader_submit(ctx, session, 0, ForwardedOp::CloseSession, None);
-    }
-
-    /// A session showed life on this server.
-    pub(crate) fn touch_session(&mut self, ctx: &mut ZkCtx, session: SessionId, timeout_ms: i32) {
-        let now_ms = ctx.now_us() / MS;
-        match &mut self.role {
-            Role::Leader(l) if l.started => {
-                l.sessions.touch(session, now_ms);
-                self.leader_schedule_expiry(ctx);
-            }
-            Role::Learner(l) => {
-                l.touches.insert(session, timeout_ms);
-            }
-            _ => {}
-        }
     }
 }

@@ -12,6 +12,8 @@ pub mod config;
 pub mod conns;
 pub mod election;
 pub mod leader;
+pub mod leader_broadcast;
+pub mod leader_sync;
 pub mod learner;
 pub mod msg;
 pub mod path;
