@@ -282,3 +282,38 @@ fn a_failing_sweep_exits_1_and_prints_the_command_that_replays_each_failure() {
     assert_eq!(replay.status.code(), Some(1));
     assert!(stdout(&replay).contains("VIOLATION heartbeat."));
 }
+
+#[test]
+fn run_stops_soon_after_the_reader_goes_away() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zooscope-cli"))
+        .args(["run", "--scenario", "heartbeat", "--steps", "1000000000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_exact(&mut first)
+        .expect("some output");
+    // The pipe is closed now (like `| head`): the next flush fails and the run must end.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running a minute after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(first.starts_with(b"#1 0.000000s"));
+}

@@ -221,3 +221,15 @@ fn a_sweep_of_a_bad_source_or_overflowing_seeds_is_an_error_not_a_panic() {
     let e = sweep(&ghost, cfg, &no_progress).expect_err("unknown base");
     assert!(e.0.contains("unknown scenario `nothing`"), "{e}");
 }
+
+#[test]
+fn a_reproduction_command_quotes_paths_a_shell_would_split() {
+    assert_eq!(
+        repro_command("zk-faults", 7, 100),
+        "zooscope-cli run --scenario zk-faults --seed 7 --steps 100 --chaos"
+    );
+    assert_eq!(
+        repro_command("my runs/it's.json", 7, 100),
+        r"zooscope-cli run --scenario 'my runs/it'\''s.json' --seed 7 --steps 100 --chaos"
+    );
+}

@@ -10,6 +10,7 @@
 //! Simplified compared with a real test harness: a sweep runs every seed for the same number
 //! of steps and does not shrink a failing fault plan; it prints the command that replays it.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -195,25 +196,30 @@ pub fn digest_line(digest: &str) -> String {
 }
 
 /// Runs `source` and calls `on_step` with every record, its trace line and the node labels.
-/// This is the streaming form the CLI prints from; [`run_trace`] collects instead.
+/// This is the streaming form the CLI prints from; [`run_trace`] collects instead. The run
+/// ends early (with the end-of-run checks) when `on_step` breaks, e.g. because the reader
+/// of the output went away.
 pub fn run_each(
     source: &ScenarioSource,
     cfg: RunConfig,
-    mut on_step: impl FnMut(&Record, &str, &dyn Fn(NodeId) -> String),
+    mut on_step: impl FnMut(&Record, &str, &dyn Fn(NodeId) -> String) -> ControlFlow<()>,
 ) -> Result<RunSummary, RunError> {
     let mut sim = source.build(&cfg.build_options())?;
     Ok(drive(&mut sim, cfg.steps, |sim, rec| {
         let label = |id: NodeId| sim.world.label(id);
         let line = rec.trace_line(&label);
-        on_step(rec, &line, &label);
-        line
+        let flow = on_step(rec, &line, &label);
+        (line, flow)
     }))
 }
 
 /// Runs `source` and returns its whole text trace with the digest and violations.
 pub fn run_trace(source: &ScenarioSource, cfg: RunConfig) -> Result<RunOutput, RunError> {
     let mut lines = Vec::new();
-    let summary = run_each(source, cfg, |_, line, _| lines.push(line.to_string()))?;
+    let summary = run_each(source, cfg, |_, line, _| {
+        lines.push(line.to_string());
+        ControlFlow::Continue(())
+    })?;
     Ok(RunOutput {
         lines,
         digest: summary.digest.clone(),
@@ -227,12 +233,12 @@ pub fn run_trace(source: &ScenarioSource, cfg: RunConfig) -> Result<RunOutput, R
     })
 }
 
-/// Steps `sim` up to `steps` times, hashing the line `line_of` makes for each record, then
-/// runs the end-of-run checks.
+/// Steps `sim` up to `steps` times (fewer if the world falls quiet or `line_of` breaks),
+/// hashing the line `line_of` makes for each record, then runs the end-of-run checks.
 fn drive(
     sim: &mut ClusterSim,
     steps: u64,
-    mut line_of: impl FnMut(&ClusterSim, &Record) -> String,
+    mut line_of: impl FnMut(&ClusterSim, &Record) -> (String, ControlFlow<()>),
 ) -> RunSummary {
     let mut digest = TraceDigest::default();
     let mut violations = Vec::new();
@@ -240,8 +246,12 @@ fn drive(
     while taken < steps {
         let Some(rec) = sim.step() else { break };
         taken += 1;
-        digest.add_line(&line_of(sim, &rec));
+        let (line, flow) = line_of(sim, &rec);
+        digest.add_line(&line);
         violations.extend(rec.violations);
+        if flow.is_break() {
+            break;
+        }
     }
     let end_violations = sim.finish();
     let checker_counts = sim
@@ -315,7 +325,18 @@ impl SweepReport {
 
 /// The command that replays one chaos run.
 pub fn repro_command(scenario: &str, seed: u64, steps: u64) -> String {
+    let scenario = shell_quote(scenario);
     format!("zooscope-cli run --scenario {scenario} --seed {seed} --steps {steps} --chaos")
+}
+
+/// Quotes an argument for a POSIX shell when it holds anything but safe characters.
+fn shell_quote(arg: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=+,@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(safe) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
 }
 
 /// Runs every seed of `cfg` with chaos, on several threads, and merges the outcomes in seed
@@ -365,7 +386,8 @@ pub fn sweep(
                 };
                 let outcome = source.build(&run_cfg.build_options()).map(|mut sim| {
                     drive(&mut sim, steps, |sim, rec| {
-                        rec.trace_line(&|id| sim.world.label(id))
+                        let line = rec.trace_line(&|id| sim.world.label(id));
+                        (line, ControlFlow::Continue(()))
                     })
                 });
                 let failed = outcome.as_ref().map_or(true, RunSummary::has_violations);

@@ -16,6 +16,7 @@ mod progress;
 mod zk_script;
 
 use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -187,14 +188,17 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut write_err = None;
     let summary = runner::run_each(&source, cfg, |rec, line, label| {
-        if write_err.is_some() {
-            return;
-        }
         let written = match args.format {
             Format::Text => writeln!(out, "{line}"),
             Format::Json => writeln!(out, "{}", json::record_json(rec, label)),
         };
-        write_err = written.err();
+        match written {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                write_err = Some(e);
+                ControlFlow::Break(())
+            }
+        }
     })?;
     if let Some(e) = write_err {
         return Err(e.into());
