@@ -214,3 +214,23 @@ fn seeking_past_the_end_steps_on_and_records_the_new_steps() {
     let (lines, _) = replay(sim("default", 9, false), &[], 250);
     assert_eq!(timeline_lines(&t), lines);
 }
+
+/// Every scenario's actors must survive being cloned into checkpoints: state shared between
+/// clones (an `Rc<RefCell<…>>` in an actor) would make a seek land on a corrupted state.
+#[test]
+fn every_catalogue_scenario_seeks_back_to_the_state_of_a_straight_run() {
+    for info in zooscope::cluster::catalogue() {
+        for chaos in [false, true] {
+            let mut t = timeline(info.name, 6, chaos);
+            t.seek(1_500);
+            t.seek(700);
+            let (lines, at) = replay(sim(info.name, 6, chaos), &[], 720);
+            let (_, at_700) = replay(sim(info.name, 6, chaos), &[], 700);
+            let what = format!("{} chaos={chaos}", info.name);
+            assert_eq!(fingerprint(t.current()), fingerprint(&at_700), "{what}");
+            assert_eq!(t.next_lines(20), lines[700..].to_vec(), "{what}");
+            t.seek(720);
+            assert_eq!(fingerprint(t.current()), fingerprint(&at), "{what}");
+        }
+    }
+}
