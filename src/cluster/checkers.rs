@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::{healed_for, CheckKind, Checker, CheckerInfo, NodeId, World, MS, SEC};
+use crate::sim::{
+    healed_for, CheckKind, Checker, CheckerInfo, EventRecord, Input, NodeId, World, MS, SEC,
+};
 
 use super::zk_checks::{self, AgreementState, CommittedState, WatchState};
 use super::{Node, Record};
@@ -16,8 +18,11 @@ pub const ZK_RECOVERY_GRACE_US: u64 = 90 * SEC;
 pub enum AnyChecker {
     /// After healing, every running member sees every other running member alive.
     HeartbeatViewsConverge,
-    /// Nobody keeps seeing a crashed member alive for longer than the timeout.
-    HeartbeatDeadDetected,
+    /// Nobody keeps seeing a crashed member alive for longer than the timeout. Remembers when
+    /// each member went down.
+    HeartbeatDeadDetected {
+        down_since: BTreeMap<NodeId, crate::sim::TimeUs>,
+    },
     /// At some point some member sees all its peers alive.
     HeartbeatFullViewReached {
         reached: bool,
@@ -59,7 +64,9 @@ impl AnyChecker {
     pub fn heartbeat_set() -> Vec<AnyChecker> {
         vec![
             AnyChecker::HeartbeatViewsConverge,
-            AnyChecker::HeartbeatDeadDetected,
+            AnyChecker::HeartbeatDeadDetected {
+                down_since: BTreeMap::new(),
+            },
             AnyChecker::HeartbeatFullViewReached { reached: false },
         ]
     }
@@ -80,7 +87,7 @@ impl Checker<Node> for AnyChecker {
                 kind: CheckKind::EventuallyAfterHeal,
                 description: "once the network is healed and every member is up, each member sees all the others alive",
             },
-            AnyChecker::HeartbeatDeadDetected => CheckerInfo {
+            AnyChecker::HeartbeatDeadDetected { .. } => CheckerInfo {
                 name: "heartbeat.dead-detected",
                 kind: CheckKind::Always,
                 description: "a crashed member is not seen alive by anyone for longer than the timeout plus the worst latency",
@@ -157,19 +164,29 @@ impl Checker<Node> for AnyChecker {
                 }
                 None
             }
-            AnyChecker::HeartbeatDeadDetected => {
+            AnyChecker::HeartbeatDeadDetected { down_since } => {
+                match &rec.event {
+                    EventRecord::Input(Input::Crash(n)) => {
+                        down_since.entry(*n).or_insert(now);
+                    }
+                    EventRecord::Input(Input::Restart(n)) => {
+                        down_since.remove(n);
+                    }
+                    _ => {}
+                }
                 for (id, m) in members(world).filter(|(id, _)| world.is_up(*id)) {
                     for p in m.alive_view(now) {
-                        if world.is_up(p) {
+                        let Some(since) = down_since.get(&p) else {
                             continue;
-                        }
-                        let slack = m.timeout_us + 50 * MS;
-                        let heard = now.saturating_sub(m.timeout_us);
-                        if now.saturating_sub(heard) > slack {
+                        };
+                        // Heard within the timeout although down for longer than the timeout
+                        // plus the worst latency: a message from the dead arrived late.
+                        if now.saturating_sub(*since) > m.timeout_us + 50 * MS {
                             return Some(format!(
-                                "{} still sees {} alive although it is down",
+                                "{} still sees {} alive although it has been down for {} ms",
                                 world.label(id),
-                                world.label(p)
+                                world.label(p),
+                                (now - since) / MS
                             ));
                         }
                     }

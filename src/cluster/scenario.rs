@@ -200,7 +200,8 @@ pub fn heartbeat_group(opts: &BuildOptions, n: usize) -> ClusterSim {
     let ids: Vec<NodeId> = (0..n as u32).map(NodeId).collect();
     for (i, id) in ids.iter().enumerate() {
         let peers = ids.iter().copied().filter(|p| p != id).collect();
-        let member = Member::new(format!("m{}", i + 1), peers);
+        let mut member = Member::new(format!("m{}", i + 1), peers);
+        member.peer_names = ids.iter().map(|p| (*p, format!("m{}", p.0 + 1))).collect();
         // Stagger the starts a little so the first pings do not all coincide.
         world.add_node_at(Node::Heartbeat(member), (i as TimeUs) * 7 * MS);
     }

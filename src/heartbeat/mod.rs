@@ -48,6 +48,8 @@ pub struct Member {
     pub name: String,
     /// The other members.
     pub peers: Vec<NodeId>,
+    /// Names of the other members, for narration (ids are shown where a name is missing).
+    pub peer_names: BTreeMap<NodeId, String>,
     /// Time between pings.
     pub interval_us: TimeUs,
     /// Silence after which a peer is considered dead.
@@ -64,6 +66,7 @@ impl Member {
         Self {
             name: name.into(),
             peers,
+            peer_names: BTreeMap::new(),
             interval_us: 100 * MS,
             timeout_us: 350 * MS,
             round: 0,
@@ -103,7 +106,12 @@ impl Member {
         let was_alive = self.alive_view(ctx.now_us()).contains(&src);
         self.last_heard_us.insert(src, ctx.now_us());
         if !was_alive {
-            ctx.note(format!("{} now sees {} alive", self.name, src));
+            let who = self
+                .peer_names
+                .get(&src)
+                .cloned()
+                .unwrap_or_else(|| src.to_string());
+            ctx.note(format!("{} now sees {who} alive", self.name));
         }
         if let Msg::Ping { round } = msg {
             ctx.send(src, Msg::Pong { round });

@@ -254,8 +254,12 @@ impl Server {
     /// Loses everything volatile; the disk stays.
     pub fn on_crash(&mut self) {
         let disk = self.disk.clone();
+        // The checker hook counts database loads across restarts too, so that every load
+        // starts a distinguishable run of deliveries.
+        let generation = self.db_generation;
         *self = Server::new(self.sid, self.config.clone());
         self.disk = disk;
+        self.db_generation = generation;
     }
 
     /// Handles any ZooKeeper message.
