@@ -13,6 +13,7 @@
 
 pub mod actor;
 pub mod check;
+pub mod input;
 pub mod net;
 pub mod record;
 pub mod rng;
@@ -21,10 +22,10 @@ pub mod timeline;
 pub mod world;
 
 pub use actor::{Actor, Command, Ctx, Message, NodeId};
+pub use check::{healed_for, Checker, CheckerInfo, Sim};
 pub use net::{LinkConfig, LossReason};
 pub use record::{CheckKind, EventRecord, SendFate, StepRecord, TraceDigest, Violation};
 pub use rng::SimRng;
 pub use time::{TimeUs, MS, SEC};
-pub use world::{Bounds, Flight, Input, MsgId, World};
-pub use check::{healed_for, Checker, CheckerInfo, Sim};
 pub use timeline::{Timeline, TimelineLimits};
+pub use world::{Bounds, Flight, Input, MsgId, World};
