@@ -309,16 +309,21 @@ fn zk_with_recipes(
 /// commit, crashes; the rest elect epoch 2 and go on; the old leader restarts and rejoins.
 fn old_leader_returns(opts: &BuildOptions) -> ClusterSim {
     let n = opts.servers.unwrap_or(3).max(3);
-    let mut sim = zk_with_recipes(
-        opts,
-        n,
-        vec![(
-            "writer",
-            Recipe::ConfigWriter(ConfigWriter::new("/config", 2_500)),
-        )],
-    );
+    let mut sim = zk_scenario(opts, n, &[]);
     let leader = NodeId(n as u32 - 1);
     let others: Vec<NodeId> = (0..n as u32 - 1).map(NodeId).collect();
+    // The writer talks to the leader first, so its next write after the cut reaches only
+    // the isolated leader, which logs it and can never commit it.
+    let mut list = vec![leader];
+    list.extend(others.iter().copied());
+    let writer = zk::ClientNode::recipe(
+        "writer",
+        list,
+        RECIPE_SESSION_TIMEOUT_MS,
+        Recipe::ConfigWriter(ConfigWriter::new("/config", 2_500)),
+    );
+    sim.world
+        .add_node_at(Node::ZkClient(Box::new(writer)), 500 * MS);
     sim.world
         .schedule(6 * SEC, Input::Partition(vec![vec![leader], others]));
     sim.world.schedule(9 * SEC, Input::Crash(leader));
