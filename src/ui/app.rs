@@ -1,22 +1,20 @@
-//! The page layout: which region goes where. Each region is its own component.
+//! The root: the view-state reducer and the simulation provider around the page.
 
 use yew::prelude::*;
 
-use super::cluster_view::ClusterView;
-use super::controls::Controls;
-use super::header::Header;
-use super::panels::Panels;
+use super::page::Page;
+use super::sim_provider::SimProvider;
+use super::view_state::{ViewHandle, ViewStore};
 
-/// The whole app. Regions appear in reading order (header, cluster view, timeline and
-/// controls, panels); the stylesheet places them side by side on wide screens.
+/// The whole app.
 #[component]
 pub fn App() -> Html {
+    let view = use_reducer(ViewStore::default);
     html! {
-        <div class="app" id="zooscope">
-            <Header />
-            <ClusterView />
-            <Controls />
-            <Panels />
-        </div>
+        <ContextProvider<ViewHandle> context={view}>
+            <SimProvider>
+                <Page />
+            </SimProvider>
+        </ContextProvider<ViewHandle>>
     }
 }

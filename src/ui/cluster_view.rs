@@ -1,27 +1,213 @@
-//! The cluster view: the drawing of servers, clients and the messages between them.
-//!
-//! For now an empty, responsive SVG canvas with a dashed guide where the ensemble will be
-//! laid out, and a note saying so.
+//! The cluster view: the one-line narration of the current step, the tools to cut and heal
+//! the network, and the drawing — links, each client's connection, nodes and the messages
+//! on the wire — with the popovers a click opens.
 
 use yew::prelude::*;
 
-/// Size of the drawing's coordinate system; the SVG scales to fit its box.
-const VIEW_BOX: &str = "0 0 800 520";
+use crate::sim::{Input, NodeId};
+use crate::view::layout::{num, VIEW_BOX, VIEW_H, VIEW_W};
+use crate::view::state::Action;
+
+use super::dom;
+use super::legend::legend;
+use super::message_dot::message_dot;
+use super::message_inspector::{message_inspector, InspectorArgs};
+use super::node_glyph::node_glyph;
+use super::node_menu::{node_menu, NodeMenuArgs};
+use super::partition_bar::partition_bar;
+use super::sim_provider::use_sim;
+use super::view_state::use_view;
+
+/// Where drawing coordinates land in the stage element (the SVG letterboxes to keep its
+/// aspect ratio), in CSS pixels.
+fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
+    let Some(el) = stage.cast::<web_sys::HtmlElement>() else {
+        return (x, y);
+    };
+    let (w, h) = (f64::from(el.offset_width()), f64::from(el.offset_height()));
+    let s = (w / VIEW_W).min(h / VIEW_H);
+    let (ox, oy) = ((w - VIEW_W * s) / 2.0, (h - VIEW_H * s) / 2.0);
+    // Keep popovers inside the stage horizontally.
+    let px = (ox + x * s).clamp(8.0, (w - 240.0).max(8.0));
+    (px, oy + y * s)
+}
 
 /// The main region of the page.
 #[component]
 pub fn ClusterView() -> Html {
+    let sim = use_sim();
+    let view = use_view();
+    let stage = use_node_ref();
+    // Move focus into a menu or an inspector when it opens, so the keyboard can use it.
+    {
+        let label = view.0.menu.map(|id| sim.frame.names.label(id).to_string());
+        use_effect_with(label, |label| {
+            if let Some(l) = label {
+                dom::focus_id(&format!("menu-{l}-0"));
+            }
+        });
+        use_effect_with(view.0.message, |m| {
+            if m.is_some() {
+                dom::focus_id("msg-first");
+            }
+        });
+    }
+    let scene = &sim.frame.scene;
+    let names = &sim.frame.names;
+    let vs = &view.0;
+
+    let start_partition = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            view.dispatch(if view.0.partition.is_some() {
+                Action::CancelPartition
+            } else {
+                Action::StartPartition
+            })
+        })
+    };
+    let heal = {
+        let sim = sim.clone();
+        Callback::from(move |_: MouseEvent| sim.inject(Input::Heal))
+    };
+    // One listener for the whole drawing: a click on a node opens its menu (or moves it
+    // between partition groups), on a message opens its inspector, elsewhere closes both.
+    let on_click = {
+        let view = view.clone();
+        Callback::from(move |e: MouseEvent| {
+            let id = |attr| dom::closest_attr(&e, attr).and_then(|v| v.parse::<u64>().ok());
+            if let Some(n) = id("data-node-id") {
+                view.dispatch(Action::ClickNode(NodeId(n as u32)));
+            } else if let Some(m) = id("data-msg-id") {
+                view.dispatch(Action::Pause);
+                view.dispatch(Action::InspectMessage(Some(m)));
+            } else if view.0.menu.is_some() || view.0.message.is_some() {
+                view.dispatch(Action::Escape);
+            }
+        })
+    };
+    // Nodes are focusable buttons: Enter or space opens the menu.
+    let on_key = {
+        let view = view.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" && e.key() != " " {
+                return;
+            }
+            if let Some(n) =
+                dom::closest_attr(&e, "data-node-id").and_then(|v| v.parse::<u32>().ok())
+            {
+                e.prevent_default();
+                view.dispatch(Action::ClickNode(NodeId(n)));
+            }
+        })
+    };
+
+    let menu = vs
+        .menu
+        .and_then(|id| scene.nodes.iter().find(|n| n.id == id))
+        .map(|card| {
+            let (left, top) = to_stage(&stage, card.x, card.y + card.r + 8.0);
+            let session = sim
+                .frame
+                .summaries
+                .client(card.id)
+                .map(|c| c.session_id)
+                .filter(|s| *s != 0);
+            let args = NodeMenuArgs {
+                card: card.clone(),
+                all: names.ids().collect(),
+                leader: scene.leader,
+                session,
+                left,
+                top,
+            };
+            node_menu(&args, &sim, &view)
+        });
+    let inspector = vs
+        .message
+        .and_then(|id| sim.dots.iter().find(|d| d.id == id))
+        .map(|d| {
+            let (left, top) = to_stage(&stage, d.x, d.y + 14.0);
+            let args = InspectorArgs {
+                dot: d.clone(),
+                src: names.label(d.src).to_string(),
+                dst: names.label(d.dst).to_string(),
+                left,
+                top,
+            };
+            message_inspector(&args, &sim, &view)
+        });
+    let partition = vs.partition.as_ref();
+    let diagram_label = format!(
+        "Ensemble at step {}: {}",
+        scene.step,
+        match scene.leader {
+            Some(l) => format!("{} leads", names.label(l)),
+            None => "no leader".to_string(),
+        }
+    );
+
     html! {
-        <main id="cluster" class="region cluster" data-region="cluster"
-            aria-label="Cluster view">
-            <svg class="cluster-svg" viewBox={VIEW_BOX} preserveAspectRatio="xMidYMid meet"
-                role="img" aria-label="Cluster diagram, empty until the simulation runs">
-                <circle class="cluster-guide" cx="400" cy="260" r="220" />
-            </svg>
-            <p class="placeholder cluster-placeholder">
-                { "The ensemble — servers, clients and the messages between them — appears \
-                   here when the simulation runs." }
-            </p>
+        <main id="cluster" class="region cluster" data-region="cluster" aria-label="Cluster view">
+            <div class="cluster-head">
+                <p class="now" id="now">
+                    <span class="now-step">{ format!("Step {} · {}", scene.step, scene.time_text) }</span>
+                    <span class="now-text">{ &scene.narration }</span>
+                </p>
+                <div class="cluster-tools">
+                    <button type="button" class={classes!("btn", partition.is_some().then_some("active"))}
+                        aria-pressed={partition.is_some().to_string()} onclick={start_partition}>
+                        { "Partition…" }
+                    </button>
+                    <button type="button" class="btn" disabled={scene.cuts.is_empty()} onclick={heal}>
+                        { "Heal network" }
+                    </button>
+                </div>
+            </div>
+            if partition.is_some() {
+                { partition_bar(&sim, &view) }
+            }
+            <div class="stage" ref={stage.clone()}>
+                <svg class="cluster-svg" viewBox={VIEW_BOX} preserveAspectRatio="xMidYMid meet"
+                    role="group" aria-label={diagram_label} onclick={on_click} onkeydown={on_key}>
+                    <g class="links" aria-hidden="true">
+                        { for scene.mesh.iter().map(|l| html! {
+                            <line key={format!("{}-{}", l.a.0, l.b.0)} x1={num(l.x1)} y1={num(l.y1)}
+                                x2={num(l.x2)} y2={num(l.y2)} />
+                        }) }
+                    </g>
+                    <g class="attachments" aria-hidden="true">
+                        { for scene.attachments.iter().map(|l| html! {
+                            <line key={format!("{}-{}", l.a.0, l.b.0)} x1={num(l.x1)} y1={num(l.y1)}
+                                x2={num(l.x2)} y2={num(l.y2)} />
+                        }) }
+                    </g>
+                    <g class="cuts">
+                        { for scene.cuts.iter().map(|l| {
+                            let m = l.mid();
+                            html! {
+                                <g key={format!("{}-{}", l.a.0, l.b.0)} class="cut" data-cut={format!("{}-{}", names.label(l.a), names.label(l.b))}>
+                                    <title>{ format!("The link between {} and {} is cut", names.label(l.a), names.label(l.b)) }</title>
+                                    <line x1={num(l.x1)} y1={num(l.y1)} x2={num(l.x2)} y2={num(l.y2)} />
+                                    <path class="cut-mark" transform={format!("translate({} {})", num(m.x), num(m.y))} d="M-6 -6 L6 6 M-6 6 L6 -6" />
+                                </g>
+                            }
+                        }) }
+                    </g>
+                    <g class="nodes">
+                        { for scene.nodes.iter().map(|card| node_glyph(card, vs.menu == Some(card.id),
+                            partition.map(|p| p.group_b.contains(&card.id)))) }
+                    </g>
+                    <g class="dots">
+                        { for sim.dots.iter().map(|d| message_dot(d,
+                            format!("{} from {} to {}", d.kind, names.label(d.src), names.label(d.dst)),
+                            vs.message == Some(d.id))) }
+                    </g>
+                </svg>
+                { menu.unwrap_or_default() }
+                { inspector.unwrap_or_default() }
+            </div>
+            { legend() }
         </main>
     }
 }

@@ -1,23 +1,38 @@
-//! The page header: name, mark and a one-line explanation of what the page does.
+//! The page header: name, mark, a one-line explanation, the run picker and help.
 
 use yew::prelude::*;
 
-use super::mark::Mark;
+use crate::view::state::Action;
+
+use super::mark::mark;
+use super::run_picker::run_picker;
+use super::sim_provider::SimHandle;
+use super::view_state::ViewHandle;
 
 /// What zooscope is, in one sentence a newcomer can read before touching anything.
 pub const TAGLINE: &str = "A ZooKeeper ensemble running in your browser: watch it elect a \
     leader, replicate writes and survive failures, one step at a time.";
 
 /// The banner at the top of the page.
-#[component]
-pub fn Header() -> Html {
+pub fn header(sim: &SimHandle, view: &ViewHandle) -> Html {
+    let picker = run_picker(sim, view);
+    let view = view.clone();
+    let help = Callback::from(move |_: MouseEvent| view.dispatch(Action::ToggleHelp));
     html! {
         <header class="app-header" id="header" data-region="header">
-            <h1 class="brand">
-                <Mark />
-                <span>{ "zooscope" }</span>
-            </h1>
-            <p class="tagline">{ TAGLINE }</p>
+            <div class="brand-row">
+                <h1 class="brand">
+                    { mark() }
+                    <span>{ "zooscope" }</span>
+                </h1>
+                <p class="tagline">{ TAGLINE }</p>
+            </div>
+            <div class="header-tools">
+                { picker }
+                <button type="button" class="btn" onclick={help} aria-keyshortcuts="?">
+                    { "Help" }
+                </button>
+            </div>
         </header>
     }
 }

@@ -4,8 +4,7 @@ use yew::prelude::*;
 
 /// The zooscope mark (same drawing as `www/icon.svg`): a lens over a three-server ensemble
 /// whose leader is highlighted. Decorative, so hidden from assistive technology.
-#[component]
-pub fn Mark() -> Html {
+pub fn mark() -> Html {
     html! {
         <svg class="mark" viewBox="0 0 64 64" width="32" height="32" aria-hidden="true"
             focusable="false">

@@ -1,18 +1,47 @@
 //! The browser UI: Yew function components, one per file (feature `ui`).
 //!
-//! This layer only arranges and draws; it holds no protocol logic. For now it is the app
-//! shell — header, cluster view, side panels, timeline and controls — with honest
-//! placeholders where the simulation will appear once `view` has something to show.
+//! This layer only arranges and draws what [`crate::view`] computes, and turns clicks and
+//! keys into view-state actions and timeline inputs; it holds no protocol logic.
+//!
+//! * [`app`], [`page`]: the root and the layout; [`sim_provider`] owns the run (playback,
+//!   URL, frame timing) and [`view_state`] the view-state reducer.
+//! * [`cluster_view`] with [`node_glyph`], [`message_dot`], [`node_menu`],
+//!   [`message_inspector`], [`partition_bar`], [`legend`]: the drawing and direct
+//!   manipulation.
+//! * [`controls`], [`timeline_marks`]: playback and the scrubber.
+//! * [`panels`], [`panel_tabs`] and one component per panel.
+//! * [`header`], [`run_picker`], [`notices`], [`help_overlay`], [`keyboard`].
 
 mod app;
 mod cluster_view;
 mod controls;
+mod dom;
+mod events_panel;
+mod frame_stats;
 mod header;
+mod help_overlay;
 mod icon;
+mod invariants_panel;
+mod keyboard;
+mod legend;
 mod mark;
+mod message_dot;
+mod message_inspector;
+mod node_glyph;
+mod node_menu;
+mod notices;
+mod page;
 mod panel_tabs;
 mod panels;
 mod panic_overlay;
+mod partition_bar;
+mod run_picker;
+mod sessions_panel;
+mod sim_provider;
+mod timeline_marks;
+mod view_state;
+mod zab_panel;
+mod znodes_panel;
 
 pub use app::App;
 

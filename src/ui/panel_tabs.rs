@@ -1,49 +1,47 @@
 //! The tab strip above the side panels, following the WAI-ARIA tabs pattern: one tab in the
 //! focus order, arrow keys, Home and End move between tabs.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::panels::{Panel, TABPANEL_ID};
+use crate::view::Panel;
 
-/// Props for [`PanelTabs`].
-#[derive(Properties, PartialEq)]
-pub struct PanelTabsProps {
-    /// The panel currently shown.
-    pub selected: Panel,
-    /// Called with the panel to show.
-    pub on_select: Callback<Panel>,
-}
+use super::dom;
 
-/// The row of tabs.
-#[component]
-pub fn PanelTabs(props: &PanelTabsProps) -> Html {
+/// The id of the single tab panel whose content follows the selected tab.
+pub const TABPANEL_ID: &str = "panel-body";
+
+/// The row of tabs: `selected` is shown, `on_select` gets the panel to show, and
+/// `violations` so far make a badge on the Invariants tab.
+pub fn panel_tabs(selected: Panel, on_select: &Callback<Panel>, violations: u64) -> Html {
     let onkeydown = {
-        let (selected, on_select) = (props.selected, props.on_select.clone());
+        let on_select = on_select.clone();
         Callback::from(move |event: KeyboardEvent| {
             if let Some(next) = key_target(selected, &event.key()) {
                 event.prevent_default();
                 on_select.emit(next);
-                focus_tab(next);
+                dom::focus_id(&next.tab_id());
             }
         })
     };
 
     html! {
         <div class="tabs" role="tablist" aria-label="Panel" {onkeydown}>
-            { for Panel::ALL.iter().map(|&panel| tab(panel, props)) }
+            { for Panel::ALL.iter().map(|&panel| tab(panel, selected, on_select, violations)) }
         </div>
     }
 }
 
-fn tab(panel: Panel, props: &PanelTabsProps) -> Html {
-    let is_selected = panel == props.selected;
-    let onclick = props.on_select.reform(move |_: MouseEvent| panel);
+fn tab(panel: Panel, selected: Panel, on_select: &Callback<Panel>, violations: u64) -> Html {
+    let is_selected = panel == selected;
+    let onclick = on_select.reform(move |_: MouseEvent| panel);
+    let badge = (panel == Panel::Invariants && violations > 0).then(|| {
+        html! { <span class="badge" aria-label={format!("{violations} violations")}>{ violations }</span> }
+    });
     html! {
         <button type="button" key={panel.slug()} id={panel.tab_id()} class="tab" role="tab"
             aria-selected={is_selected.to_string()} aria-controls={TABPANEL_ID}
             tabindex={if is_selected { "0" } else { "-1" }} {onclick}>
-            { panel.label() }
+            { panel.label() }{ badge.unwrap_or_default() }
         </button>
     }
 }
@@ -60,15 +58,4 @@ fn key_target(selected: Panel, key: &str) -> Option<Panel> {
         _ => return None,
     };
     Some(all[index])
-}
-
-fn focus_tab(panel: Panel) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&panel.tab_id()))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(element) = element {
-        // Focus failing only loses keyboard focus placement; nothing to recover.
-        let _ = element.focus();
-    }
 }

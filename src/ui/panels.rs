@@ -1,106 +1,90 @@
-//! The side panels: tables and logs about the world at the current step, one tab each.
-//!
-//! Only the tab switching is real so far; each tab shows an honest placeholder.
+//! The side panels: tables and logs about the world at the current step, one tab each. The
+//! open panel's data is built here (only for the open panel, and only when the step or the
+//! panel's settings change) and rendered by that panel's function.
 
 use yew::prelude::*;
 
-use super::panel_tabs::PanelTabs;
+use crate::sim::NodeId;
+use crate::view::events::{event_rows, EventFilter};
+use crate::view::invariants::invariant_table;
+use crate::view::sessions::session_table;
+use crate::view::state::Action;
+use crate::view::zablog::zab_table;
+use crate::view::znodes::znode_table;
+use crate::view::Panel;
 
-/// One side panel. The order of [`Panel::ALL`] is the order of the tabs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Panel {
-    Znodes,
-    ZabLog,
-    Sessions,
-    Events,
-    Invariants,
-}
-
-impl Panel {
-    /// Every panel, in tab order.
-    pub const ALL: [Panel; 5] = [
-        Panel::Znodes,
-        Panel::ZabLog,
-        Panel::Sessions,
-        Panel::Events,
-        Panel::Invariants,
-    ];
-
-    /// The tab's label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Panel::Znodes => "Znodes",
-            Panel::ZabLog => "Zab log",
-            Panel::Sessions => "Sessions",
-            Panel::Events => "Events",
-            Panel::Invariants => "Invariants",
-        }
-    }
-
-    /// A stable, URL- and id-safe name.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Panel::Znodes => "znodes",
-            Panel::ZabLog => "zab-log",
-            Panel::Sessions => "sessions",
-            Panel::Events => "events",
-            Panel::Invariants => "invariants",
-        }
-    }
-
-    /// What the panel will show, said plainly until it shows it.
-    fn placeholder(self) -> &'static str {
-        match self {
-            Panel::Znodes => {
-                "The ZooKeeper data tree — each znode with its data, version and owner — \
-                 appears when the simulation runs."
-            }
-            Panel::ZabLog => {
-                "Each server's transaction log — proposals, acknowledgements and commits, by \
-                 zxid — appears when the simulation runs."
-            }
-            Panel::Sessions => {
-                "Client sessions, their timeouts and the ephemeral znodes they own appear \
-                 when the simulation runs."
-            }
-            Panel::Events => {
-                "Every step — each message delivered, each timer fired, each fault — appears \
-                 here when the simulation runs."
-            }
-            Panel::Invariants => {
-                "The safety properties checked after every step, and a plain explanation of \
-                 any violation, appear when the simulation runs."
-            }
-        }
-    }
-
-    /// The element id of this panel's tab button.
-    pub fn tab_id(self) -> String {
-        format!("tab-{}", self.slug())
-    }
-}
-
-/// The id of the single tab panel whose content follows the selected tab.
-pub const TABPANEL_ID: &str = "panel-body";
+use super::events_panel::events_panel;
+use super::invariants_panel::invariants_panel;
+use super::panel_tabs::{panel_tabs, TABPANEL_ID};
+use super::sessions_panel::sessions_panel;
+use super::sim_provider::{use_sim, SimHandle};
+use super::view_state::{use_view, ViewHandle};
+use super::zab_panel::zab_panel;
+use super::znodes_panel::znodes_panel;
 
 /// The complementary region beside (or, on narrow screens, below) the cluster view.
 #[component]
 pub fn Panels() -> Html {
-    let selected = use_state(|| Panel::Znodes);
+    let sim = use_sim();
+    let view = use_view();
+    let panel = view.0.panel;
     let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |panel: Panel| selected.set(panel))
+        let view = view.clone();
+        Callback::from(move |p: Panel| view.dispatch(Action::SetPanel(p)))
     };
-    let panel = *selected;
-
+    let body = {
+        let deps = (sim.version, panel, view.0.filter, view.0.tree_server);
+        let (sim, view) = (sim.clone(), view.clone());
+        use_memo(deps, move |(_, panel, filter, tree)| {
+            body(&sim, &view, *panel, filter, *tree)
+        })
+    };
     html! {
         <aside id="panels" class="region panels" data-region="panels" aria-label="Panels">
-            <PanelTabs selected={panel} {on_select} />
+            { panel_tabs(panel, &on_select, sim.frame.scene.violations) }
             <div id={TABPANEL_ID} class="panel-body" role="tabpanel"
                 aria-labelledby={panel.tab_id()} data-panel={panel.slug()} tabindex="0">
-                <h2 class="panel-title">{ panel.label() }</h2>
-                <p class="placeholder">{ panel.placeholder() }</p>
+                { (*body).clone() }
             </div>
         </aside>
     }
+}
+
+fn body(
+    sim: &SimHandle,
+    view: &ViewHandle,
+    panel: Panel,
+    filter: &EventFilter,
+    tree: Option<NodeId>,
+) -> Html {
+    let f = &sim.frame;
+    sim.with_run(|run| {
+        let tl = run.timeline();
+        let world = &tl.current().world;
+        let history = run.history();
+        match panel {
+            Panel::Znodes => {
+                let table = znode_table(world, &f.names, &f.summaries, history, tl.cursor(), tree);
+                znodes_panel(&table, view)
+            }
+            Panel::ZabLog => {
+                let table = zab_table(&f.summaries, &f.names, history, &|id| world.is_up(id));
+                zab_panel(&table)
+            }
+            Panel::Sessions => sessions_panel(&session_table(world, &f.names, &f.summaries), sim),
+            Panel::Events => {
+                let record = |n| tl.record(n);
+                let rows = event_rows(&record, tl.floor(), tl.cursor(), filter, &f.names, history);
+                let nodes: Vec<(NodeId, String)> = f
+                    .names
+                    .ids()
+                    .map(|id| (id, f.names.label(id).to_string()))
+                    .collect();
+                events_panel(&rows, &nodes, *filter, view)
+            }
+            Panel::Invariants => {
+                invariants_panel(&invariant_table(tl.current(), history, tl.cursor()))
+            }
+        }
+    })
 }

@@ -70,8 +70,10 @@ pub fn category_shape(c: Category) -> &'static str {
         Category::Broadcast => "M0 -7L6.5 5.5H-6.5Z",
         // small circle
         Category::Ping => "M-4 0a4 4 0 1 0 8 0a4 4 0 1 0 -8 0Z",
-        // cross
-        Category::Connection => "M-6 -2H-2V-6H2V-2H6V2H2V6H-2V2H-6Z",
+        // an X: a connection closed
+        Category::Connection => {
+            "M-6 -3.5L-3.5 -6L0 -2.5L3.5 -6L6 -3.5L2.5 0L6 3.5L3.5 6L0 2.5L-3.5 6L-6 3.5L-2.5 0Z"
+        }
         // triangle pointing down
         Category::ClientRequest => "M0 7L6.5 -5.5H-6.5Z",
         // hexagon

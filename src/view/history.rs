@@ -7,8 +7,6 @@
 //! one summary per step. Steps replayed after a seek are already known and skipped; a fork
 //! (an input given in the past) truncates the history at the fork point.
 
-use std::collections::BTreeMap;
-
 use crate::cluster::{ClusterWorld, Msg, Node, Record};
 use crate::sim::{EventRecord, Input, NodeId, TimeUs};
 use crate::zk::msg::{ClientPacket, Control, QuorumPacket, ReplyBody};
@@ -146,7 +144,8 @@ pub struct History {
     initial: Vec<RoleState>,
     current: Vec<RoleState>,
     transitions: Vec<Transition>,
-    commits: BTreeMap<Zxid, u64>,
+    /// (zxid, step that first committed it), sorted by zxid.
+    commits: Vec<(Zxid, u64)>,
     markers: Vec<Marker>,
     violations: Vec<ViolationEntry>,
     observed: u64,
@@ -205,7 +204,10 @@ impl History {
             });
         }
         for zxid in committed_zxids(rec) {
-            self.commits.entry(zxid).or_insert(rec.step);
+            let at = self.commits.partition_point(|(z, _)| *z < zxid);
+            if self.commits.get(at).is_none_or(|(z, _)| *z != zxid) {
+                self.commits.insert(at, (zxid, rec.step));
+            }
         }
     }
 
@@ -241,7 +243,7 @@ impl History {
         self.transitions.retain(|t| t.step <= step);
         self.markers.retain(|m| m.step <= step);
         self.violations.retain(|v| v.step <= step);
-        self.commits.retain(|_, s| *s <= step);
+        self.commits.retain(|(_, s)| *s <= step);
         self.current = self.initial.clone();
         for t in &self.transitions {
             if let Some(slot) = self.current.get_mut(t.node.index()) {
@@ -265,7 +267,11 @@ impl History {
 
     /// The step at which `zxid` was first committed, if seen.
     pub fn commit_step(&self, zxid: Zxid) -> Option<u64> {
-        self.commits.get(&zxid).copied()
+        let at = self.commits.partition_point(|(z, _)| *z < zxid);
+        self.commits
+            .get(at)
+            .filter(|(z, _)| *z == zxid)
+            .map(|(_, s)| *s)
     }
 
     /// Timeline markers in step order.

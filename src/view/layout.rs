@@ -17,7 +17,7 @@ pub const VIEW_BOX: &str = "0 0 800 520";
 /// Radius of a server's disc.
 pub const SERVER_R: f64 = 38.0;
 /// Radius of a client's disc.
-pub const CLIENT_R: f64 = 22.0;
+pub const CLIENT_R: f64 = 26.0;
 
 /// A point in drawing coordinates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -39,8 +39,46 @@ impl Point {
 
     /// Distance to another point.
     pub fn dist(self, to: Point) -> f64 {
-        (to.x - self.x).hypot(to.y - self.y)
+        let (dx, dy) = (to.x - self.x, to.y - self.y);
+        (dx * dx + dy * dy).sqrt()
     }
+}
+
+/// A coordinate as SVG and CSS want it, to one decimal: `12.5`, `-3`, `400`.
+///
+/// Written with integer arithmetic on purpose: it keeps the float formatting machinery
+/// (about 12 KB of wasm) out of the bundle.
+pub fn num(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let (sign, t) = if t < 0 { ("-", -t) } else { ("", t) };
+    if t % 10 == 0 {
+        format!("{sign}{}", t / 10)
+    } else {
+        format!("{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
+/// Sine and cosine by Taylor series after reducing to [-π, π]: accurate to about 1e-6,
+/// plenty for placing nodes, and keeps libm's trigonometry out of the bundle.
+pub fn sin_cos(x: f64) -> (f64, f64) {
+    use std::f64::consts::{PI, TAU};
+    let mut x = x % TAU;
+    if x > PI {
+        x -= TAU;
+    } else if x < -PI {
+        x += TAU;
+    }
+    let x2 = x * x;
+    let (mut s, mut c) = (0.0, 0.0);
+    let (mut ts, mut tc) = (x, 1.0);
+    for k in 1..=12 {
+        s += ts;
+        c += tc;
+        let k = f64::from(k);
+        ts *= -x2 / ((2.0 * k) * (2.0 * k + 1.0));
+        tc *= -x2 / ((2.0 * k - 1.0) * (2.0 * k));
+    }
+    (s, c)
 }
 
 /// Placement of one node.
@@ -68,10 +106,11 @@ impl Layout {
         let servers = kinds.iter().filter(|k| k.is_server_like()).count();
         let clients = kinds.len() - servers;
         // Without clients the ensemble can use the whole height.
-        let (centre, radius) = if clients == 0 {
-            (Point::new(VIEW_W / 2.0, VIEW_H / 2.0), 185.0)
-        } else {
-            (Point::new(VIEW_W / 2.0, 200.0), 150.0)
+        let (centre, radius) = match clients {
+            0 => (Point::new(VIEW_W / 2.0, VIEW_H / 2.0), 185.0),
+            // Two rows of clients: a tighter circle.
+            c if c > 8 => (Point::new(VIEW_W / 2.0, 182.0), 132.0),
+            _ => (Point::new(VIEW_W / 2.0, 200.0), 150.0),
         };
         let (mut s, mut c) = (0, 0);
         let slots = kinds
@@ -125,9 +164,10 @@ fn on_circle(centre: Point, radius: f64, i: usize, n: usize) -> Point {
         return centre;
     }
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n as f64;
+    let (sin, cos) = sin_cos(angle);
     Point::new(
-        round1(centre.x + radius * angle.cos()),
-        round1(centre.y + radius * angle.sin()),
+        round1(centre.x + radius * cos),
+        round1(centre.y + radius * sin),
     )
 }
 
@@ -205,6 +245,23 @@ mod tests {
         // Clients are below every server.
         for c in 5..8 {
             assert!(a.at(NodeId(c)).y > a.at(NodeId(2)).y + SERVER_R);
+        }
+    }
+
+    #[test]
+    fn numbers_and_trigonometry_without_libm() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.25), "12.3");
+        assert_eq!(num(-3.04), "-3");
+        assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(0.0), "0");
+        for i in -40..40 {
+            let x = f64::from(i) * 0.37;
+            let (s, c) = sin_cos(x);
+            assert!(
+                (s - x.sin()).abs() < 1e-6 && (c - x.cos()).abs() < 1e-6,
+                "{x}"
+            );
         }
     }
 

@@ -3,8 +3,6 @@
 //!
 //! Built once per frame from the world, so the rest of the view never formats a `NodeId`.
 
-use std::collections::BTreeMap;
-
 use crate::cluster::{ClusterWorld, Node};
 use crate::sim::NodeId;
 use crate::zk::summary::client_summary;
@@ -42,8 +40,10 @@ impl NodeKind {
 pub struct Names {
     labels: Vec<String>,
     kinds: Vec<NodeKind>,
-    sids: BTreeMap<Sid, NodeId>,
-    sessions: BTreeMap<SessionId, NodeId>,
+    // Small vectors rather than maps: a handful of entries, and every map type instantiated
+    // adds to the wasm bundle.
+    sids: Vec<(Sid, NodeId)>,
+    sessions: Vec<(SessionId, NodeId)>,
 }
 
 impl Names {
@@ -55,13 +55,11 @@ impl Names {
             names.labels.push(world.label(id));
             names.kinds.push(NodeKind::of(node));
             match node {
-                Node::ZkServer(s) => {
-                    names.sids.insert(s.summary().sid, id);
-                }
+                Node::ZkServer(s) => names.sids.push((s.summary().sid, id)),
                 Node::ZkClient(c) => {
                     let session = client_summary(c).session_id;
                     if session != 0 {
-                        names.sessions.insert(session, id);
+                        names.sessions.push((session, id));
                     }
                 }
                 Node::Heartbeat(_) => {}
@@ -81,13 +79,15 @@ impl Names {
 
     /// Records that server `sid` runs on `node`.
     pub fn with_sid(mut self, sid: Sid, node: NodeId) -> Names {
-        self.sids.insert(sid, node);
+        self.sids.retain(|(s, _)| *s != sid);
+        self.sids.push((sid, node));
         self
     }
 
     /// Records that `session` belongs to client `node`.
     pub fn with_session(mut self, session: SessionId, node: NodeId) -> Names {
-        self.sessions.insert(session, node);
+        self.sessions.retain(|(s, _)| *s != session);
+        self.sessions.push((session, node));
         self
     }
 
@@ -130,7 +130,7 @@ impl Names {
 
     /// The node running server `sid`.
     pub fn node_of_sid(&self, sid: Sid) -> Option<NodeId> {
-        self.sids.get(&sid).copied()
+        self.sids.iter().find(|(s, _)| *s == sid).map(|(_, n)| *n)
     }
 
     /// The label of server `sid` (`zk5`), or `server 5` if it is not in this world.
@@ -143,7 +143,10 @@ impl Names {
 
     /// The client that owns `session`, if known.
     pub fn client_of_session(&self, session: SessionId) -> Option<NodeId> {
-        self.sessions.get(&session).copied()
+        self.sessions
+            .iter()
+            .find(|(s, _)| *s == session)
+            .map(|(_, n)| *n)
     }
 
     /// `c1 (0x100000000)` or just `0x100000000` when the owner is not known.

@@ -22,7 +22,12 @@ use super::names::{fmt_session, Names};
 /// The sentence for one step (without state transitions; see [`super::history`]).
 pub fn describe(rec: &Record, names: &Names) -> String {
     if !rec.notes.is_empty() {
-        return join_sentences(rec.notes.iter().map(String::as_str));
+        let text = join_sentences(rec.notes.iter().map(String::as_str));
+        // A client library's note ("connected: session 0x…") does not say whose it is.
+        return match rec.actor().map(|a| names.label(a)) {
+            Some(who) if !text.contains(who) => format!("{who}: {text}"),
+            _ => text,
+        };
     }
     let mut s =
         describe_event(rec, names).unwrap_or_else(|| rec.headline(&|id| names.label_string(id)));
@@ -479,6 +484,13 @@ mod tests {
             describe(&r, &names()),
             "zk1 is now LEADING for epoch 2. it waits for followers."
         );
+    }
+
+    #[test]
+    fn a_note_that_does_not_say_whose_it_is_gets_the_actors_name() {
+        let mut r = rec(EventRecord::Start { node: NodeId(5) });
+        r.notes = vec!["connected: session 0x1".into()];
+        assert_eq!(describe(&r, &names()), "c1: connected: session 0x1.");
     }
 
     #[test]

@@ -3,8 +3,6 @@
 //! sentence that says what the step did. Dots are placed at the step's own time; playback
 //! moves them with [`super::dots::move_dots`] without rebuilding the scene.
 
-use std::collections::BTreeSet;
-
 use crate::cluster::ClusterTimeline;
 use crate::sim::time::fmt_time;
 use crate::sim::{NodeId, TimeUs};
@@ -117,11 +115,14 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
         .ids()
         .filter(|id| names.kind(*id).is_server_like())
         .collect();
-    let cut: BTreeSet<(NodeId, NodeId)> = world
-        .net()
-        .cut_links()
-        .map(|(a, b)| (a.min(b), a.max(b)))
-        .collect();
+    // Cut pairs, each once (the network lists both directions), in link order.
+    let mut cut: Vec<(NodeId, NodeId)> = Vec::new();
+    for (a, b) in world.net().cut_links() {
+        let pair = (a.min(b), a.max(b));
+        if !cut.contains(&pair) {
+            cut.push(pair);
+        }
+    }
     let mut mesh = Vec::new();
     for (i, a) in server_like.iter().enumerate() {
         for b in &server_like[i + 1..] {

@@ -73,7 +73,25 @@ pub const SPEED_KEY_STEP: i32 = 3;
 /// Simulated seconds per wall-clock second at a speed level: 10^((level − 40) / 10), so the
 /// slider is logarithmic from 1/10 000 to 1.
 pub fn speed_of(level: i32) -> f64 {
-    10f64.powf(f64::from(level.clamp(0, SPEED_MAX) - SPEED_MAX) / 10.0)
+    // 10^(j/10) for j = 0..9: a table instead of `powf`, which would pull libm's `pow` in.
+    const STEPS: [f64; 10] = [
+        1.0,
+        1.258_925_411_794_167_2,
+        1.584_893_192_461_113_5,
+        1.995_262_314_968_879_6,
+        2.511_886_431_509_58,
+        3.162_277_660_168_379_5,
+        3.981_071_705_534_972_5,
+        5.011_872_336_272_722,
+        6.309_573_444_801_933,
+        7.943_282_347_242_815,
+    ];
+    let down = SPEED_MAX - level.clamp(0, SPEED_MAX);
+    let mut s = 1.0 / STEPS[(down % 10) as usize];
+    for _ in 0..down / 10 {
+        s /= 10.0;
+    }
+    s
 }
 
 /// `1/100×`, `1/2.5×`, `1×`: the speed in words for the slider's value text.
@@ -84,21 +102,18 @@ pub fn speed_label(level: i32) -> String {
     }
     let inv = 1.0 / s;
     let inv = if inv >= 10.0 {
-        format!("{}", round_sig(inv, 2) as u64)
-    } else {
-        let v = (inv * 10.0).round() / 10.0;
-        if v.fract() == 0.0 {
-            format!("{}", v as u64)
-        } else {
-            format!("{v}")
+        // Two significant digits: 13, 250, 6300.
+        let mut v = inv.round() as u64;
+        let mut scale = 1;
+        while v >= 100 {
+            v = (v + 5) / 10;
+            scale *= 10;
         }
+        (v * scale).to_string()
+    } else {
+        super::layout::num(inv)
     };
     format!("1/{inv} of real time")
-}
-
-fn round_sig(v: f64, digits: i32) -> f64 {
-    let mag = 10f64.powi(v.log10().floor() as i32 - digits + 1);
-    (v / mag).round() * mag
 }
 
 /// Partition mode: the person is picking the nodes of group B.

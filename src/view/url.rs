@@ -86,62 +86,44 @@ pub fn decode(query: &str, scenarios: &[&str]) -> Decoded {
     let query = query.strip_prefix('?').unwrap_or(query);
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_decode(raw);
-        match key {
-            "scenario" => {
-                if scenarios.contains(&value.as_str()) {
-                    st.scenario = value;
-                } else {
-                    problems.push(format!(
-                        "There is no scenario called \"{}\"; showing \"{}\" instead.",
-                        shorten(&value),
-                        st.scenario
-                    ));
-                }
-            }
-            "seed" => match parse_u64(&value) {
-                Some(s) => st.seed = s,
-                None => problems.push(format!(
-                    "The seed \"{}\" is not a whole number; using seed {}.",
-                    shorten(&value),
-                    DEFAULT_SEED
-                )),
-            },
-            "servers" => match value.parse::<usize>() {
-                Ok(n) if (1..=9).contains(&n) => st.servers = Some(n),
-                _ => problems.push(format!(
-                    "The ensemble size \"{}\" is not between 1 and 9; using the scenario's own.",
-                    shorten(&value)
-                )),
-            },
+        let v = percent_decode(raw);
+        let ok = match key {
+            "scenario" => scenarios
+                .contains(&v.as_str())
+                .then(|| st.scenario.clone_from(&v))
+                .is_some(),
+            "seed" => parse_u64(&v).map(|s| st.seed = s).is_some(),
+            "servers" => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=9).contains(n))
+                .map(|n| st.servers = Some(n))
+                .is_some(),
+            "step" => parse_u64(&v)
+                .map(|s| {
+                    if s > MAX_STEP {
+                        problems.push(format!(
+                            "Step {s} is too far to replay; going to step {MAX_STEP} instead."
+                        ));
+                    }
+                    st.step = s.min(MAX_STEP);
+                })
+                .is_some(),
+            "panel" => Panel::from_slug(&v).map(|p| st.panel = p).is_some(),
             "i" => {
-                let (inputs, mut bad) = decode_inputs(&value);
+                let (inputs, mut bad) = decode_inputs(&v);
                 st.inputs = inputs;
                 problems.append(&mut bad);
+                true
             }
-            "step" => match parse_u64(&value) {
-                Some(s) if s <= MAX_STEP => st.step = s,
-                Some(_) => {
-                    st.step = MAX_STEP;
-                    problems.push(format!(
-                        "Step {} is too far; going to step {MAX_STEP} instead.",
-                        shorten(&value)
-                    ));
-                }
-                None => problems.push(format!(
-                    "The step \"{}\" is not a whole number; starting at step 0.",
-                    shorten(&value)
-                )),
-            },
-            "panel" => match Panel::from_slug(&value) {
-                Some(p) => st.panel = p,
-                None => problems.push(format!(
-                    "There is no panel called \"{}\"; showing Znodes.",
-                    shorten(&value)
-                )),
-            },
             // Unknown keys are left alone: they may belong to whoever embeds the page.
-            _ => {}
+            _ => true,
+        };
+        if !ok {
+            problems.push(format!(
+                "The link's {key} \"{}\" is not valid, so the default is used instead.",
+                shorten(&v)
+            ));
         }
     }
     Decoded {
@@ -153,7 +135,7 @@ pub fn decode(query: &str, scenarios: &[&str]) -> Decoded {
 /// Encodes the state as a query string without the leading `?`. Inputs that have no URL
 /// form are left out (the UI only makes inputs that have one).
 pub fn encode(st: &UrlState) -> String {
-    let mut q = format!("scenario={}&seed={}", percent_encode(&st.scenario), st.seed);
+    let mut q = format!("scenario={}&seed={}", st.scenario, st.seed);
     if let Some(n) = st.servers {
         q.push_str(&format!("&servers={n}"));
     }
@@ -201,61 +183,44 @@ pub fn encode_input(input: &Input<Msg>) -> Option<String> {
     })
 }
 
-/// Parses one input action (`crash:2`, `part:0.1-2`, …).
-pub fn decode_input(action: &str) -> Result<Input<Msg>, String> {
+/// Parses one input action (`crash:2`, `part:0.1-2`, …); `None` if it is not one.
+pub fn decode_input(action: &str) -> Option<Input<Msg>> {
     let (verb, arg) = action.split_once(':').unwrap_or((action, ""));
-    let node = |s: &str| -> Result<NodeId, String> {
-        match s.parse::<u32>() {
-            Ok(n) if n < MAX_NODE => Ok(NodeId(n)),
-            _ => Err(format!("\"{}\" is not a node number", shorten(s))),
-        }
+    let node = |s: &str| s.parse::<u32>().ok().filter(|n| *n < MAX_NODE).map(NodeId);
+    let pair = |s: &str| {
+        let (a, b) = s.split_once('.')?;
+        Some((node(a)?, node(b)?))
     };
-    let pair = |s: &str| -> Result<(NodeId, NodeId), String> {
-        let (a, b) = s
-            .split_once('.')
-            .ok_or_else(|| format!("\"{}\" is not two nodes like 0.1", shorten(s)))?;
-        Ok((node(a)?, node(b)?))
-    };
-    let msg = |s: &str| -> Result<u64, String> {
-        s.parse::<u64>()
-            .map_err(|_| format!("\"{}\" is not a message number", shorten(s)))
-    };
-    match verb {
-        "crash" => Ok(Input::Crash(node(arg)?)),
-        "restart" => Ok(Input::Restart(node(arg)?)),
+    let msg = |s: &str| s.parse::<u64>().ok();
+    Some(match verb {
+        "crash" => Input::Crash(node(arg)?),
+        "restart" => Input::Restart(node(arg)?),
         "part" => {
             let groups = arg
                 .split('-')
-                .map(|g| g.split('.').map(node).collect::<Result<Vec<_>, _>>())
-                .collect::<Result<Vec<_>, _>>()?;
+                .map(|g| g.split('.').map(node).collect::<Option<Vec<_>>>())
+                .collect::<Option<Vec<_>>>()?;
             if groups.len() < 2 {
-                return Err("a partition needs at least two groups".into());
+                return None;
             }
-            Ok(Input::Partition(groups))
+            Input::Partition(groups)
         }
-        "heal" if arg.is_empty() => Ok(Input::Heal),
-        "cut" => pair(arg).map(|(a, b)| Input::CutLink(a, b)),
-        "mend" => pair(arg).map(|(a, b)| Input::HealLink(a, b)),
-        "drop" => Ok(Input::Drop(msg(arg)?)),
-        "hold" => Ok(Input::Hold(msg(arg)?)),
-        "release" => Ok(Input::Release(msg(arg)?)),
+        "heal" if arg.is_empty() => Input::Heal,
+        "cut" => pair(arg).map(|(a, b)| Input::CutLink(a, b))?,
+        "mend" => pair(arg).map(|(a, b)| Input::HealLink(a, b))?,
+        "drop" => Input::Drop(msg(arg)?),
+        "hold" => Input::Hold(msg(arg)?),
+        "release" => Input::Release(msg(arg)?),
         "expire" => {
-            let (s, n) = arg.split_once('@').ok_or_else(|| {
-                "an expiry needs a session and a node, like 0x100000000@0".to_string()
-            })?;
-            let session = parse_u64(s)
-                .ok_or_else(|| format!("\"{}\" is not a session id", shorten(s)))?
-                as SessionId;
-            Ok(Input::Deliver(
+            let (s, n) = arg.split_once('@')?;
+            let session = parse_u64(s)? as SessionId;
+            Input::Deliver(
                 node(n)?,
                 Msg::Zk(zk::Msg::Control(Control::ExpireSession(session))),
-            ))
+            )
         }
-        _ => Err(format!(
-            "\"{}\" is not an action zooscope knows",
-            shorten(verb)
-        )),
-    }
+        _ => return None,
+    })
 }
 
 fn decode_inputs(value: &str) -> (Vec<(u64, Input<Msg>)>, Vec<String>) {
@@ -266,23 +231,27 @@ fn decode_inputs(value: &str) -> (Vec<(u64, Input<Msg>)>, Vec<String>) {
             problems.push(format!("Only the first {MAX_INPUTS} inputs are replayed."));
             break;
         }
-        let parsed = entry
-            .split_once(':')
-            .ok_or_else(|| "it has no step number".to_string())
-            .and_then(|(step, action)| {
-                let step = parse_u64(step)
-                    .filter(|s| *s < MAX_STEP)
-                    .ok_or_else(|| format!("\"{}\" is not a step number", shorten(step)))?;
-                Ok((step, decode_input(action)?))
-            });
+        let parsed = entry.split_once(':').and_then(|(step, action)| {
+            let step = parse_u64(step).filter(|s| *s < MAX_STEP)?;
+            Some((step, decode_input(action)?))
+        });
         match parsed {
-            Ok(x) => inputs.push(x),
-            Err(why) => problems.push(format!("Skipped the input \"{}\": {why}.", shorten(entry))),
+            Some(x) => inputs.push(x),
+            None => problems.push(format!(
+                "Skipped the input \"{}\": it is not a step and an action like 120:crash:2.",
+                shorten(entry)
+            )),
         }
     }
     // Inputs replay in step order; entries given out of order are put in order (stable, so
     // several inputs at one step keep theirs).
-    inputs.sort_by_key(|(s, _)| *s);
+    for i in 1..inputs.len() {
+        let mut j = i;
+        while j > 0 && inputs[j - 1].0 > inputs[j].0 {
+            inputs.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     (inputs, problems)
 }
 
@@ -349,19 +318,6 @@ pub fn percent_decode(s: &str) -> String {
 
 fn hex(c: u8) -> Option<u8> {
     (c as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Escapes everything but unreserved characters.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -446,15 +402,18 @@ mod tests {
         assert_eq!(d.state.panel, Panel::Znodes);
         assert_eq!(d.state.inputs, vec![(5, Input::Crash(NodeId(1)))]);
         assert_eq!(d.problems.len(), 9, "{:#?}", d.problems);
-        assert!(d.problems[0].contains("no scenario called \"nope\""));
+        assert_eq!(
+            d.problems[0],
+            "The link's scenario \"nope\" is not valid, so the default is used instead."
+        );
         assert!(d
             .problems
             .iter()
-            .any(|p| p.contains("\"fly\" is not an action")));
+            .any(|p| p.contains("Skipped the input \"7:fly:2\"")));
         assert!(d
             .problems
             .iter()
-            .any(|p| p.contains("needs at least two groups")));
+            .any(|p| p.contains("Skipped the input \"8:part:1\"")));
     }
 
     #[test]
@@ -500,7 +459,6 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%E2%9C%93"), "✓");
         assert_eq!(percent_decode("%FF"), "\u{FFFD}");
-        assert_eq!(percent_encode("a b/é"), "a%20b%2F%C3%A9");
         for junk in [
             "&&&",
             "=",

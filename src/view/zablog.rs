@@ -6,8 +6,6 @@
 //!
 //! Built from the servers' summaries, which carry their most recent log entries only.
 
-use std::collections::BTreeMap;
-
 use crate::sim::NodeId;
 use crate::zk::{fmt_zxid, Zxid};
 
@@ -104,19 +102,27 @@ pub fn zab_table(
                 .map(|(mode, z)| format!("{mode} at {}", fmt_zxid(z))),
         })
         .collect();
-    let mut rows: BTreeMap<Zxid, ZabRow> = BTreeMap::new();
+    // Sorted by zxid, oldest first; a vector rather than a map (see `names`).
+    let mut rows: Vec<ZabRow> = Vec::new();
     let n = summaries.servers.len();
     for (col, (id, s)) in summaries.servers.iter().enumerate() {
         let leading = is_up(*id) && s.state == crate::zk::msg::ServerState::Leading;
         for e in &s.log {
-            let row = rows.entry(e.zxid).or_insert_with(|| ZabRow {
-                zxid: e.zxid,
-                zxid_text: fmt_zxid(e.zxid),
-                summary: e.summary.clone(),
-                cells: vec![Cell::Absent; n],
-                acks: None,
-                commit_step: history.commit_step(e.zxid),
-            });
+            let at = rows.partition_point(|r| r.zxid < e.zxid);
+            if rows.get(at).is_none_or(|r| r.zxid != e.zxid) {
+                rows.insert(
+                    at,
+                    ZabRow {
+                        zxid: e.zxid,
+                        zxid_text: fmt_zxid(e.zxid),
+                        summary: e.summary.clone(),
+                        cells: vec![Cell::Absent; n],
+                        acks: None,
+                        commit_step: history.commit_step(e.zxid),
+                    },
+                );
+            }
+            let row = &mut rows[at];
             row.cells[col] = if e.committed {
                 Cell::Committed
             } else {
@@ -129,7 +135,7 @@ pub fn zab_table(
     }
     ZabTable {
         columns,
-        rows: rows.into_values().rev().take(MAX_ROWS).collect(),
+        rows: rows.into_iter().rev().take(MAX_ROWS).collect(),
     }
 }
 

@@ -7,8 +7,6 @@
 //! connected to, so they are gathered from every running server. The reserved `/zookeeper`
 //! subtree is folded away: it never changes here.
 
-use std::collections::BTreeMap;
-
 use crate::cluster::{ClusterWorld, Node};
 use crate::sim::NodeId;
 use crate::zk::{fmt_zxid, DataTree, Server, SessionId, Zxid};
@@ -166,7 +164,11 @@ pub fn rows(
                 Some(i) if path.len() > 1 => path[i + 1..].to_string(),
                 _ => "/".to_string(),
             };
-            let (data_watchers, child_watchers) = watches.get(path).cloned().unwrap_or_default();
+            let (data_watchers, child_watchers) = watches
+                .iter()
+                .find(|(p, _, _)| p == path)
+                .map(|(_, d, c)| (d.clone(), c.clone()))
+                .unwrap_or_default();
             ZnodeRow {
                 path: path.to_string(),
                 depth: if path == "/" {
@@ -204,12 +206,30 @@ pub fn is_sequential_name(name: &str) -> bool {
     b.len() >= 10 && b[b.len() - 10..].iter().all(u8::is_ascii_digit)
 }
 
-/// Per path: the clients with a data watch and those with a child watch.
-pub type Watchers = BTreeMap<String, (Vec<String>, Vec<String>)>;
+/// Per path: the clients with a data watch and those with a child watch (sorted, each once).
+pub type Watchers = Vec<(String, Vec<String>, Vec<String>)>;
+
+/// Inserts `name` into a sorted list unless it is there.
+fn add_sorted(list: &mut Vec<String>, name: String) {
+    if let Err(at) = list.binary_search(&name) {
+        list.insert(at, name);
+    }
+}
+
+fn entry<'a>(w: &'a mut Watchers, path: &str) -> &'a mut (String, Vec<String>, Vec<String>) {
+    let i = match w.iter().position(|(p, _, _)| p == path) {
+        Some(i) => i,
+        None => {
+            w.push((path.to_string(), Vec::new(), Vec::new()));
+            w.len() - 1
+        }
+    };
+    &mut w[i]
+}
 
 /// Watches of every running server, by path, named by client.
 pub fn gather_watches(world: &ClusterWorld, summaries: &Summaries, names: &Names) -> Watchers {
-    let mut out: Watchers = BTreeMap::new();
+    let mut out: Watchers = Vec::new();
     let who = |s: &SessionId| match names.client_of_session(*s) {
         Some(c) => names.label(c).to_string(),
         None => fmt_session(*s),
@@ -223,19 +243,17 @@ pub fn gather_watches(world: &ClusterWorld, summaries: &Summaries, names: &Names
         };
         let w = srv.watches();
         for (path, sessions) in w.data_watches() {
-            let e = out.entry(path.to_string()).or_default();
-            e.0.extend(sessions.iter().map(who));
+            let e = entry(&mut out, path);
+            for s in sessions {
+                add_sorted(&mut e.1, who(s));
+            }
         }
         for (path, sessions) in w.child_watches() {
-            let e = out.entry(path.to_string()).or_default();
-            e.1.extend(sessions.iter().map(who));
+            let e = entry(&mut out, path);
+            for s in sessions {
+                add_sorted(&mut e.2, who(s));
+            }
         }
-    }
-    for (d, c) in out.values_mut() {
-        d.sort();
-        d.dedup();
-        c.sort();
-        c.dedup();
     }
     out
 }
@@ -279,8 +297,7 @@ mod tests {
             &create("/app/member-0000000000", "", true),
         );
         let names = crate::view::cards::tests::names().with_session(0x1_0000_0000, NodeId(5));
-        let mut watches = Watchers::new();
-        watches.insert("/app".into(), (vec!["c1".into()], vec![]));
+        let watches: Watchers = vec![("/app".into(), vec!["c1".into()], vec![])];
         let rows = rows(&tree, &names, &History::default(), 0, &watches);
         let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["/", "/app", "/app/member-0000000000", "/zookeeper"]);

@@ -1,0 +1,106 @@
+//! Keyboard shortcuts for the whole page: space plays or pauses, ← and → step, `[` and `]`
+//! change the speed, `?` opens the help, Escape closes menus. Keys typed into a form control
+//! (or a tab, a button for space) keep their own meaning.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::view::state::Action;
+
+use super::sim_provider::SimHandle;
+use super::view_state::ViewHandle;
+
+/// Installs the shortcuts; they always act on the latest handles.
+#[hook]
+pub fn use_shortcuts(sim: SimHandle, view: ViewHandle) {
+    let latest = use_mut_ref(|| None::<(SimHandle, ViewHandle)>);
+    *latest.borrow_mut() = Some((sim, view));
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let opts = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keydown", opts, move |e| {
+                if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                    on_key(e, &latest);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// What the element with focus does with keys itself.
+enum Focus {
+    /// Inputs, selects, text areas and sliders: every key is theirs.
+    Field,
+    /// Buttons and tabs: space (and arrows for tabs) are theirs.
+    Control,
+    Other,
+}
+
+fn focus_of(e: &web_sys::KeyboardEvent) -> Focus {
+    let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return Focus::Other;
+    };
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "input" | "select" | "textarea" => Focus::Field,
+        "button" | "a" | "summary" => Focus::Control,
+        _ if el.get_attribute("role").as_deref() == Some("tab") => Focus::Field,
+        _ if el.get_attribute("role").as_deref() == Some("button") => Focus::Control,
+        _ => Focus::Other,
+    }
+}
+
+fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<(SimHandle, ViewHandle)>>>) {
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    let Some((sim, view)) = latest.borrow().clone() else {
+        return;
+    };
+    let focus = focus_of(e);
+    let key = e.key();
+    let handled = match (key.as_str(), &focus) {
+        ("Escape", _) => {
+            view.dispatch(Action::Escape);
+            true
+        }
+        (_, Focus::Field) => false,
+        (" " | "Spacebar", Focus::Other) => {
+            view.dispatch(Action::TogglePlay);
+            true
+        }
+        ("ArrowRight", _) => {
+            view.dispatch(Action::Pause);
+            sim.step();
+            true
+        }
+        ("ArrowLeft", _) => {
+            view.dispatch(Action::Pause);
+            sim.back();
+            true
+        }
+        ("]", _) => {
+            view.dispatch(Action::Faster);
+            true
+        }
+        ("[", _) => {
+            view.dispatch(Action::Slower);
+            true
+        }
+        ("?", _) => {
+            view.dispatch(Action::ToggleHelp);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        e.prevent_default();
+    }
+}

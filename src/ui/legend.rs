@@ -1,0 +1,42 @@
+//! The legend: what each message shape and colour means, and the node roles.
+//!
+//! Static markup built as a string once (see `help_overlay` for why).
+
+use std::fmt::Write as _;
+
+use yew::prelude::*;
+
+use crate::view::dots::{category_shape, category_title, CATEGORIES};
+
+/// The markup inside the legend's `<details>`.
+fn markup() -> String {
+    let mut s = String::from(
+        r#"<summary>Legend</summary><ul class="legend-roles" aria-label="Node roles">
+<li><span class="swatch role-leading"></span>Leader (crown)</li>
+<li><span class="swatch role-following"></span>Follower</li>
+<li><span class="swatch role-looking"></span>Looking (electing)</li>
+<li><span class="swatch role-down"></span>Down</li>
+<li><span class="swatch quorum-ring"></span>In the leader's quorum</li>
+</ul><ul class="legend-msgs" aria-label="Message kinds">"#,
+    );
+    for c in CATEGORIES {
+        let _ = write!(
+            s,
+            r#"<li><svg class="legend-shape cat-{}" viewBox="-9 -9 18 18" aria-hidden="true" focusable="false"><path class="shape" d="{}"/></svg>{}</li>"#,
+            c.name(),
+            category_shape(c),
+            category_title(c)
+        );
+    }
+    s.push_str("</ul>");
+    s
+}
+
+/// Collapsible legend under the drawing.
+pub fn legend() -> Html {
+    thread_local! {
+        static MARKUP: AttrValue = AttrValue::from(markup());
+    }
+    let inner = MARKUP.with(|m| Html::from_html_unchecked(m.clone()));
+    html! { <details class="legend" open=true>{ inner }</details> }
+}

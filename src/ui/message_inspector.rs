@@ -1,0 +1,78 @@
+//! What a click on a message dot opens: the message's fields and what can be done to it on
+//! the wire (drop it, or hold it there and release it later).
+
+use yew::prelude::*;
+
+use crate::sim::time::fmt_time;
+use crate::sim::Input;
+use crate::view::dots::category_title;
+use crate::view::layout::num;
+use crate::view::state::Action;
+use crate::view::Dot;
+
+use super::sim_provider::SimHandle;
+use super::view_state::ViewHandle;
+
+/// The message an inspector is about and where it goes.
+pub struct InspectorArgs {
+    pub dot: Dot,
+    pub src: String,
+    pub dst: String,
+    /// Position in the stage, in CSS pixels.
+    pub left: f64,
+    pub top: f64,
+}
+
+/// The popover for one message. (Its parent moves focus to its first button, id
+/// `msg-first`, when it opens.)
+pub fn message_inspector(props: &InspectorArgs, sim: &SimHandle, view: &ViewHandle) -> Html {
+    let d = &props.dot;
+    let act = |input: Input<crate::cluster::Msg>, keep_open: bool| {
+        let (sim, view) = (sim.clone(), view.clone());
+        Callback::from(move |_: MouseEvent| {
+            if !keep_open {
+                view.dispatch(Action::InspectMessage(None));
+            }
+            sim.inject(input.clone());
+        })
+    };
+    let close = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| view.dispatch(Action::InspectMessage(None)))
+    };
+    let timing = if d.held {
+        format!("sent at {}; held on the wire", fmt_time(d.sent_us))
+    } else {
+        format!(
+            "sent at {}, arrives at {}",
+            fmt_time(d.sent_us),
+            fmt_time(d.deliver_us)
+        )
+    };
+    html! {
+        <div class="popover msg-inspector" role="dialog" aria-label={format!("Message #{}", d.id)}
+            id="msg-inspector" style={format!("left:{}px;top:{}px", num(props.left), num(props.top))}>
+            <p class="popover-title">
+                <span class={classes!("chip", format!("cat-{}", d.category.name()))}>{ d.kind }</span>
+                { format!(" #{} from {} to {}", d.id, props.src, props.dst) }
+            </p>
+            <p class="mono">{ &d.summary }</p>
+            <p class="muted">{ format!("{} · {}", category_title(d.category), timing) }</p>
+            <div class="popover-actions">
+                <button type="button" class="btn danger" id="msg-first" onclick={act(Input::Drop(d.id), false)}>
+                    { "Drop message" }
+                </button>
+                if d.held {
+                    <button type="button" class="btn" onclick={act(Input::Release(d.id), false)}>
+                        { "Release message" }
+                    </button>
+                } else {
+                    <button type="button" class="btn" onclick={act(Input::Hold(d.id), true)}>
+                        { "Hold message" }
+                    </button>
+                }
+                <button type="button" class="btn quiet" onclick={close}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,121 @@
+//! Choosing the run: scenario, seed (typed or fresh from the system's generator), ensemble
+//! size and reset. Each change builds a new run from step 0.
+
+use yew::prelude::*;
+
+use crate::cluster::catalogue;
+use crate::view::run::RunSpec;
+use crate::view::state::Action;
+
+use super::dom;
+use super::sim_provider::SimHandle;
+use super::view_state::ViewHandle;
+
+/// Ensemble sizes offered.
+pub const SIZES: [usize; 4] = [1, 3, 5, 7];
+
+/// The row of run settings in the header.
+pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
+    let spec = sim.spec();
+
+    let rebuild = {
+        let (sim, view) = (sim.clone(), view.clone());
+        Callback::from(move |spec: RunSpec| {
+            if let Err(e) = sim.rebuild(spec) {
+                view.dispatch(Action::Notify(vec![format!(
+                    "Could not build that run: {e}"
+                )]));
+            }
+        })
+    };
+    let on_scenario = {
+        let (rebuild, spec) = (rebuild.clone(), spec.clone());
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            rebuild.emit(RunSpec {
+                scenario: v,
+                ..spec.clone()
+            });
+        })
+    };
+    let on_seed = {
+        let (rebuild, spec, view) = (rebuild.clone(), spec.clone(), view.clone());
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            match input.value().trim().parse::<u64>() {
+                Ok(seed) => rebuild.emit(RunSpec {
+                    seed,
+                    ..spec.clone()
+                }),
+                Err(_) => {
+                    input.set_value(&spec.seed.to_string());
+                    view.dispatch(Action::Notify(vec![
+                        "A seed is a whole number from 0 to 18446744073709551615.".into(),
+                    ]));
+                }
+            }
+        })
+    };
+    let on_new_seed = {
+        let (rebuild, spec, view) = (rebuild.clone(), spec.clone(), view.clone());
+        Callback::from(move |_: MouseEvent| match dom::random_seed() {
+            Some(seed) => rebuild.emit(RunSpec {
+                seed,
+                ..spec.clone()
+            }),
+            None => view.dispatch(Action::Notify(vec![
+                "This browser gave no random number; type a seed instead.".into(),
+            ])),
+        })
+    };
+    let on_size = {
+        let (rebuild, spec) = (rebuild.clone(), spec.clone());
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            rebuild.emit(RunSpec {
+                servers: v.parse().ok(),
+                ..spec.clone()
+            });
+        })
+    };
+    let on_reset = {
+        let (rebuild, spec) = (rebuild.clone(), spec.clone());
+        Callback::from(move |_: MouseEvent| rebuild.emit(spec.clone()))
+    };
+    let size_value = spec.servers.map_or(String::new(), |n| n.to_string());
+    let info = catalogue().iter().find(|s| s.name == spec.scenario);
+
+    html! {
+        <div class="run-picker" role="group" aria-label="Run settings">
+            <label class="field">
+                <span>{ "Scenario" }</span>
+                <select id="scenario" onchange={on_scenario} title={info.map(|i| i.description)}>
+                    { for catalogue().iter().map(|s| html! {
+                        <option value={s.name} selected={s.name == spec.scenario}>{ s.title }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="field">
+                <span>{ "Servers" }</span>
+                <select id="servers" onchange={on_size} aria-label="Ensemble size">
+                    <option value="" selected={spec.servers.is_none()}>{ "default" }</option>
+                    { for SIZES.iter().map(|n| html! {
+                        <option value={n.to_string()} selected={size_value == n.to_string()}>{ n }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="field">
+                <span>{ "Seed" }</span>
+                <input id="seed" type="text" inputmode="numeric" size="10" aria-label="Seed"
+                    value={spec.seed.to_string()} onchange={on_seed} />
+            </label>
+            <button type="button" class="btn" onclick={on_new_seed}>{ "New seed" }</button>
+            <button type="button" class="btn" onclick={on_reset}
+                title="Start this run again from step 0, without your inputs">{ "Reset" }</button>
+        </div>
+    }
+}
