@@ -181,6 +181,11 @@ impl<A: Actor> World<A> {
         self.slots.get(id.index()).is_some_and(|s| s.up)
     }
 
+    /// Whether a node has started at least once (it is down before its start event).
+    pub fn has_started(&self, id: NodeId) -> bool {
+        self.slots.get(id.index()).is_some_and(|s| s.started)
+    }
+
     /// Label of a node (or `env`).
     pub fn label(&self, id: NodeId) -> String {
         match self.slots.get(id.index()) {

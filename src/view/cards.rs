@@ -175,6 +175,8 @@ pub fn cards(
     summaries: &Summaries,
 ) -> Vec<NodeCard> {
     let is_up = |id: NodeId| world.is_up(id);
+    // A node that has not started yet is drawn in its initial state, not as crashed.
+    let shown_up = |id: NodeId| world.is_up(id) || !world.has_started(id);
     let leader = current_leader(summaries, &is_up);
     let leader_sid = leader.and_then(|l| summaries.server(l)).map(|s| s.sid);
     names
@@ -182,14 +184,14 @@ pub fn cards(
         .map(|id| {
             let mut card = match world.node(id) {
                 Node::ZkServer(_) => match summaries.server(id) {
-                    Some(s) => server_card(id, s, names, leader_sid, world.is_up(id)),
+                    Some(s) => server_card(id, s, names, leader_sid, shown_up(id)),
                     None => bare_card(id, names, Role::Looking),
                 },
                 Node::ZkClient(_) => match summaries.client(id) {
-                    Some(c) => client_card(id, c, names, world.is_up(id)),
+                    Some(c) => client_card(id, c, names, shown_up(id)),
                     None => bare_card(id, names, Role::Client),
                 },
-                Node::Heartbeat(m) => member_card(id, names, world.is_up(id), m, world.now_us()),
+                Node::Heartbeat(m) => member_card(id, names, shown_up(id), m, world.now_us()),
             };
             let slot = layout.slot(id);
             card.x = slot.map_or(0.0, |s| s.at.x);
