@@ -40,11 +40,13 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
             });
         })
     };
-    let on_seed = {
+    // A typed seed is applied on Enter or when the field loses focus (whichever comes
+    // first; the second sees an unchanged seed and does nothing).
+    let commit_seed = {
         let (rebuild, spec, view) = (rebuild.clone(), spec.clone(), view.clone());
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+        Callback::from(move |input: web_sys::HtmlInputElement| {
             match input.value().trim().parse::<u64>() {
+                Ok(seed) if seed == spec.seed => {}
                 Ok(seed) => rebuild.emit(RunSpec {
                     seed,
                     ..spec.clone()
@@ -55,6 +57,15 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
                         "A seed is a whole number from 0 to 18446744073709551615.".into(),
                     ]));
                 }
+            }
+        })
+    };
+    let on_seed = commit_seed.reform(|e: Event| e.target_unchecked_into());
+    let on_seed_key = {
+        let commit_seed = commit_seed.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                commit_seed.emit(e.target_unchecked_into());
             }
         })
     };
@@ -93,7 +104,7 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
         <div class="run-picker" role="group" aria-label="Run settings">
             <label class="field">
                 <span>{ "Scenario" }</span>
-                <select id="scenario" onchange={on_scenario} title={info.map(|i| i.description)}>
+                <select id="scenario" aria-label="Scenario" onchange={on_scenario} title={info.map(|i| i.description)}>
                     { for catalogue().iter().map(|s| html! {
                         <option value={s.name} selected={s.name == spec.scenario}>{ s.title }</option>
                     }) }
@@ -111,7 +122,7 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
             <label class="field">
                 <span>{ "Seed" }</span>
                 <input id="seed" type="text" inputmode="numeric" size="10" aria-label="Seed"
-                    value={spec.seed.to_string()} onchange={on_seed} />
+                    value={spec.seed.to_string()} onchange={on_seed} onkeydown={on_seed_key} />
             </label>
             <button type="button" class="btn" onclick={on_new_seed}>{ "New seed" }</button>
             <button type="button" class="btn" onclick={on_reset}

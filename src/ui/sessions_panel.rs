@@ -35,7 +35,7 @@ pub fn sessions_panel(t: &SessionTable, sim: &SimHandle) -> Html {
                         };
                         html! {
                             <li key={format!("{}-{}", r.owner_label, r.session)} class={classes!("session", (!r.live).then_some("gone"))}
-                                data-session={r.session_text.clone()}>
+                                data-session={r.session_text.clone()} data-client={r.owner_label.clone()}>
                                 <div class="session-line">
                                     <strong>{ &r.owner_label }</strong>
                                     <span class="mono">{ &r.session_text }</span>

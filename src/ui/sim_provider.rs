@@ -72,7 +72,7 @@ pub struct SimHandle {
     /// Changes with every cursor move, fork or input.
     pub version: u64,
     pub display_us: TimeUs,
-    refresh: Callback<()>,
+    refresh: Callback<bool>,
     view: ViewHandle,
 }
 
@@ -104,19 +104,19 @@ impl SimHandle {
     /// One event forward.
     pub fn step(&self) {
         self.run.borrow_mut().step();
-        self.refresh.emit(());
+        self.refresh.emit(false);
     }
 
     /// One event back.
     pub fn back(&self) {
         self.run.borrow_mut().back();
-        self.refresh.emit(());
+        self.refresh.emit(false);
     }
 
     /// Goes to step `n`.
     pub fn seek(&self, n: u64) {
         self.run.borrow_mut().seek(n);
-        self.refresh.emit(());
+        self.refresh.emit(false);
     }
 
     /// Starts playback.
@@ -132,7 +132,7 @@ impl SimHandle {
     /// Gives an input (a fault, a repair, an expiry) and applies it at once.
     pub fn inject(&self, input: Input<Msg>) {
         self.run.borrow_mut().inject(input);
-        self.refresh.emit(());
+        self.refresh.emit(false);
     }
 
     /// Starts a new run.
@@ -140,7 +140,8 @@ impl SimHandle {
         let fresh = Run::new(spec)?;
         *self.run.borrow_mut() = fresh;
         self.view.dispatch(Action::Rebuilt);
-        self.refresh.emit(());
+        // A new run counts its versions from 0 again: redraw from scratch.
+        self.refresh.emit(true);
         Ok(())
     }
 
@@ -184,8 +185,12 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
     let force = use_force_update();
     let refresh = {
         let (run, cache) = (run.clone(), cache.clone());
-        use_callback((), move |_: (), _| {
-            cache.borrow_mut().refresh(&run.borrow());
+        use_callback((), move |new_run: bool, _| {
+            if new_run {
+                *cache.borrow_mut() = Cache::new(&run.borrow());
+            } else {
+                cache.borrow_mut().refresh(&run.borrow());
+            }
             force.force_update();
         })
     };
@@ -249,7 +254,7 @@ struct Loop {
     speed: f64,
     reduced: bool,
     run: Rc<RefCell<Run>>,
-    refresh: Callback<()>,
+    refresh: Callback<bool>,
     view: ViewHandle,
     pending: Rc<RefCell<Option<(f64, u32)>>>,
 }
@@ -291,7 +296,7 @@ fn on_frame(l: &Loop, ts: f64) {
         (a.steps, a.ended)
     };
     *l.pending.borrow_mut() = Some((t0, steps));
-    l.refresh.emit(());
+    l.refresh.emit(false);
     if ended {
         l.active.set(false);
         l.view.dispatch(Action::Pause);
@@ -305,7 +310,7 @@ fn on_frame(l: &Loop, ts: f64) {
 #[hook]
 fn use_playback(
     run: &Rc<RefCell<Run>>,
-    refresh: &Callback<()>,
+    refresh: &Callback<bool>,
     view: &ViewHandle,
     pending: &Rc<RefCell<Option<(f64, u32)>>>,
 ) {
@@ -345,9 +350,14 @@ fn use_url_sync(run: &Rc<RefCell<Run>>, view: &ViewHandle) {
     let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
     let panel = use_mut_ref(|| view.0.panel);
     *panel.borrow_mut() = view.0.panel;
-    let version = run.borrow().version();
+    // A rebuilt run starts again at version 0: its spec tells it apart.
+    let deps = (
+        run.borrow().version(),
+        run.borrow().spec().clone(),
+        view.0.panel,
+    );
     let run = run.clone();
-    use_effect_with((version, view.0.panel), move |_| {
+    use_effect_with(deps, move |_| {
         let busy = busy.borrow().clone();
         if !busy.get() {
             busy.set(true);

@@ -78,7 +78,7 @@ fn row(r: &ZnodeRow) -> Html {
         html! { <span class="watches" title="Watches set on this znode">{ format!("watched by {}", parts.join("; ")) }</span> }
     });
     html! {
-        <li key={r.path.clone()} {class} data-znode={r.path.clone()} data-zxid={r.last_zxid_text.clone()}
+        <li key={r.path.clone()} {class} data-znode={r.path.clone()} data-zxid={r.last_zxid_text.clone()} data-owner={r.owner_session.clone()}
             style={format!("--depth:{}", r.depth)}>
             <div class="znode-line">
                 <span class="znode-name" title={r.path.clone()}>{ &r.name }</span>

@@ -34,6 +34,8 @@ pub struct ZnodeRow {
     pub sequential: bool,
     /// Owning session for ephemerals, `c1 (0x100000000)`.
     pub owner: Option<String>,
+    /// The owning session's id alone, `0x100000000`.
+    pub owner_session: Option<String>,
     /// The data, shortened.
     pub data: String,
     pub version: i32,
@@ -182,6 +184,9 @@ pub fn rows(
                 owner: node
                     .is_ephemeral()
                     .then(|| names.session_label(node.stat.ephemeral_owner)),
+                owner_session: node
+                    .is_ephemeral()
+                    .then(|| fmt_session(node.stat.ephemeral_owner)),
                 data: preview(&node.data, DATA_PREVIEW),
                 version: stat.version,
                 cversion: stat.cversion,

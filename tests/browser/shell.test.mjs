@@ -34,18 +34,20 @@ export async function shell_shows_the_title_explanation_and_three_regions(t) {
   assert.match(await page.locator('header p').innerText(), /ZooKeeper ensemble/);
   assert.equal(await page.getByText('Loading zooscope').count(), 0, 'loading text still shown');
   await assertRegionsVisible(page);
-  assert.ok(await page.locator('[data-region=cluster] svg').isVisible(), 'no cluster svg');
+  assert.ok(await page.locator('[data-region=cluster] svg.cluster-svg').isVisible(), 'no cluster svg');
   await t.screenshot(page, 'shell');
 }
 
-export async function controls_are_present_but_disabled_until_a_simulation_runs(t) {
+export async function controls_are_present_and_ready_at_step_zero(t) {
   const page = await t.openApp('/');
-  for (const name of ['Play', 'Step']) {
+  for (const name of ['Play', 'Step forward']) {
     const button = page.getByRole('button', { name, exact: true });
     assert.ok(await button.isVisible(), `no ${name} button`);
-    assert.ok(await button.isDisabled(), `${name} should be disabled`);
+    assert.ok(await button.isEnabled(), `${name} should be enabled`);
   }
-  assert.ok(await page.getByRole('slider', { name: 'Timeline position' }).isDisabled());
+  // Nothing to step back over yet.
+  assert.ok(await page.getByRole('button', { name: 'Step back', exact: true }).isDisabled());
+  assert.equal(await page.getByRole('slider', { name: 'Timeline', exact: true }).inputValue(), '0');
 }
 
 export async function panel_tabs_switch_by_click_and_arrow_keys(t) {
@@ -59,11 +61,11 @@ export async function panel_tabs_switch_by_click_and_arrow_keys(t) {
     'Invariants',
   ]);
   const panel = page.getByRole('tabpanel');
-  assert.match(await panel.innerText(), /data tree/);
+  assert.match(await panel.innerText(), /Znodes/);
 
   await page.getByRole('tab', { name: 'Invariants' }).click();
   assert.equal(await page.getByRole('tab', { name: 'Invariants' }).getAttribute('aria-selected'), 'true');
-  assert.match(await panel.innerText(), /appear when the simulation runs/);
+  assert.match(await panel.innerText(), /Checked after every step/);
 
   await page.keyboard.press('ArrowRight'); // wraps round to the first tab
   assert.equal(await page.getByRole('tab', { name: 'Znodes' }).getAttribute('aria-selected'), 'true');
