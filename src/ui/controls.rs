@@ -107,6 +107,11 @@ pub fn controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                 <output id="step-readout" for="timeline" class="readout">
                     { format!("step {} of {} · {}", sim.cursor(), sim.len(), scene.time_text) }
                 </output>
+                <p class="marks-key" aria-hidden="true">
+                    <span class="mark election"></span>{ "election" }
+                    <span class="mark fault"></span>{ "fault or repair" }
+                    <span class="mark violation"></span>{ "invariant violated" }
+                </p>
             </div>
         </section>
     }

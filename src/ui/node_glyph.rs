@@ -27,6 +27,10 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
         c.in_quorum.then_some("quorum"),
         leader.then_some("leader"),
         selected.then_some("selected"),
+        // A client without a live connection is drawn dashed.
+        c.client_state
+            .filter(|s| *s != "CONNECTED")
+            .map(|_| "disconnected"),
         group_b.map(|b| if b { "group-b" } else { "group-a" }),
     );
     let r = c.r;
@@ -40,7 +44,7 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
         c.status
             .as_deref()
             .or(c.what.as_deref())
-            .map(|s| preview(s, 15))
+            .map(|s| preview(s, 24))
     } else {
         Some(c.detail.clone())
     };

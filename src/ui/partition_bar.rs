@@ -15,7 +15,16 @@ pub fn partition_bar(sim: &SimHandle, view: &ViewHandle) -> Html {
         return html! {};
     };
     let names = &sim.frame.names;
-    let (b, a): (Vec<NodeId>, Vec<NodeId>) = names.ids().partition(|id| draft.group_b.contains(id));
+    // Group A: every server not moved to B. Clients join a group only when clicked (in
+    // no group, a client keeps its links to both sides).
+    let b: Vec<NodeId> = names
+        .ids()
+        .filter(|id| draft.group_b.contains(id))
+        .collect();
+    let a: Vec<NodeId> = names
+        .ids()
+        .filter(|id| names.kind(*id).is_server_like() && !draft.group_b.contains(id))
+        .collect();
     let labels = |g: &[NodeId]| {
         if g.is_empty() {
             "—".to_string()

@@ -131,8 +131,16 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
             }
         }
     }
+    // Every cut between servers is drawn; a client's cuts only towards the server it talks
+    // to (a client cut off from every server would otherwise fan out lines across the
+    // picture; its caption says it lost its connection).
+    let talks_to = |c: NodeId, s: NodeId| nodes.iter().any(|n| n.id == c && n.server == Some(s));
     let cuts = cut
         .iter()
+        .filter(|(a, b)| {
+            let (ka, kb) = (names.kind(*a), names.kind(*b));
+            (ka.is_server_like() && kb.is_server_like()) || talks_to(*a, *b) || talks_to(*b, *a)
+        })
         .map(|(a, b)| Line::between(&layout, *a, *b))
         .collect();
     let attachments = nodes

@@ -96,7 +96,11 @@ pub fn session_table(world: &ClusterWorld, names: &Names, summaries: &Summaries)
             },
             owner: Some(*id),
             owner_label: names.label(*id).to_string(),
-            client_state: if world.is_up(*id) { c.state } else { "DOWN" },
+            client_state: if world.is_up(*id) || !world.has_started(*id) {
+                c.state
+            } else {
+                "DOWN"
+            },
             server: c.server.map(|s| names.label(s).to_string()),
             timeout_ms: (c.timeout_ms > 0).then_some(c.timeout_ms),
             expires_in_ms: None,

@@ -128,7 +128,9 @@ pub fn zab_table(
             } else {
                 Cell::Logged
             };
-            if leading {
+            // The ACK count matters while the leader waits for a quorum; once committed
+            // the leader forgets who ACKed.
+            if leading && !e.committed {
                 row.acks = Some((e.acks.len(), quorum));
             }
         }
@@ -193,5 +195,6 @@ mod tests {
             t.rows[1].cells,
             [Cell::Committed, Cell::Committed, Cell::Absent]
         );
+        assert_eq!(t.rows[1].acks, None);
     }
 }
