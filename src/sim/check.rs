@@ -25,8 +25,11 @@ pub trait Checker<A: Actor>: Clone {
     /// Name, kind and description.
     fn info(&self) -> CheckerInfo;
     /// Looks at the world after a step; returns an explanation if the property is violated.
-    fn after_step(&mut self, world: &World<A>, rec: &StepRecord<A::Msg, A::Timer>)
-        -> Option<String>;
+    fn after_step(
+        &mut self,
+        world: &World<A>,
+        rec: &StepRecord<A::Msg, A::Timer>,
+    ) -> Option<String>;
     /// Looks at the world at the end of a run (for `Sometimes` properties).
     fn at_end(&mut self, _world: &World<A>) -> Option<String> {
         None

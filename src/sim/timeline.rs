@@ -135,7 +135,10 @@ impl<A: Actor, C: Checker<A>> Timeline<A, C> {
             self.enforce_record_bound();
         }
         if self.cursor % self.limits.checkpoint_interval == 0
-            && self.checkpoints.last().is_none_or(|(s, _)| *s < self.cursor)
+            && self
+                .checkpoints
+                .last()
+                .is_none_or(|(s, _)| *s < self.cursor)
         {
             self.checkpoints.push((self.cursor, self.live.clone()));
             self.enforce_checkpoint_bound();
