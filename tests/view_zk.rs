@@ -62,25 +62,35 @@ fn a_leader_is_elected_and_its_followers_are_in_its_quorum() {
         let mut run = default_run(1, Some(servers));
         let f = until(&mut run, 20_000, |_, f| {
             leader(f).is_some()
-                && f.scene
-                    .nodes
-                    .iter()
-                    .filter(|n| n.in_quorum)
-                    .count()
-                    > servers / 2
+                && f.scene.nodes.iter().filter(|n| n.in_quorum).count() > servers / 2
         });
         let l = leader(&f).unwrap();
         let card = f.scene.nodes.iter().find(|n| n.id == l).unwrap();
-        assert!(card.label.starts_with("zk"), "{servers} servers: {}", card.label);
-        assert!(card.description.contains("is the LEADER for epoch"), "{}", card.description);
+        assert!(
+            card.label.starts_with("zk"),
+            "{servers} servers: {}",
+            card.label
+        );
+        assert!(
+            card.description.contains("is the LEADER for epoch"),
+            "{}",
+            card.description
+        );
         let elections: Vec<_> = run
             .history()
             .markers()
             .iter()
             .filter(|m| m.kind == zooscope::view::history::MarkerKind::Election)
             .collect();
-        assert!(!elections.is_empty(), "{servers} servers: no election marker");
-        println!("{servers} servers: leader {} at step {}", card.label, run.cursor());
+        assert!(
+            !elections.is_empty(),
+            "{servers} servers: no election marker"
+        );
+        println!(
+            "{servers} servers: leader {} at step {}",
+            card.label,
+            run.cursor()
+        );
     }
 }
 
@@ -105,7 +115,11 @@ fn a_clients_write_shows_in_the_tree_with_its_zxid_and_commit_step() {
     let step = config.changed_step.expect("the commit step is known");
     assert!(step <= run.cursor());
     assert!(config.recent);
-    println!("/config at {} committed at step {step}; now step {}", config.last_zxid_text, run.cursor());
+    println!(
+        "/config at {} committed at step {step}; now step {}",
+        config.last_zxid_text,
+        run.cursor()
+    );
 }
 
 #[test]
@@ -113,9 +127,9 @@ fn expiring_a_session_removes_its_ephemerals() {
     let mut run = default_run(1, None);
     // Wait until member1 has an ephemeral under /members.
     let f = until(&mut run, 40_000, |run, f| {
-        znode_paths(run, f)
-            .iter()
-            .any(|(p, o, _)| p.starts_with("/members/") && o.as_deref().is_some_and(|o| o.starts_with("member1")))
+        znode_paths(run, f).iter().any(|(p, o, _)| {
+            p.starts_with("/members/") && o.as_deref().is_some_and(|o| o.starts_with("member1"))
+        })
     });
     let tl = run.timeline();
     let sessions = session_table(&tl.current().world, &f.names, &f.summaries);

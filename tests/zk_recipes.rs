@@ -65,7 +65,12 @@ fn lock_recipe_on_the_ensemble_never_has_two_holders_while_healthy() {
         assert!(holders <= 1, "two holders at {} us", sim.world.now_us());
     });
     for i in 0..3 {
-        assert!(queue(&sim, i).wins >= 2, "c{} won {} times", i + 1, queue(&sim, i).wins);
+        assert!(
+            queue(&sim, i).wins >= 2,
+            "c{} won {} times",
+            i + 1,
+            queue(&sim, i).wins
+        );
     }
 }
 
@@ -97,22 +102,34 @@ fn config_reader_follows_the_writer_across_a_server_crash() {
     let mut sim = ensemble(
         13,
         vec![
-            ("w", Recipe::ConfigWriter(ConfigWriter::new("/app/config", 1000))),
+            (
+                "w",
+                Recipe::ConfigWriter(ConfigWriter::new("/app/config", 1000)),
+            ),
             ("r", Recipe::ConfigReader(ConfigReader::new("/app/config"))),
         ],
     );
     run(&mut sim, 6 * SEC, |_| {});
-    let reader_server = client(&sim, 1).zk.connected_server().expect("reader connected");
+    let reader_server = client(&sim, 1)
+        .zk
+        .connected_server()
+        .expect("reader connected");
     sim.world.inject(Input::Crash(reader_server));
     run(&mut sim, 20 * SEC, |_| {});
     sim.world.inject(Input::Restart(reader_server));
     run(&mut sim, 30 * SEC + 500 * MS, |_| {});
-    let (Some(Recipe::ConfigWriter(w)), Some(Recipe::ConfigReader(r))) =
-        (client(&sim, 0).recipe_state(), client(&sim, 1).recipe_state())
-    else {
+    let (Some(Recipe::ConfigWriter(w)), Some(Recipe::ConfigReader(r))) = (
+        client(&sim, 0).recipe_state(),
+        client(&sim, 1).recipe_state(),
+    ) else {
         panic!("recipes")
     };
     assert!(w.written >= 20, "writer wrote {}", w.written);
     let (value, _) = r.value.clone().expect("a value");
-    assert_eq!(value, format!("v{}", w.written), "reader status: {}", r.status);
+    assert_eq!(
+        value,
+        format!("v{}", w.written),
+        "reader status: {}",
+        r.status
+    );
 }

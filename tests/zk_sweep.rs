@@ -25,5 +25,9 @@ fn zookeeper_survives_random_faults_and_recovers_after_healing() {
         .iter()
         .map(|f| format!("{}: {}\n  {}", f.first.checker, f.first.message, f.command))
         .collect();
-    assert!(failures.is_empty(), "failing seeds:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing seeds:\n{}",
+        failures.join("\n")
+    );
 }

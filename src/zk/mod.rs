@@ -17,18 +17,22 @@ pub mod leader_sync;
 pub mod learner;
 pub mod msg;
 pub mod path;
-pub mod server;
-pub mod sessions;
-pub mod summary;
 pub mod prep;
 pub mod recipes;
 pub mod script;
+pub mod server;
+pub mod sessions;
+pub mod summary;
 pub mod tree;
 pub mod txn;
 pub mod types;
 pub mod watches;
 pub mod wire;
 
+pub use client_node::ClientNode;
+pub use config::{Sid, ZkConfig};
+pub use msg::{Msg, Timer};
+pub use server::Server;
 pub use tree::{DataTree, StatPersisted, Znode};
 pub use txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger, WriteOp};
 pub use types::{
@@ -36,7 +40,3 @@ pub use types::{
     Stat, Zxid,
 };
 pub use watches::{PathWatches, WatchManager};
-pub use client_node::ClientNode;
-pub use config::{Sid, ZkConfig};
-pub use msg::{Msg, Timer};
-pub use server::Server;
