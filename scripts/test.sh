@@ -97,8 +97,7 @@ browser_tests() {
 # Swarm test: 500 seeds of the zk-faults scenario, each with a random fault plan drawn from
 # the seed, every checker after every step. A failing seed prints the command that replays it.
 zk_sweep() {
-    cargo build --release --quiet --bin zooscope-cli &&
-        "$ZOOSCOPE_ROOT/target/release/zooscope-cli" sweep --scenario zk-faults --seeds 500
+    cargo run --release --quiet --bin zooscope-cli -- sweep --scenario zk-faults --seeds 500
 }
 
 print_summary() {
