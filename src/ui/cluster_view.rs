@@ -38,20 +38,6 @@ pub fn ClusterView() -> Html {
     let sim = use_sim();
     let view = use_view();
     let stage = use_node_ref();
-    // Move focus into a menu or an inspector when it opens, so the keyboard can use it.
-    {
-        let label = view.0.menu.map(|id| sim.frame.names.label(id).to_string());
-        use_effect_with(label, |label| {
-            if let Some(l) = label {
-                dom::focus_id(&format!("menu-{l}-0"));
-            }
-        });
-        use_effect_with(view.0.message, |m| {
-            if m.is_some() {
-                dom::focus_id("msg-first");
-            }
-        });
-    }
     let scene = &sim.frame.scene;
     let names = &sim.frame.names;
     let vs = &view.0;
@@ -114,7 +100,7 @@ pub fn ClusterView() -> Html {
                 .map(|c| c.session_id)
                 .filter(|s| *s != 0);
             let args = NodeMenuArgs {
-                card: card.clone(),
+                card,
                 all: names.ids().collect(),
                 leader: scene.leader,
                 session,
@@ -129,7 +115,7 @@ pub fn ClusterView() -> Html {
         .map(|d| {
             let (left, top) = to_stage(&stage, d.x, d.y + 14.0);
             let args = InspectorArgs {
-                dot: d.clone(),
+                dot: d,
                 src: names.label(d.src).to_string(),
                 dst: names.label(d.dst).to_string(),
                 left,

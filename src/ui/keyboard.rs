@@ -12,13 +12,12 @@ use yew::prelude::*;
 use crate::view::state::Action;
 
 use super::sim_provider::SimHandle;
-use super::view_state::ViewHandle;
 
 /// Installs the shortcuts; they always act on the latest handles.
 #[hook]
-pub fn use_shortcuts(sim: SimHandle, view: ViewHandle) {
-    let latest = use_mut_ref(|| None::<(SimHandle, ViewHandle)>);
-    *latest.borrow_mut() = Some((sim, view));
+pub fn use_shortcuts(sim: SimHandle) {
+    let latest = use_mut_ref(|| None::<SimHandle>);
+    *latest.borrow_mut() = Some(sim);
     use_effect_with((), move |_| {
         let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
             let opts = EventListenerOptions::enable_prevent_default();
@@ -57,13 +56,14 @@ fn focus_of(e: &web_sys::KeyboardEvent) -> Focus {
     }
 }
 
-fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<(SimHandle, ViewHandle)>>>) {
+fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<SimHandle>>>) {
     if e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
-    let Some((sim, view)) = latest.borrow().clone() else {
+    let Some(sim) = latest.borrow().clone() else {
         return;
     };
+    let view = sim.view.clone();
     let focus = focus_of(e);
     let key = e.key();
     let handled = match (key.as_str(), &focus) {

@@ -14,8 +14,8 @@ use super::sim_provider::SimHandle;
 use super::view_state::ViewHandle;
 
 /// The message an inspector is about and where it goes.
-pub struct InspectorArgs {
-    pub dot: Dot,
+pub struct InspectorArgs<'a> {
+    pub dot: &'a Dot,
     pub src: String,
     pub dst: String,
     /// Position in the stage, in CSS pixels.
@@ -25,7 +25,7 @@ pub struct InspectorArgs {
 
 /// The popover for one message. (Its parent moves focus to its first button, id
 /// `msg-first`, when it opens.)
-pub fn message_inspector(props: &InspectorArgs, sim: &SimHandle, view: &ViewHandle) -> Html {
+pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &ViewHandle) -> Html {
     let d = &props.dot;
     let act = |input: Input<crate::cluster::Msg>, keep_open: bool| {
         let (sim, view) = (sim.clone(), view.clone());

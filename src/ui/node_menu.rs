@@ -16,8 +16,8 @@ use super::sim_provider::SimHandle;
 use super::view_state::ViewHandle;
 
 /// What a node menu is about and where it goes.
-pub struct NodeMenuArgs {
-    pub card: NodeCard,
+pub struct NodeMenuArgs<'a> {
+    pub card: &'a NodeCard,
     /// Every node id (to cut this one off from the rest).
     pub all: Vec<NodeId>,
     /// The leader, which an expiry is delivered to.
@@ -30,7 +30,7 @@ pub struct NodeMenuArgs {
 }
 
 /// The inputs a node's menu offers, as (button text, style, input).
-pub fn menu_actions(p: &NodeMenuArgs) -> Vec<(String, &'static str, Input<Msg>)> {
+pub fn menu_actions(p: &NodeMenuArgs<'_>) -> Vec<(String, &'static str, Input<Msg>)> {
     let c = &p.card;
     let mut out = Vec::new();
     if c.kind == NodeKind::Client {
@@ -64,7 +64,7 @@ pub fn menu_actions(p: &NodeMenuArgs) -> Vec<(String, &'static str, Input<Msg>)>
 
 /// The popover menu of one node. (Its parent moves focus to the first item, id
 /// `menu-<label>-0`, when it opens.)
-pub fn node_menu(props: &NodeMenuArgs, sim: &SimHandle, view: &ViewHandle) -> Html {
+pub fn node_menu(props: &NodeMenuArgs<'_>, sim: &SimHandle, view: &ViewHandle) -> Html {
     let c = &props.card;
     let menu_id = format!("menu-{}", c.label);
     let close = {

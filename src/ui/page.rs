@@ -21,12 +21,24 @@ use super::view_state::use_view;
 pub fn Page() -> Html {
     let sim = use_sim();
     let view = use_view();
-    use_shortcuts(sim.clone(), view.clone());
-    use_effect_with(view.0.help, |open| {
-        if *open {
-            dom::focus_id("help-close");
-        }
-    });
+    use_shortcuts(sim.clone());
+    // Move focus into the help, a node's menu or a message's inspector when one opens, so
+    // the keyboard can use it at once.
+    {
+        let menu = view.0.menu.map(|id| sim.frame.names.label(id).to_string());
+        use_effect_with(
+            (view.0.help, menu, view.0.message),
+            |(help, menu, message)| {
+                if *help {
+                    dom::focus_id("help-close");
+                } else if let Some(l) = menu {
+                    dom::focus_id(&format!("menu-{l}-0"));
+                } else if message.is_some() {
+                    dom::focus_id("msg-first");
+                }
+            },
+        );
+    }
     let playing = view.0.playing;
     let scene = &sim.frame.scene;
     // While playing, steps fly by too fast to read out; say them when stepping by hand.

@@ -15,11 +15,11 @@ use crate::sim::{Input, TimeUs};
 use crate::view::dots::{move_dots, Dot};
 use crate::view::run::{scenario_names, Run, RunSpec};
 use crate::view::state::{speed_of, Action};
-use crate::view::{playback, url, Frame};
+use crate::view::{playback, url, Frame, Panel};
 
 use super::dom;
 use super::frame_stats::FrameStats;
-use super::view_state::{use_view, ViewHandle};
+use super::view_state::{ViewHandle, ViewStore};
 
 /// Longest wall-clock gap one frame may account for (a hidden tab resumes gently).
 const MAX_FRAME_WALL_MS: f64 = 100.0;
@@ -73,12 +73,14 @@ pub struct SimHandle {
     pub version: u64,
     pub display_us: TimeUs,
     refresh: Callback<bool>,
-    view: ViewHandle,
+    /// The view state and its dispatcher.
+    pub view: ViewHandle,
 }
 
 impl PartialEq for SimHandle {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
+        self.view == other.view
+            && self.version == other.version
             && self.display_us == other.display_us
             && Rc::ptr_eq(&self.frame, &other.frame)
             && Rc::ptr_eq(&self.dots, &other.dots)
@@ -162,44 +164,72 @@ pub struct SimProviderProps {
     pub children: Html,
 }
 
+/// The provider's state, in one cell (every distinct hook state type costs wasm).
+struct Shell {
+    run: Rc<RefCell<Run>>,
+    cache: Cache,
+    /// What the URL said was wrong, and the panel it opens; taken by the first effect.
+    startup: Option<(Vec<String>, Panel)>,
+    stats: FrameStats,
+    /// Start time and steps of a frame the playback loop began, closed after rendering.
+    pending: Option<(f64, u32)>,
+    url_timer: Option<Timeout>,
+    url_busy: bool,
+    panel: Panel,
+    refresh: Option<Callback<bool>>,
+}
+
+type ShellRef = Rc<RefCell<Shell>>;
+
 /// Owns the run; builds it from the URL on first render.
 #[component]
 pub fn SimProvider(props: &SimProviderProps) -> Html {
-    let view = use_view();
-    let startup = use_mut_ref(|| None::<(Vec<String>, crate::view::Panel)>);
-    let run = {
-        let startup = startup.clone();
-        use_mut_ref(move || {
-            let decoded = url::decode(&dom::query(), &scenario_names());
-            let (run, more) = Run::from_url(&decoded.state);
-            let mut problems = decoded.problems;
-            problems.extend(more);
-            *startup.borrow_mut() = Some((problems, decoded.state.panel));
-            run
-        })
-    };
-    let cache = {
-        let run = run.clone();
-        use_mut_ref(move || Cache::new(&run.borrow()))
-    };
+    let view = use_reducer(ViewStore::default);
+    let shell = use_mut_ref(|| {
+        let decoded = url::decode(&dom::query(), &scenario_names());
+        let (run, more) = Run::from_url(&decoded.state);
+        let mut problems = decoded.problems;
+        problems.extend(more);
+        Shell {
+            cache: Cache::new(&run),
+            run: Rc::new(RefCell::new(run)),
+            startup: Some((problems, decoded.state.panel)),
+            stats: FrameStats::default(),
+            pending: None,
+            url_timer: None,
+            url_busy: false,
+            panel: decoded.state.panel,
+            refresh: None,
+        }
+    });
     let force = use_force_update();
+    // Made once: redraws from the run (from scratch when the run itself was replaced).
     let refresh = {
-        let (run, cache) = (run.clone(), cache.clone());
-        use_callback((), move |new_run: bool, _| {
-            if new_run {
-                *cache.borrow_mut() = Cache::new(&run.borrow());
-            } else {
-                cache.borrow_mut().refresh(&run.borrow());
-            }
-            force.force_update();
+        let existing = shell.borrow().refresh.clone();
+        existing.unwrap_or_else(|| {
+            let weak = Rc::downgrade(&shell);
+            let cb = Callback::from(move |new_run: bool| {
+                let Some(shell) = weak.upgrade() else { return };
+                let mut sh = shell.borrow_mut();
+                let run = sh.run.clone();
+                let run = run.borrow();
+                if new_run {
+                    sh.cache = Cache::new(&run);
+                } else {
+                    sh.cache.refresh(&run);
+                }
+                force.force_update();
+            });
+            shell.borrow_mut().refresh = Some(cb.clone());
+            cb
         })
     };
 
     // Once: open the URL's panel and say what was wrong with the URL.
     {
-        let view = view.clone();
+        let (view, shell) = (view.clone(), shell.clone());
         use_effect_with((), move |_| {
-            if let Some((problems, panel)) = startup.borrow_mut().take() {
+            if let Some((problems, panel)) = shell.borrow_mut().startup.take() {
                 view.dispatch(Action::SetPanel(panel));
                 if !problems.is_empty() {
                     view.dispatch(Action::Notify(problems));
@@ -207,28 +237,26 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
             }
         });
     }
-
-    let stats = use_mut_ref(FrameStats::default);
-    let pending = use_mut_ref(|| None::<(f64, u32)>);
-    use_playback(&run, &refresh, &view, &pending);
-    use_url_sync(&run, &view);
+    use_playback(&shell, &refresh, &view);
+    use_url_sync(&shell, &view);
     // After every render: close the timing of a frame the playback loop started.
     {
-        let (pending, stats) = (pending.clone(), stats.clone());
+        let shell = shell.clone();
         use_effect(move || {
-            if let Some((t0, steps)) = pending.borrow_mut().take() {
-                stats.borrow_mut().record(dom::now_ms() - t0, steps);
+            let mut sh = shell.borrow_mut();
+            if let Some((t0, steps)) = sh.pending.take() {
+                sh.stats.record(dom::now_ms() - t0, steps);
             }
         });
     }
 
-    let c = cache.borrow();
+    let sh = shell.borrow();
     let handle = SimHandle {
-        run: run.clone(),
-        frame: c.frame.clone(),
-        dots: c.dots.clone(),
-        version: c.version,
-        display_us: c.display_us,
+        run: sh.run.clone(),
+        frame: sh.cache.frame.clone(),
+        dots: sh.cache.dots.clone(),
+        version: sh.cache.version,
+        display_us: sh.cache.display_us,
         refresh,
         view,
     };
@@ -253,10 +281,9 @@ struct Loop {
     since_step_ms: Cell<f64>,
     speed: f64,
     reduced: bool,
-    run: Rc<RefCell<Run>>,
+    shell: ShellRef,
     refresh: Callback<bool>,
     view: ViewHandle,
-    pending: Rc<RefCell<Option<(f64, u32)>>>,
 }
 
 fn schedule(l: &Rc<Loop>) {
@@ -277,11 +304,12 @@ fn on_frame(l: &Loop, ts: f64) {
         .map_or(0.0, |t| (ts - t).clamp(0.0, MAX_FRAME_WALL_MS));
     l.last_ts.set(Some(ts));
     let t0 = dom::now_ms();
+    let run = l.shell.borrow().run.clone();
     let (steps, ended) = if l.reduced {
         let since = l.since_step_ms.get() + wall;
         if playback::reduced_motion_due(since, l.speed) {
             l.since_step_ms.set(0.0);
-            let ok = l.run.borrow_mut().tick();
+            let ok = run.borrow_mut().tick();
             (u32::from(ok), !ok)
         } else {
             l.since_step_ms.set(since);
@@ -289,13 +317,12 @@ fn on_frame(l: &Loop, ts: f64) {
         }
     } else {
         let deadline = t0 + STEP_BUDGET_MS;
-        let a = l
-            .run
+        let a = run
             .borrow_mut()
             .advance(wall, l.speed, &|| dom::now_ms() > deadline);
         (a.steps, a.ended)
     };
-    *l.pending.borrow_mut() = Some((t0, steps));
+    l.shell.borrow_mut().pending = Some((t0, steps));
     l.refresh.emit(false);
     if ended {
         l.active.set(false);
@@ -308,15 +335,9 @@ fn on_frame(l: &Loop, ts: f64) {
 
 /// Runs the animation loop while the view state says "playing".
 #[hook]
-fn use_playback(
-    run: &Rc<RefCell<Run>>,
-    refresh: &Callback<bool>,
-    view: &ViewHandle,
-    pending: &Rc<RefCell<Option<(f64, u32)>>>,
-) {
+fn use_playback(shell: &ShellRef, refresh: &Callback<bool>, view: &ViewHandle) {
     let deps = (view.0.playing, view.0.speed_level);
-    let (run, refresh, view, pending) =
-        (run.clone(), refresh.clone(), view.clone(), pending.clone());
+    let (shell, refresh, view) = (shell.clone(), refresh.clone(), view.clone());
     use_effect_with(deps, move |&(playing, level)| {
         let l = playing.then(|| {
             let l = Rc::new(Loop {
@@ -326,10 +347,9 @@ fn use_playback(
                 since_step_ms: Cell::new(0.0),
                 speed: speed_of(level),
                 reduced: dom::prefers_reduced_motion(),
-                run,
+                shell,
                 refresh,
                 view,
-                pending,
             });
             schedule(&l);
             l
@@ -345,29 +365,31 @@ fn use_playback(
 
 /// Keeps the query string in step with the run (at most every [`URL_THROTTLE_MS`]).
 #[hook]
-fn use_url_sync(run: &Rc<RefCell<Run>>, view: &ViewHandle) {
-    let timer = use_mut_ref(|| None::<Timeout>);
-    let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
-    let panel = use_mut_ref(|| view.0.panel);
-    *panel.borrow_mut() = view.0.panel;
+fn use_url_sync(shell: &ShellRef, view: &ViewHandle) {
+    let run = shell.borrow().run.clone();
+    shell.borrow_mut().panel = view.0.panel;
     // A rebuilt run starts again at version 0: its spec tells it apart.
     let deps = (
         run.borrow().version(),
         run.borrow().spec().clone(),
         view.0.panel,
     );
-    let run = run.clone();
+    let shell = shell.clone();
     use_effect_with(deps, move |_| {
-        let busy = busy.borrow().clone();
-        if !busy.get() {
-            busy.set(true);
-            // Replacing the previous (already fired) timeout drops it; the new one writes
-            // whatever the state is when it fires.
-            *timer.borrow_mut() = Some(Timeout::new(URL_THROTTLE_MS, move || {
-                let q = url::encode(&run.borrow().url_state(*panel.borrow()));
-                dom::replace_query(&q);
-                busy.set(false);
-            }));
+        if shell.borrow().url_busy {
+            return;
         }
+        let sh = shell.clone();
+        // Replacing the previous (already fired) timeout drops it; the new one writes
+        // whatever the state is when it fires.
+        let timer = Timeout::new(URL_THROTTLE_MS, move || {
+            let mut s = sh.borrow_mut();
+            let q = url::encode(&s.run.borrow().url_state(s.panel));
+            dom::replace_query(&q);
+            s.url_busy = false;
+        });
+        let mut s = shell.borrow_mut();
+        s.url_busy = true;
+        s.url_timer = Some(timer);
     });
 }

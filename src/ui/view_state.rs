@@ -27,9 +27,9 @@ impl Reducible for ViewStore {
 /// What components get from the context: the state and a way to dispatch actions.
 pub type ViewHandle = UseReducerHandle<ViewStore>;
 
-/// The view-state context of the nearest provider. Panics only if a component is used
-/// outside [`super::app::App`], which is a programming error caught by the browser tests.
+/// The view state, from the simulation context (one context for both: every context type
+/// costs wasm).
 #[hook]
 pub fn use_view() -> ViewHandle {
-    use_context::<ViewHandle>().expect("a view-state provider above this component")
+    super::sim_provider::use_sim().view
 }

@@ -7,17 +7,13 @@
 //! does not know fall back to the kernel's `headline`.
 
 use crate::cluster::{Msg, Record, Timer};
-use crate::heartbeat;
 use crate::sim::{EventRecord, Input, Message, NodeId};
 use crate::zk::client::CallOp;
-use crate::zk::msg::{
-    ClientOp, ClientPacket, Control, ForwardedOp, Notification, QuorumPacket, ReplyBody,
-    ServerState,
-};
+use crate::zk::msg::{ClientPacket, Control, Notification, QuorumPacket, ReplyBody, ServerState};
 use crate::zk::txn::OpResult;
 use crate::zk::{self, fmt_zxid, ErrorCode, Zxid};
 
-use super::names::{fmt_session, Names};
+use super::names::Names;
 
 /// The sentence for one step (without state transitions; see [`super::history`]).
 pub fn describe(rec: &Record, names: &Names) -> String {
@@ -127,10 +123,6 @@ fn sends_commit(rec: &Record, zxid: Zxid) -> bool {
 fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -> String {
     let (s, d) = (names.label(src), names.label(dst));
     match msg {
-        Msg::Heartbeat(heartbeat::Msg::Ping { .. }) => {
-            format!("{d} gets a PING from {s} and answers PONG")
-        }
-        Msg::Heartbeat(heartbeat::Msg::Pong { .. }) => format!("{d} hears back from {s} (PONG)"),
         Msg::Zk(zk::Msg::Notification(n)) => {
             let mut out = if n.state == ServerState::Looking {
                 format!("{d} receives {s}'s vote for {}", vote_words(n, names))
@@ -146,148 +138,54 @@ fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -
             }
             out
         }
-        Msg::Zk(zk::Msg::Quorum { pkt, .. }) => quorum(rec, s, d, pkt),
-        Msg::Zk(zk::Msg::Client { pkt, .. }) => client(s, d, pkt),
-        Msg::Zk(zk::Msg::Disconnect { reason, .. }) => {
-            format!("{d} sees {s} close their connection ({reason})")
-        }
+        Msg::Zk(zk::Msg::Quorum { pkt, .. }) => match pkt {
+            // The broadcast path: the protocol leaves these unnarrated, and they are the
+            // heart of Zab.
+            QuorumPacket::Proposal { hdr, txn } => {
+                let mut out = format!(
+                    "{d} logs proposal {} ({})",
+                    fmt_zxid(hdr.zxid),
+                    zk::msg::txn_summary(txn)
+                );
+                if sends_kind(rec, "ACK") {
+                    out.push_str(" and ACKs it");
+                }
+                out
+            }
+            QuorumPacket::Ack { zxid } => {
+                let mut out = format!("{d} gets {s}'s ACK for {}", fmt_zxid(*zxid));
+                if sends_commit(rec, *zxid) {
+                    out.push_str(&format!(
+                        ": a quorum has logged it, so {d} commits it and sends COMMIT"
+                    ));
+                }
+                out
+            }
+            QuorumPacket::Commit { zxid } => {
+                format!("{d} commits {} (COMMIT from {s})", fmt_zxid(*zxid))
+            }
+            other => format!("{d} gets {s}'s {}", quorum_words(other, msg)),
+        },
+        Msg::Zk(zk::Msg::Client {
+            pkt:
+                ClientPacket::Reply {
+                    xid,
+                    zxid,
+                    err,
+                    body,
+                },
+            ..
+        }) if *xid != -2 => reply(d, *zxid, *err, body),
         Msg::Zk(zk::Msg::Control(c)) => control(dst, c, names),
+        // Everything else reads well enough as "who gets whose what".
+        other => format!("{d} gets {s}'s {}", other.summary()),
     }
 }
 
-fn quorum(rec: &Record, s: &str, d: &str, pkt: &QuorumPacket) -> String {
+fn quorum_words(pkt: &QuorumPacket, msg: &Msg) -> String {
     match pkt {
-        QuorumPacket::FollowerInfo { accepted_epoch } => format!(
-            "{d} gets FOLLOWERINFO from {s}: {s} wants to follow it (accepted epoch {accepted_epoch})"
-        ),
-        QuorumPacket::LeaderInfo { new_epoch } => {
-            format!("{d} gets LEADERINFO: leader {s} proposes epoch {new_epoch}")
-        }
-        QuorumPacket::AckEpoch { last_zxid, .. } => format!(
-            "{d} gets ACKEPOCH from {s}: {s} accepts the new epoch; its last zxid is {}",
-            fmt_zxid(*last_zxid)
-        ),
-        QuorumPacket::Diff { zxid } => format!(
-            "{d} is told to catch up by DIFF: {s} sends the transactions it misses, up to {}",
-            fmt_zxid(*zxid)
-        ),
-        QuorumPacket::Trunc { zxid } => format!(
-            "{d} is told to TRUNCate its log back to {}: entries after it were never committed",
-            fmt_zxid(*zxid)
-        ),
-        QuorumPacket::Snap { zxid, tree } => format!(
-            "{d} receives a full snapshot (SNAP) from {s} at {} ({} znodes)",
-            fmt_zxid(*zxid),
-            tree.node_count()
-        ),
-        QuorumPacket::Proposal { hdr, txn } => {
-            let mut out = format!(
-                "{d} logs proposal {} ({})",
-                fmt_zxid(hdr.zxid),
-                zk::msg::txn_summary(txn)
-            );
-            if sends_kind(rec, "ACK") {
-                out.push_str(" and ACKs it");
-            }
-            out
-        }
-        QuorumPacket::Ack { zxid } => {
-            let mut out = format!("{d} gets {s}'s ACK for {}", fmt_zxid(*zxid));
-            if sends_commit(rec, *zxid) {
-                out.push_str(&format!(
-                    ": a quorum has logged it, so {d} commits it and sends COMMIT"
-                ));
-            }
-            out
-        }
-        QuorumPacket::Commit { zxid } => format!("{d} commits {} (COMMIT from {s})", fmt_zxid(*zxid)),
-        QuorumPacket::NewLeader { zxid } => format!(
-            "{d} gets NEWLEADER from {s}: its log now matches the leader's, up to {}",
-            fmt_zxid(*zxid)
-        ),
-        QuorumPacket::UpToDate => format!("{d} is up to date with {s} and starts serving clients"),
-        QuorumPacket::Ping { touches } if touches.is_empty() => format!("{d} gets a PING from {s}"),
-        QuorumPacket::Ping { touches } => format!(
-            "{d} gets a PING from {s} that keeps {} session{} alive",
-            touches.len(),
-            if touches.len() == 1 { "" } else { "s" }
-        ),
-        QuorumPacket::Request { session, op, .. } => format!(
-            "{d} gets {} from {s}, forwarded for session {}",
-            forwarded(op),
-            fmt_session(*session)
-        ),
-        QuorumPacket::Sync { .. } => format!("{d} gets SYNC from {s}"),
-    }
-}
-
-fn forwarded(op: &ForwardedOp) -> String {
-    match op {
-        ForwardedOp::Write(w) => zk::msg::write_summary(w),
-        ForwardedOp::CreateSession { .. } => "createSession".into(),
-        ForwardedOp::CloseSession => "closeSession".into(),
-        ForwardedOp::Sync => "sync".into(),
-    }
-}
-
-fn request_words(op: &ClientOp) -> String {
-    match op {
-        ClientOp::Write(w) => zk::msg::write_summary(w),
-        ClientOp::GetData { path, watch }
-        | ClientOp::Exists { path, watch }
-        | ClientOp::GetChildren { path, watch } => {
-            format!(
-                "{} {path}{}",
-                op.name(),
-                if *watch { " (with a watch)" } else { "" }
-            )
-        }
-        ClientOp::Sync { path } => format!("sync {path}"),
-        other => other.name().to_string(),
-    }
-}
-
-fn client(s: &str, d: &str, pkt: &ClientPacket) -> String {
-    match pkt {
-        ClientPacket::ConnectRequest { session_id: 0, .. } => {
-            format!("{d} gets {s}'s request for a new session")
-        }
-        ClientPacket::ConnectRequest { session_id, .. } => {
-            format!(
-                "{s} reconnects to {d} with session {}",
-                fmt_session(*session_id)
-            )
-        }
-        ClientPacket::ConnectResponse {
-            timeout_ms: 0,
-            session_id,
-            ..
-        } => format!(
-            "{d} is told by {s} that session {} has expired",
-            fmt_session(*session_id)
-        ),
-        ClientPacket::ConnectResponse {
-            timeout_ms,
-            session_id,
-            ..
-        } => format!(
-            "{d} is connected to {s} with session {} (timeout {timeout_ms} ms)",
-            fmt_session(*session_id)
-        ),
-        ClientPacket::Request {
-            op: ClientOp::Ping, ..
-        } => format!("{d} gets a ping from {s}"),
-        ClientPacket::Request { op, .. } => {
-            format!("{d} gets {s}'s request: {}", request_words(op))
-        }
-        ClientPacket::Reply { xid: -2, .. } => format!("{d}'s ping is answered by {s}"),
-        ClientPacket::Reply {
-            zxid, err, body, ..
-        } => reply(d, *zxid, *err, body),
-        ClientPacket::WatcherEvent { event, path, .. } => {
-            format!("{d}'s watch fires: {} {path}", event.name())
-        }
-        ClientPacket::Close { reason } => format!("{s} closes {d}'s connection ({reason})"),
+        QuorumPacket::Ping { touches } if touches.is_empty() => "PING".into(),
+        _ => msg.summary(),
     }
 }
 
@@ -302,25 +200,17 @@ fn reply(d: &str, zxid: Zxid, err: ErrorCode, body: &ReplyBody) -> String {
             fmt_zxid(zxid)
         ),
         ReplyBody::Data { data, .. } => format!("{d} reads \"{}\"", preview(data, 24)),
-        ReplyBody::Exists(Some(_)) => format!("{d} learns the znode exists"),
-        ReplyBody::Exists(None) => format!("{d} learns the znode does not exist"),
-        ReplyBody::Children { children, .. } => format!(
-            "{d} reads {} child{}",
-            children.len(),
-            if children.len() == 1 { "" } else { "ren" }
-        ),
-        ReplyBody::Sync { path } => format!("{d}'s sync of {path} is done"),
-        ReplyBody::Empty => format!("{d} gets a reply (zxid {})", fmt_zxid(zxid)),
+        _ => format!("{d} gets a reply (zxid {})", fmt_zxid(zxid)),
     }
 }
 
 fn result_words(res: &OpResult) -> String {
     match res {
         OpResult::Create { path, .. } => format!("create {path}"),
+        OpResult::Multi(r) => format!("multi ({} ops)", r.len()),
         OpResult::Delete => "delete".into(),
         OpResult::SetData { .. } => "setData".into(),
         OpResult::Check => "check".into(),
-        OpResult::Multi(r) => format!("multi ({} ops)", r.len()),
         OpResult::CreateSession => "createSession".into(),
         OpResult::CloseSession => "closeSession".into(),
         OpResult::Error(e) => format!("failed write ({})", e.name()),
@@ -337,7 +227,7 @@ fn control(dst: NodeId, c: &Control, names: &Names) -> String {
         Control::ClientCall(call) => {
             let what = match &call.op {
                 CallOp::Connect { .. } => "open a session".to_string(),
-                CallOp::Op(op) => request_words(op),
+                CallOp::Op(op) => op.name().to_string(),
                 CallOp::Close => "close its session".to_string(),
             };
             format!("{} is asked to {what}", names.label(dst))
@@ -347,23 +237,12 @@ fn control(dst: NodeId, c: &Control, names: &Names) -> String {
 
 fn timer_fired(rec: &Record, node: NodeId, timer: &Timer, names: &Names) -> String {
     let n = names.label(node);
-    let base = match timer {
-        Timer::Heartbeat(heartbeat::Timer::Tick) => format!("{n} pings its peers"),
-        Timer::Zk(t) => match t {
-            zk::Timer::ElectionPoll => format!("{n} has heard nothing new for a while"),
-            zk::Timer::FinalizeWait => format!("{n} has waited long enough for a better vote"),
-            zk::Timer::LeaderTick => {
-                format!("{n} PINGs its followers and checks it still has a quorum")
-            }
-            zk::Timer::LeaderInitLimit => {
-                format!("{n} gave up waiting for a quorum of followers (initLimit)")
-            }
-            zk::Timer::SessionExpiry => format!("{n} checks for expired sessions"),
-            zk::Timer::LearnerReadTimeout => format!("{n} has not heard from its leader in time"),
-            zk::Timer::LearnerConnect => format!("{n} tries to reach the leader again"),
-            zk::Timer::Client(t) => format!("{n}'s {t:?} timer fires"),
-        },
+    let name = match timer {
+        Timer::Heartbeat(t) => format!("{t:?}"),
+        Timer::Zk(zk::Timer::Client(t)) => format!("{t:?}"),
+        Timer::Zk(t) => format!("{t:?}"),
     };
+    let base = format!("{n}'s {name} timer fires");
     match vote_broadcast(rec, node, names) {
         Some(v) => format!("{base} and {v}"),
         None => base,
@@ -637,7 +516,7 @@ mod tests {
         });
         assert_eq!(
             describe(&t, &names()),
-            "zk1 has not heard from its leader in time."
+            "zk1's LearnerReadTimeout timer fires."
         );
     }
 

@@ -3,8 +3,6 @@
 //! [`reduce`], a pure function, so the UI's reducer hook has no side effects and every
 //! transition is tested here.
 
-use std::collections::BTreeSet;
-
 use crate::sim::{MsgId, NodeId};
 use crate::zk::msg::Category;
 
@@ -119,7 +117,9 @@ pub fn speed_label(level: i32) -> String {
 /// Partition mode: the person is picking the nodes of group B.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PartitionDraft {
-    pub group_b: BTreeSet<NodeId>,
+    /// In click order; a vector rather than a set (a few nodes, and each set type adds
+    /// to the wasm bundle).
+    pub group_b: Vec<NodeId>,
 }
 
 /// Everything the page shows that is not the simulation.
@@ -200,11 +200,12 @@ pub fn reduce(s: &ViewState, a: Action) -> ViewState {
         Action::Faster => n.speed_level = (s.speed_level + SPEED_KEY_STEP).min(SPEED_MAX),
         Action::Slower => n.speed_level = (s.speed_level - SPEED_KEY_STEP).max(0),
         Action::ClickNode(id) => match &mut n.partition {
-            Some(draft) => {
-                if !draft.group_b.remove(&id) {
-                    draft.group_b.insert(id);
+            Some(draft) => match draft.group_b.iter().position(|n| *n == id) {
+                Some(i) => {
+                    draft.group_b.remove(i);
                 }
-            }
+                None => draft.group_b.push(id),
+            },
             None => {
                 n.menu = if s.menu == Some(id) { None } else { Some(id) };
                 n.message = None;
@@ -302,7 +303,7 @@ mod tests {
         let p = reduce(&p, Action::ClickNode(NodeId(3)));
         assert_eq!(
             p.partition.as_ref().unwrap().group_b,
-            BTreeSet::from([NodeId(4)])
+            vec![NodeId(4)]
         );
         assert_eq!(p.menu, None);
         assert_eq!(reduce(&p, Action::CancelPartition).partition, None);
