@@ -145,7 +145,7 @@ pub fn ClusterView() -> Html {
                         aria-pressed={partition.is_some().to_string()} onclick={start_partition}>
                         { "Partition…" }
                     </button>
-                    <button type="button" class="btn" disabled={scene.cuts.is_empty()} onclick={heal}>
+                    <button type="button" class="btn" disabled={scene.cut_pairs == 0} onclick={heal}>
                         { "Heal network" }
                     </button>
                 </div>

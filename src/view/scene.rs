@@ -73,8 +73,10 @@ pub struct Scene {
     pub nodes: Vec<NodeCard>,
     /// Links between servers that work.
     pub mesh: Vec<Line>,
-    /// Links that are cut (either direction).
+    /// Cut links worth drawing (between servers, and a client's own server).
     pub cuts: Vec<Line>,
+    /// Every cut node pair, drawn or not (what "heal" would repair).
+    pub cut_pairs: usize,
     /// Each connected client to its server.
     pub attachments: Vec<Line>,
     pub dots: Vec<Dot>,
@@ -167,6 +169,7 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
             time_text: fmt_time(now),
             nodes,
             mesh,
+            cut_pairs: cut.len(),
             cuts,
             attachments,
             dots,

@@ -301,10 +301,7 @@ mod tests {
         let p = reduce(&p, Action::ClickNode(NodeId(3)));
         let p = reduce(&p, Action::ClickNode(NodeId(4)));
         let p = reduce(&p, Action::ClickNode(NodeId(3)));
-        assert_eq!(
-            p.partition.as_ref().unwrap().group_b,
-            vec![NodeId(4)]
-        );
+        assert_eq!(p.partition.as_ref().unwrap().group_b, vec![NodeId(4)]);
         assert_eq!(p.menu, None);
         assert_eq!(reduce(&p, Action::CancelPartition).partition, None);
     }
