@@ -108,9 +108,9 @@ pub fn controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                     { format!("step {} of {} · {}", sim.cursor(), sim.len(), scene.time_text) }
                 </output>
                 <p class="marks-key" aria-hidden="true">
-                    <span class="mark election"></span>{ "election" }
-                    <span class="mark fault"></span>{ "fault or repair" }
-                    <span class="mark violation"></span>{ "invariant violated" }
+                    <span class="tl-mark election"></span>{ "election" }
+                    <span class="tl-mark fault"></span>{ "fault or repair" }
+                    <span class="tl-mark violation"></span>{ "invariant violated" }
                 </p>
             </div>
         </section>

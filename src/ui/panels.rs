@@ -68,7 +68,9 @@ fn body(
                 znodes_panel(&table, view)
             }
             Panel::ZabLog => {
-                let table = zab_table(&f.summaries, &f.names, history, &|id| world.is_up(id));
+                let table = zab_table(&f.summaries, &f.names, history, &|id| {
+                    world.is_up(id) || !world.has_started(id)
+                });
                 zab_panel(&table)
             }
             Panel::Sessions => sessions_panel(&session_table(world, &f.names, &f.summaries), sim),

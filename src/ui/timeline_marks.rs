@@ -21,7 +21,7 @@ pub fn timeline_marks(markers: &[MarkerView], floor: u64, len: u64) -> Html {
                 };
                 html! {
                     <button type="button" key={i}
-                        class={classes!("mark", m.kind.as_str())} tabindex="-1"
+                        class={classes!("tl-mark", m.kind.as_str())} tabindex="-1"
                         style={format!("left:{}%", num(pct))} data-seek={m.step.to_string()}
                         aria-label={format!("{what} at step {}: {}", m.step, m.text)} title={format!("step {}: {}", m.step, m.text)}></button>
                 }

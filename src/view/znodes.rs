@@ -77,7 +77,9 @@ pub fn source_server(
     summaries: &Summaries,
     wanted: Option<NodeId>,
 ) -> Option<NodeId> {
-    let is_up = |id: NodeId| world.is_up(id);
+    // A server that has not started yet shows its initial (empty) tree, as its card shows
+    // its initial state.
+    let is_up = |id: NodeId| world.is_up(id) || !world.has_started(id);
     if let Some(w) = wanted {
         if is_up(w) && summaries.server(w).is_some() {
             return Some(w);
@@ -112,7 +114,7 @@ pub fn znode_table(
     let choices = summaries
         .servers
         .iter()
-        .filter(|(id, _)| world.is_up(*id))
+        .filter(|(id, _)| world.is_up(*id) || !world.has_started(*id))
         .map(|(id, _)| (*id, names.label(*id).to_string()))
         .collect();
     let Some(src) = source_server(world, summaries, wanted) else {

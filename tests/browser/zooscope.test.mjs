@@ -91,7 +91,7 @@ export async function default_scenario_plays_messages_and_elects_a_leader(t) {
   );
   assert.ok(sawDots, 'no message dot was ever drawn');
   assert.equal(await page.locator('[data-role=leading]').count(), 1);
-  assert.ok((await page.locator('.timeline-marks .mark.election').count()) >= 1, 'no election mark');
+  assert.ok((await page.locator('.timeline-marks .tl-mark.election').count()) >= 1, 'no election mark');
   await t.screenshot(page, 'leader-elected');
 }
 
@@ -105,7 +105,7 @@ export async function crashing_the_leader_by_clicking_it_elects_a_new_one(t) {
   await page.getByRole('menuitem', { name: `Crash ${old}`, exact: true }).click();
   assert.equal(await page.locator(`[data-node="${old}"]`).getAttribute('data-role'), 'down');
   assert.match(await page.locator('#now').innerText(), new RegExp(`${old} crashes`));
-  assert.ok((await page.locator('.timeline-marks .mark.fault').count()) >= 1, 'no fault mark');
+  assert.ok((await page.locator('.timeline-marks .tl-mark.fault').count()) >= 1, 'no fault mark');
 
   await playUntil(
     page,
