@@ -186,15 +186,12 @@ fn a_follower_that_missed_txns_is_synced_with_a_diff() {
     e.assert_clean();
 }
 
-/// Sheet B.7: the old leader logged a txn nobody else has; the new leader has committed
-/// nothing in its epoch yet, so the old leader is told to TRUNC it away.
-#[test]
-fn a_returning_old_leader_truncates_its_uncommitted_txn() {
-    let mut e = Ens::new(3, 9);
+/// Sheet B.7 set-up: zk3 leads epoch 1; it is cut off, takes a write it logs alone and can
+/// never commit, and crashes; zk1 and zk2 elect zk2 for epoch 2. Returns the stray zxid.
+fn strand_a_write_on_the_isolated_leader(e: &mut Ens) -> zooscope::zk::Zxid {
     assert_eq!(e.settle(), 3);
     let mut c = e.connect(3);
     e.await_session(&c);
-    // Cut the leader off, then write: the proposal is logged only by zk3.
     e.input(Input::Partition(vec![
         vec![e.node(3)],
         vec![e.node(1), e.node(2)],
@@ -206,8 +203,16 @@ fn a_returning_old_leader_truncates_its_uncommitted_txn() {
     assert!(e.reply(&c, 1).is_none(), "never acknowledged to the client");
     e.input(Input::Crash(e.node(3)));
     e.input(Input::Heal);
-    let l = e.settle();
-    assert_eq!(l, 2);
+    assert_eq!(e.settle(), 2);
+    stray
+}
+
+/// Sheet B.7: the old leader logged a txn nobody else has; the new leader has committed
+/// nothing in its epoch yet, so the old leader is told to TRUNC it away.
+#[test]
+fn a_returning_old_leader_truncates_its_uncommitted_txn() {
+    let mut e = Ens::new(3, 9);
+    let stray = strand_a_write_on_the_isolated_leader(&mut e);
     e.input(Input::Restart(e.node(3)));
     assert_eq!(
         e.server(3).summary().vote.zxid,
@@ -233,26 +238,11 @@ fn a_returning_old_leader_truncates_its_uncommitted_txn() {
 #[test]
 fn a_returning_old_leader_gets_a_snapshot_when_epoch_two_has_commits() {
     let mut e = Ens::new(3, 10);
-    assert_eq!(e.settle(), 3);
-    let mut c = e.connect(3);
-    e.await_session(&c);
-    let mut d = e.connect(3);
-    e.await_session(&d);
-    e.input(Input::Partition(vec![
-        vec![e.node(3)],
-        vec![e.node(1), e.node(2)],
-    ]));
-    e.create(&mut c, 1, "/stray", CreateMode::Persistent);
-    e.run_for(10 * MS);
-    let stray = e.server(3).disk().last_logged_zxid();
-    e.input(Input::Crash(e.node(3)));
-    e.input(Input::Heal);
-    assert_eq!(e.settle(), 2);
+    let stray = strand_a_write_on_the_isolated_leader(&mut e);
     let mut w = e.connect(2);
     e.await_session(&w);
     e.create(&mut w, 1, "/epoch2", CreateMode::Persistent);
     e.await_reply(&w, 1);
-    let _ = &mut d;
     e.input(Input::Restart(e.node(3)));
     e.settle();
     let (mode, at) = e.server(3).summary().last_sync.expect("synced");
