@@ -2,7 +2,7 @@
 //! (`shared/protocols.md` A.1–A.10): one test per rule, using the sheet's measured numbers.
 
 use proptest::prelude::*;
-use zooscope::zk::path::{self, validate_path, PathError};
+use zooscope::zk::data::path::{self, validate_path, PathError};
 use zooscope::zk::{
     counter_of, epoch_of, fmt_zxid, zxid, ApplyOutcome, CreateMode, DataTree, ErrorCode, EventType,
     KeeperState, OpResult, SessionId, Stat, Txn, TxnHeader, WatchManager, WatchTarget,

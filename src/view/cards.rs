@@ -8,7 +8,7 @@
 use crate::cluster::{ClusterWorld, Node};
 use crate::sim::{NodeId, TimeUs};
 use crate::zk::msg::ServerState;
-use crate::zk::summary::{client_summary, ClientSummary, ServerSummary};
+use crate::zk::server::summary::{client_summary, ClientSummary, ServerSummary};
 use crate::zk::{fmt_zxid, Sid};
 
 use super::layout::Layout;
@@ -390,7 +390,7 @@ fn member_card(
 pub(crate) mod tests {
     use super::*;
     use crate::zk::msg::Vote;
-    use crate::zk::summary::{LearnerSummary, ZabPhase};
+    use crate::zk::server::summary::{LearnerSummary, ZabPhase};
 
     pub(crate) fn summary(sid: Sid, state: ServerState) -> ServerSummary {
         ServerSummary {

@@ -5,7 +5,7 @@
 
 use crate::cluster::{ClusterWorld, Node};
 use crate::sim::NodeId;
-use crate::zk::summary::client_summary;
+use crate::zk::server::summary::client_summary;
 use crate::zk::{SessionId, Sid};
 
 /// What a node is, for layout and styling.

@@ -9,8 +9,8 @@
 use crate::cluster::{Msg, Record, Timer};
 use crate::sim::{EventRecord, Input, Message, NodeId};
 use crate::zk::client::CallOp;
+use crate::zk::data::txn::OpResult;
 use crate::zk::msg::{ClientPacket, Control, Notification, QuorumPacket, ReplyBody, ServerState};
-use crate::zk::txn::OpResult;
 use crate::zk::{self, fmt_zxid, ErrorCode, Zxid};
 
 use super::names::Names;
@@ -294,8 +294,8 @@ mod tests {
     use super::*;
     use crate::sim::{LossReason, SendFate, StepRecord};
     use crate::view::cards::tests::names;
+    use crate::zk::data::txn::{Txn, TxnHeader};
     use crate::zk::msg::Vote;
-    use crate::zk::txn::{Txn, TxnHeader};
 
     fn rec(event: EventRecord<Msg, Timer>) -> Record {
         StepRecord {

@@ -146,7 +146,7 @@ mod tests {
     use super::*;
     use crate::view::cards::tests::{names, summary};
     use crate::zk::msg::ServerState;
-    use crate::zk::summary::LogEntrySummary;
+    use crate::zk::server::summary::LogEntrySummary;
 
     fn entry(zxid: Zxid, committed: bool, acks: Vec<u64>) -> LogEntrySummary {
         LogEntrySummary {

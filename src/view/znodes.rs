@@ -268,7 +268,7 @@ pub fn gather_watches(world: &ClusterWorld, summaries: &Summaries, names: &Names
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::zk::txn::{Txn, TxnHeader};
+    use crate::zk::data::txn::{Txn, TxnHeader};
 
     fn hdr(zxid: Zxid, session: SessionId) -> TxnHeader {
         TxnHeader {

@@ -17,8 +17,8 @@ use std::rc::Rc;
 use crate::sim::Message;
 
 use super::config::Sid;
-use super::tree::DataTree;
-use super::txn::{OpResult, Txn, TxnHeader, WriteOp};
+use super::data::tree::DataTree;
+use super::data::txn::{OpResult, Txn, TxnHeader, WriteOp};
 use super::types::{fmt_zxid, ErrorCode, EventType, KeeperState, SessionId, Stat, Zxid};
 
 /// `QuorumPeer.ServerState`.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::sim::{Input, NodeId, TimeUs, SEC};
-use crate::zk::client_node::ClientNode;
+use crate::zk::client::node::ClientNode;
 use crate::zk::msg::Control;
 use crate::zk::script::fake_server::{self, TestNode, TestSim};
 

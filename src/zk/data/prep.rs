@@ -12,10 +12,10 @@
 //! session table, which already lacks sessions whose `closeSession` has been prepared, as the
 //! real tracker's "closing" mark does.
 
-use super::path::{self, check_path, sequential_path};
-use super::tree::DataTree;
-use super::txn::{Txn, TxnHeader, WriteOp};
-use super::types::{ErrorCode, SessionId};
+use crate::zk::data::path::{self, check_path, sequential_path};
+use crate::zk::data::tree::DataTree;
+use crate::zk::data::txn::{Txn, TxnHeader, WriteOp};
+use crate::zk::types::{ErrorCode, SessionId};
 
 impl DataTree {
     /// Validates `op` from `session` against this tree and returns the txn to propose: the

@@ -8,7 +8,7 @@
 //! bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
 //! after it) is an `ErrorTxn`.
 
-use super::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
+use crate::zk::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
 
 /// A write request from a client (`CreateRequest`, `DeleteRequest`, `SetDataRequest`,
 /// `CheckVersionRequest`, `MultiTransactionRecord`). Version `-1` means "any version".

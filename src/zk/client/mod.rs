@@ -45,8 +45,8 @@ use std::collections::{BTreeSet, VecDeque};
 
 use crate::sim::{Ctx, NodeId, TimeUs, MS};
 
-use super::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};
-use super::types::{ErrorCode, EventType, KeeperState, SessionId, Zxid};
+use crate::zk::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};
+use crate::zk::types::{ErrorCode, EventType, KeeperState, SessionId, Zxid};
 
 /// xid of pings (`ClientCnxn` reserves it).
 pub const PING_XID: i32 = -2;
@@ -537,11 +537,10 @@ impl ZkClient {
     }
 }
 
-#[path = "client_cnxn.rs"]
 mod cnxn;
+pub mod node;
 
 use cnxn::{failed, ping};
 
 #[cfg(test)]
-#[path = "client_tests.rs"]
 mod tests;

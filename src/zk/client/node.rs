@@ -16,11 +16,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::sim::{Ctx, NodeId, TimeUs};
 
-use super::client::{Call, CallOp, ClientEvent, ClientTimer, ZkClient};
-use super::msg::{Control, Msg, ReplyBody, Timer};
-use super::recipes::{Io, Recipe};
-use super::summary::ClientSummary;
-use super::types::{ErrorCode, EventType, KeeperState, SessionId, Zxid};
+use crate::zk::client::{Call, CallOp, ClientEvent, ClientTimer, ZkClient};
+use crate::zk::msg::{Control, Msg, ReplyBody, Timer};
+use crate::zk::recipes::{Io, Recipe};
+use crate::zk::server::summary::ClientSummary;
+use crate::zk::types::{ErrorCode, EventType, KeeperState, SessionId, Zxid};
 
 /// Longest log a scripted client keeps; older entries are dropped (and counted).
 pub const MAX_LOG: usize = 10_000;

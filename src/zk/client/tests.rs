@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::sim::{Command, SimRng};
-use crate::zk::txn::{OpResult, WriteOp};
+use crate::zk::data::txn::{OpResult, WriteOp};
 use crate::zk::types::{CreateMode, Stat};
 
 const ME: NodeId = NodeId(10);

@@ -19,9 +19,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tree::DataTree;
-use super::txn::{WatchTarget, WatchTrigger};
-use super::types::{EventType, SessionId, Zxid};
+use crate::zk::data::tree::DataTree;
+use crate::zk::data::txn::{WatchTarget, WatchTrigger};
+use crate::zk::types::{EventType, SessionId, Zxid};
 
 /// The watches held on one path, for display.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 
 use crate::sim::{NodeId, SEC};
 
-use super::config::Sid;
-use super::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
-use super::server::{LogEntry, Role, Server, ZkCtx};
-use super::summary::ZabPhase;
-use super::types::{epoch_of, fmt_zxid, zxid, SessionId, Zxid};
-use super::wire::{Arrival, ConnEnd};
+use crate::zk::config::Sid;
+use crate::zk::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
+use crate::zk::server::summary::ZabPhase;
+use crate::zk::server::wire::{Arrival, ConnEnd};
+use crate::zk::server::{LogEntry, Role, Server, ZkCtx};
+use crate::zk::types::{epoch_of, fmt_zxid, zxid, SessionId, Zxid};
 
 /// Where a learner is in its handshake with the leader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,12 +9,12 @@ use crate::sim::{
     Actor, CheckKind, Checker, CheckerInfo, Ctx, LinkConfig, NodeId, Sim, StepRecord, World,
 };
 
-use crate::zk::client_node::ClientNode;
+use crate::zk::client::node::ClientNode;
+use crate::zk::data::tree::DataTree;
+use crate::zk::data::txn::{OpResult, Txn, TxnHeader};
+use crate::zk::data::watches::WatchManager;
 use crate::zk::msg::{ClientOp, ClientPacket, Control, Msg, ReplyBody, Timer};
-use crate::zk::tree::DataTree;
-use crate::zk::txn::{OpResult, Txn, TxnHeader};
 use crate::zk::types::{zxid, ErrorCode, KeeperState, SessionId};
-use crate::zk::watches::WatchManager;
 
 #[derive(Clone, Debug)]
 struct Conn {

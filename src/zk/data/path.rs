@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::types::ErrorCode;
+use crate::zk::types::ErrorCode;
 
 /// The nodes that always exist and can never be deleted (`DataTree.isSpecialPath`).
 pub const RESERVED_PATHS: [&str; 4] = ["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"];

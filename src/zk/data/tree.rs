@@ -21,9 +21,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::path::{self, parent_of};
-use super::txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger};
-use super::types::{ErrorCode, EventType, SessionId, Stat, Zxid};
+use crate::zk::data::path::{self, parent_of};
+use crate::zk::data::txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger};
+use crate::zk::types::{ErrorCode, EventType, SessionId, Stat, Zxid};
 
 /// The stored part of a znode's stat (`StatPersisted`): `dataLength` and `numChildren` are
 /// computed, and `cversion` is the **stored** value (child creates only, sheet A.3).

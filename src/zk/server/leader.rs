@@ -17,15 +17,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::{NodeId, MS};
 
-use super::config::Sid;
-use super::msg::{Msg, QuorumPacket, Timer};
-use super::server::{Role, Server, ZkCtx};
-use super::sessions::SessionTracker;
-use super::summary::{LearnerSummary, ZabPhase};
-use super::tree::DataTree;
-use super::txn::{Txn, TxnHeader};
-use super::types::{fmt_zxid, zxid, SessionId, Zxid};
-use super::wire::{Arrival, ConnEnd};
+use crate::zk::config::Sid;
+use crate::zk::data::tree::DataTree;
+use crate::zk::data::txn::{Txn, TxnHeader};
+use crate::zk::msg::{Msg, QuorumPacket, Timer};
+use crate::zk::server::sessions::SessionTracker;
+use crate::zk::server::summary::{LearnerSummary, ZabPhase};
+use crate::zk::server::wire::{Arrival, ConnEnd};
+use crate::zk::server::{Role, Server, ZkCtx};
+use crate::zk::types::{fmt_zxid, zxid, SessionId, Zxid};
 
 /// A proposal waiting for a quorum of ACKs.
 #[derive(Clone, Debug, PartialEq, Eq)]

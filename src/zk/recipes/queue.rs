@@ -7,9 +7,9 @@ use super::{
     Calls, Io, Outcome, TIMER_ACT, TIMER_RETRY,
 };
 use crate::zk::client::ClientEvent;
+use crate::zk::data::path::join;
+use crate::zk::data::txn::WriteOp;
 use crate::zk::msg::{ClientOp, Msg, ReplyBody, Timer};
-use crate::zk::path::join;
-use crate::zk::txn::WriteOp;
 use crate::zk::types::{CreateMode, ErrorCode, EventType, KeeperState};
 
 /// Lock or leader election: the same queue, different words.

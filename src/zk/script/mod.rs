@@ -24,10 +24,10 @@ use serde_json::{Map, Value};
 
 use crate::sim::{NodeId, TimeUs, SEC};
 
-use super::client::CallOp;
-use super::msg::ClientOp;
-use super::txn::WriteOp;
-use super::types::CreateMode;
+use crate::zk::client::CallOp;
+use crate::zk::data::txn::WriteOp;
+use crate::zk::msg::ClientOp;
+use crate::zk::types::CreateMode;
 
 /// Simulated time a client op may take before it is reported as `OperationTimeout`.
 pub const OP_TIMEOUT_US: TimeUs = 30 * SEC;
@@ -387,15 +387,12 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
     })
 }
 
-#[path = "script_run.rs"]
 mod runner;
 
 pub use runner::{run, run_script_with};
 
 #[cfg(test)]
-#[path = "fake_server.rs"]
 pub(crate) mod fake_server;
 
 #[cfg(test)]
-#[path = "script_tests.rs"]
 mod tests;

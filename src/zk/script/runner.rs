@@ -3,10 +3,10 @@
 //! state changes and invariant violations as JSON lines. Split from `script.rs` (parsing).
 
 use crate::sim::{Actor, Checker, Input, NodeId, Sim, TimeUs, World, MS};
+use crate::zk::client::node::{ClientNode, LogEntry};
 use crate::zk::client::Call;
-use crate::zk::client_node::{ClientNode, LogEntry};
+use crate::zk::data::txn::OpResult;
 use crate::zk::msg::{Control, Msg, ReplyBody};
-use crate::zk::txn::OpResult;
 
 use super::{ClientCall, Script, ScriptOp, BOOT_LIMIT_US, MAX_STEPS_PER_OP, OP_TIMEOUT_US};
 

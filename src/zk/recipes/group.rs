@@ -2,12 +2,12 @@
 //! a simple barrier (wait until N members are present).
 
 use crate::zk::client::ClientEvent;
+use crate::zk::data::txn::WriteOp;
 use crate::zk::msg::{ClientOp, Msg, ReplyBody, Timer};
-use crate::zk::txn::WriteOp;
 use crate::zk::types::{CreateMode, ErrorCode};
 
 use super::{children_of, create_op, ensure_path, ensured, Calls, Io, TIMER_ACT, TIMER_RETRY};
-use crate::zk::path::join;
+use crate::zk::data::path::join;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum MemberStep {

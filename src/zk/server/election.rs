@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 use crate::sim::{Ctx, MS};
 
-use super::config::{Sid, ZkConfig};
-use super::msg::{Msg, Notification, ServerState, Timer, Vote};
-use super::types::fmt_zxid;
+use crate::zk::config::{Sid, ZkConfig};
+use crate::zk::msg::{Msg, Notification, ServerState, Timer, Vote};
+use crate::zk::types::fmt_zxid;
 
 /// Outcome of processing one notification or timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,22 +14,32 @@
 //! instantaneous, and an ensemble of one runs as a quorum of one rather than in standalone
 //! mode.
 
+pub mod conns;
+pub mod election;
+pub mod leader;
+pub mod leader_broadcast;
+pub mod leader_sync;
+pub mod learner;
+pub mod sessions;
+pub mod summary;
+pub mod wire;
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 use crate::sim::{Ctx, NodeId, MS};
 
-use super::config::{Sid, ZkConfig};
-use super::conns::ClientConns;
-use super::election::{Decision, Election};
-use super::leader::LeaderState;
-use super::learner::LearnerState;
-use super::msg::{Control, Msg, ServerState, Timer, Vote};
-use super::summary::{LogEntrySummary, ServerSummary, ZabPhase};
-use super::tree::DataTree;
-use super::txn::{Txn, TxnHeader};
-use super::types::{fmt_zxid, Zxid};
-use super::watches::WatchManager;
+use crate::zk::config::{Sid, ZkConfig};
+use crate::zk::data::tree::DataTree;
+use crate::zk::data::txn::{Txn, TxnHeader};
+use crate::zk::data::watches::WatchManager;
+use crate::zk::msg::{Control, Msg, ServerState, Timer, Vote};
+use crate::zk::server::conns::ClientConns;
+use crate::zk::server::election::{Decision, Election};
+use crate::zk::server::leader::LeaderState;
+use crate::zk::server::learner::LearnerState;
+use crate::zk::server::summary::{LogEntrySummary, ServerSummary, ZabPhase};
+use crate::zk::types::{fmt_zxid, Zxid};
 
 /// Short for the context ZooKeeper handlers run in.
 pub type ZkCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -309,7 +319,7 @@ impl Server {
         }
     }
 
-    fn on_notification(&mut self, ctx: &mut ZkCtx, src: NodeId, n: super::msg::Notification) {
+    fn on_notification(&mut self, ctx: &mut ZkCtx, src: NodeId, n: crate::zk::msg::Notification) {
         let Some(src_sid) = self.config.sid_of(src) else {
             return;
         };
@@ -468,7 +478,7 @@ impl Server {
         for e in self.disk.log.iter().rev().take(12).rev() {
             log.push(LogEntrySummary {
                 zxid: e.hdr.zxid,
-                summary: super::msg::txn_summary(&e.txn),
+                summary: crate::zk::msg::txn_summary(&e.txn),
                 committed: e.hdr.zxid <= applied && !acks.contains_key(&e.hdr.zxid),
                 acks: acks
                     .get(&e.hdr.zxid)

@@ -5,10 +5,10 @@
 
 use crate::sim::{NodeId, TimeUs};
 
-use super::client_node::ClientNode;
-use super::config::Sid;
-use super::msg::{ServerState, Vote};
-use super::types::{SessionId, Zxid};
+use crate::zk::client::node::ClientNode;
+use crate::zk::config::Sid;
+use crate::zk::msg::{ServerState, Vote};
+use crate::zk::types::{SessionId, Zxid};
 
 /// Zab phase (paper/TLA+ `zabState`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

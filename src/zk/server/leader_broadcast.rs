@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 
 use crate::sim::MS;
 
-use super::leader::{send_h, sids, PendingSync, Proposal};
-use super::msg::{ForwardedOp, QuorumPacket, Timer};
-use super::server::{Role, Server, ZkCtx};
-use super::txn::{Txn, TxnHeader};
-use super::types::{fmt_zxid, zxid, SessionId};
+use crate::zk::data::txn::{Txn, TxnHeader};
+use crate::zk::msg::{ForwardedOp, QuorumPacket, Timer};
+use crate::zk::server::leader::{send_h, sids, PendingSync, Proposal};
+use crate::zk::server::{Role, Server, ZkCtx};
+use crate::zk::types::{fmt_zxid, zxid, SessionId};
 
 impl Server {
     /// The leader's request pipeline entry (`PrepRequestProcessor`): a write becomes a txn
@@ -90,7 +90,7 @@ impl Server {
         }
         ctx.note(format!(
             "zk{me} proposes {} as zxid {} and logs it",
-            super::msg::txn_summary(&txn),
+            crate::zk::msg::txn_summary(&txn),
             fmt_zxid(hdr.zxid)
         ));
         l.outstanding.insert(
@@ -133,7 +133,7 @@ impl Server {
             ctx.note(format!(
                 "zk{me} commits zxid {} ({}): ACKed by {{{}}}, a quorum",
                 fmt_zxid(z),
-                super::msg::txn_summary(&p.txn),
+                crate::zk::msg::txn_summary(&p.txn),
                 sids(&p.acks)
             ));
             self.apply_committed(ctx, p.hdr, p.txn);

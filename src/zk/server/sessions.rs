@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::types::SessionId;
+use crate::zk::types::SessionId;
 
 /// Session deadlines on the leader.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -7,10 +7,10 @@
 
 use std::rc::Rc;
 
-use super::leader::{send_h, Stage};
-use super::msg::QuorumPacket;
-use super::server::{LogEntry, Server, ZkCtx};
-use super::types::{counter_of, epoch_of, fmt_zxid, zxid, Zxid};
+use crate::zk::msg::QuorumPacket;
+use crate::zk::server::leader::{send_h, Stage};
+use crate::zk::server::{LogEntry, Server, ZkCtx};
+use crate::zk::types::{counter_of, epoch_of, fmt_zxid, zxid, Zxid};
 
 impl Server {
     /// `syncFollower` (sheet B.4 step 4): which of DIFF / TRUNC / SNAP, and the packets.

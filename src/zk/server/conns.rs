@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::sim::NodeId;
 
-use super::msg::{ClientOp, ClientPacket, ForwardedOp, Msg, ReplyBody};
-use super::server::{Server, ZkCtx};
-use super::txn::{ApplyOutcome, OpResult, Txn, TxnHeader};
-use super::types::{fmt_zxid, ErrorCode, EventType, KeeperState, SessionId, Zxid};
-use super::wire::{Arrival, ConnEnd};
+use crate::zk::data::txn::{ApplyOutcome, OpResult, Txn, TxnHeader};
+use crate::zk::msg::{ClientOp, ClientPacket, ForwardedOp, Msg, ReplyBody};
+use crate::zk::server::wire::{Arrival, ConnEnd};
+use crate::zk::server::{Server, ZkCtx};
+use crate::zk::types::{fmt_zxid, ErrorCode, EventType, KeeperState, SessionId, Zxid};
 
 /// A client connection on this server.
 #[derive(Clone, Debug, PartialEq)]

@@ -22,17 +22,14 @@ use std::collections::BTreeMap;
 
 use crate::sim::{Ctx, MS};
 
-use super::client::{ClientEvent, ClientTimer, ZkClient};
-use super::msg::{ClientOp, Msg, ReplyBody, Timer};
-use super::path::name_of;
-use super::txn::{OpResult, WriteOp};
-use super::types::{CreateMode, ErrorCode, SessionId};
+use crate::zk::client::{ClientEvent, ClientTimer, ZkClient};
+use crate::zk::data::path::name_of;
+use crate::zk::data::txn::{OpResult, WriteOp};
+use crate::zk::msg::{ClientOp, Msg, ReplyBody, Timer};
+use crate::zk::types::{CreateMode, ErrorCode, SessionId};
 
-#[path = "recipes_config.rs"]
 mod config;
-#[path = "recipes_group.rs"]
 mod group;
-#[path = "recipes_queue.rs"]
 mod queue;
 
 pub use config::{ConfigReader, ConfigWriter};
@@ -324,5 +321,4 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "recipes_tests.rs"]
 mod e2e;

@@ -2,8 +2,8 @@
 //! it on every change, and a writer that rewrites it periodically.
 
 use crate::zk::client::ClientEvent;
+use crate::zk::data::txn::WriteOp;
 use crate::zk::msg::{ClientOp, Msg, ReplyBody, Timer};
-use crate::zk::txn::WriteOp;
 use crate::zk::types::{ErrorCode, EventType};
 
 use super::{ensure_path, ensured, Calls, Io, TIMER_ACT};

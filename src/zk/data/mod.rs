@@ -1,0 +1,8 @@
+//! The replicated database: the data tree and its znodes, transactions and how a write
+//! request becomes one (`PrepRequestProcessor`), path rules, and per-server watch tables.
+
+pub mod path;
+pub mod prep;
+pub mod tree;
+pub mod txn;
+pub mod watches;
