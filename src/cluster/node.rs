@@ -29,6 +29,15 @@ pub enum Timer {
     Zk(zk::Timer),
 }
 
+impl crate::sim::TimerKey for Timer {
+    fn name(&self) -> String {
+        match self {
+            Timer::Heartbeat(t) => t.name(),
+            Timer::Zk(t) => t.name(),
+        }
+    }
+}
+
 impl From<heartbeat::Msg> for Msg {
     fn from(m: heartbeat::Msg) -> Self {
         Msg::Heartbeat(m)

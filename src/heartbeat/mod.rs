@@ -41,6 +41,14 @@ pub enum Timer {
     Tick,
 }
 
+impl crate::sim::TimerKey for Timer {
+    fn name(&self) -> String {
+        match self {
+            Timer::Tick => "Tick".into(),
+        }
+    }
+}
+
 /// One member of the group.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {

@@ -47,8 +47,12 @@ pub trait Message: Clone + fmt::Debug {
 }
 
 /// A timer key. Setting a timer whose key equals an armed one re-arms it.
-pub trait TimerKey: Clone + fmt::Debug + PartialEq {}
-impl<T: Clone + fmt::Debug + PartialEq> TimerKey for T {}
+pub trait TimerKey: Clone + fmt::Debug + PartialEq {
+    /// A stable name for traces, digests and narration, e.g. `LearnerReadTimeout`. Never
+    /// `Debug` of a nested enum: wrapping a protocol's timers in another enum must not
+    /// change the name, so adding a protocol leaves the others' golden digests alone.
+    fn name(&self) -> String;
+}
 
 /// A node of the simulation. The whole actor must be cheap enough to clone: a checkpoint is a
 /// clone of the world.

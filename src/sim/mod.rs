@@ -21,7 +21,7 @@ pub mod time;
 pub mod timeline;
 pub mod world;
 
-pub use actor::{Actor, Command, Ctx, Message, NodeId};
+pub use actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
 pub use check::{healed_for, Checker, CheckerInfo, Sim};
 pub use net::{LinkConfig, LossReason};
 pub use record::{CheckKind, EventRecord, SendFate, StepRecord, TraceDigest, Violation};

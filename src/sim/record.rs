@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::actor::{Message, NodeId};
+use super::actor::{Message, NodeId, TimerKey};
 use super::net::LossReason;
 use super::time::{fmt_time_us, TimeUs};
 use super::world::{Input, MsgId};
@@ -109,7 +109,7 @@ pub struct StepRecord<M, T> {
     pub violations: Vec<Violation>,
 }
 
-impl<M: Message, T: std::fmt::Debug> StepRecord<M, T> {
+impl<M: Message, T: TimerKey> StepRecord<M, T> {
     /// The node whose handler ran, if any.
     pub fn actor(&self) -> Option<NodeId> {
         match &self.event {
@@ -140,7 +140,9 @@ impl<M: Message, T: std::fmt::Debug> StepRecord<M, T> {
                 msg.kind(),
                 reason.describe()
             ),
-            EventRecord::Timer { node, timer } => format!("{} timer {:?}", label(*node), timer),
+            EventRecord::Timer { node, timer } => {
+                format!("{} timer {}", label(*node), timer.name())
+            }
             EventRecord::Input(i) => format!("input: {}", i.describe(label)),
         }
     }
@@ -171,10 +173,10 @@ impl<M: Message, T: std::fmt::Debug> StepRecord<M, T> {
         for t in &self.timers {
             match t {
                 TimerRecord::Set { timer, at_us } => {
-                    let _ = write!(line, " | timer {:?} @{}", timer, fmt_time_us(*at_us));
+                    let _ = write!(line, " | timer {} @{}", timer.name(), fmt_time_us(*at_us));
                 }
                 TimerRecord::Cancel { timer } => {
-                    let _ = write!(line, " | cancel {:?}", timer);
+                    let _ = write!(line, " | cancel {}", timer.name());
                 }
             }
         }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::actor::{Actor, Command, Ctx, Message, NodeId};
+use super::actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
 pub use super::input::Input;
 use super::net::{Link, LinkConfig, LossReason, Network, Route};
 use super::record::{EventRecord, SendFate, SendRecord, StepRecord, TimerRecord};
@@ -610,7 +610,7 @@ fn bound_note(b: &Bounds) -> String {
     format!("bound reached: event queue full ({} events)", b.max_queue)
 }
 
-impl<M: Message, T: std::fmt::Debug> StepRecord<M, T> {
+impl<M: Message, T: TimerKey> StepRecord<M, T> {
     fn with_input<A>(mut self, world: &mut World<A>, input: Input<M>) -> Self
     where
         A: Actor<Msg = M, Timer = T>,

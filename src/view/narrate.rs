@@ -7,7 +7,7 @@
 //! does not know fall back to the kernel's `headline`.
 
 use crate::cluster::{Msg, Record, Timer};
-use crate::sim::{EventRecord, Input, Message, NodeId};
+use crate::sim::{EventRecord, Input, Message, NodeId, TimerKey};
 use crate::zk::client::CallOp;
 use crate::zk::data::txn::OpResult;
 use crate::zk::msg::{ClientPacket, Control, Notification, QuorumPacket, ReplyBody, ServerState};
@@ -237,11 +237,7 @@ fn control(dst: NodeId, c: &Control, names: &Names) -> String {
 
 fn timer_fired(rec: &Record, node: NodeId, timer: &Timer, names: &Names) -> String {
     let n = names.label(node);
-    let name = match timer {
-        Timer::Heartbeat(t) => format!("{t:?}"),
-        Timer::Zk(zk::Timer::Client(t)) => format!("{t:?}"),
-        Timer::Zk(t) => format!("{t:?}"),
-    };
+    let name = timer.name();
     let base = format!("{n}'s {name} timer fires");
     match vote_broadcast(rec, node, names) {
         Some(v) => format!("{base} and {v}"),

@@ -523,3 +523,18 @@ pub enum Timer {
     /// Client timers.
     Client(super::client::ClientTimer),
 }
+
+impl crate::sim::TimerKey for Timer {
+    fn name(&self) -> String {
+        match self {
+            Timer::ElectionPoll => "ElectionPoll".into(),
+            Timer::FinalizeWait => "FinalizeWait".into(),
+            Timer::LeaderTick => "LeaderTick".into(),
+            Timer::LeaderInitLimit => "LeaderInitLimit".into(),
+            Timer::SessionExpiry => "SessionExpiry".into(),
+            Timer::LearnerReadTimeout => "LearnerReadTimeout".into(),
+            Timer::LearnerConnect => "LearnerConnect".into(),
+            Timer::Client(t) => t.name(),
+        }
+    }
+}

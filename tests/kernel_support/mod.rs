@@ -44,6 +44,12 @@ pub enum Timer {
     Tick,
 }
 
+impl zooscope::sim::TimerKey for Timer {
+    fn name(&self) -> String {
+        "Tick".into()
+    }
+}
+
 /// The probe actor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {

@@ -94,6 +94,19 @@ pub enum ClientTimer {
     Recipe(u32),
 }
 
+impl ClientTimer {
+    /// The stable name in traces and narration: `Ping`, `ReadTimeout`, `Reconnect`,
+    /// `Recipe(3)`.
+    pub fn name(&self) -> String {
+        match self {
+            ClientTimer::Ping => "Ping".into(),
+            ClientTimer::ReadTimeout => "ReadTimeout".into(),
+            ClientTimer::Reconnect => "Reconnect".into(),
+            ClientTimer::Recipe(n) => format!("Recipe({n})"),
+        }
+    }
+}
+
 /// `ZooKeeper.States`, the handle's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum States {
