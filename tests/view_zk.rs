@@ -5,8 +5,8 @@
 use zooscope::cluster::Msg;
 use zooscope::sim::{Input, NodeId};
 use zooscope::view::run::{scenario_names, Run, RunSpec};
-use zooscope::view::sessions::session_table;
-use zooscope::view::znodes::znode_table;
+use zooscope::view::zk::sessions::session_table;
+use zooscope::view::zk::znodes::znode_table;
 use zooscope::view::{url, Frame, Panel, Role};
 use zooscope::zk::{self, msg::Control};
 
@@ -36,7 +36,7 @@ fn leader(f: &Frame) -> Option<NodeId> {
         f.scene
             .nodes
             .iter()
-            .any(|n| n.id == *l && n.role == Role::Leading && n.in_quorum)
+            .any(|n| n.id == *l && n.role.as_str() == "leading" && n.has_badge("quorum"))
     })
 }
 
@@ -45,7 +45,7 @@ fn znode_paths(run: &Run, f: &Frame) -> Vec<(String, Option<String>, String)> {
     let t = znode_table(
         &tl.current().world,
         &f.names,
-        &f.summaries,
+        &f.protocols.zk,
         run.history(),
         tl.cursor(),
         None,
@@ -62,7 +62,12 @@ fn a_leader_is_elected_and_its_followers_are_in_its_quorum() {
         let mut run = default_run(1, Some(servers));
         let f = until(&mut run, 20_000, |_, f| {
             leader(f).is_some()
-                && f.scene.nodes.iter().filter(|n| n.in_quorum).count() > servers / 2
+                && f.scene
+                    .nodes
+                    .iter()
+                    .filter(|n| n.has_badge("quorum"))
+                    .count()
+                    > servers / 2
         });
         let l = leader(&f).unwrap();
         let card = f.scene.nodes.iter().find(|n| n.id == l).unwrap();
@@ -104,7 +109,7 @@ fn a_clients_write_shows_in_the_tree_with_its_zxid_and_commit_step() {
     let t = znode_table(
         &tl.current().world,
         &f.names,
-        &f.summaries,
+        &f.protocols.zk,
         run.history(),
         tl.cursor(),
         None,
@@ -132,7 +137,7 @@ fn expiring_a_session_removes_its_ephemerals() {
         })
     });
     let tl = run.timeline();
-    let sessions = session_table(&tl.current().world, &f.names, &f.summaries);
+    let sessions = session_table(&tl.current().world, &f.names, &f.protocols.zk);
     let row = sessions
         .rows
         .iter()
@@ -165,7 +170,7 @@ fn crashing_the_leader_elects_another_and_the_url_replays_it() {
     let new = leader(&f).unwrap();
     assert_eq!(
         f.scene.nodes.iter().find(|n| n.id == old).unwrap().role,
-        Role::Down
+        Role::DOWN
     );
     assert!(run
         .history()
@@ -173,7 +178,7 @@ fn crashing_the_leader_elects_another_and_the_url_replays_it() {
         .iter()
         .any(|t| t.node == new && t.is_election()));
 
-    let q = url::encode(&run.url_state(Panel::Znodes));
+    let q = url::encode(&run.url_state(Panel::default_panel()));
     let d = url::decode(&q, &scenario_names());
     assert!(d.problems.is_empty(), "{:?}", d.problems);
     let (again, problems) = Run::from_url(&d.state);

@@ -2,7 +2,7 @@
 //! election and Zab, recipe clients connected through the client library, the ZooKeeper
 //! checkers watching every step.
 
-use zooscope::cluster::{AnyChecker, ClusterSim, Node};
+use zooscope::cluster::{checkers_for, ClusterSim, Node, Protocol};
 use zooscope::sim::{Input, LinkConfig, NodeId, TimeUs, World, MS, SEC};
 use zooscope::zk::recipes::{ConfigReader, ConfigWriter, Recipe, SeqQueue};
 use zooscope::zk::{ClientNode, Server, ZkConfig};
@@ -22,20 +22,19 @@ fn ensemble(seed: u64, recipes: Vec<(&str, Recipe)>) -> ClusterSim {
     );
     for i in 0..SERVERS {
         let server = Server::new(i as u64 + 1, cfg.clone());
-        world.add_node_at(Node::ZkServer(Box::new(server)), i as TimeUs * 3 * MS);
+        world.add_node_at(Node::from(server), i as TimeUs * 3 * MS);
     }
     for (name, r) in recipes {
         let c = ClientNode::recipe(name, nodes.clone(), 6000, r);
-        world.add_node_at(Node::ZkClient(Box::new(c)), 0);
+        world.add_node_at(Node::from(c), 0);
     }
-    ClusterSim::new(world, AnyChecker::zk_set())
+    ClusterSim::new(world, checkers_for(&[Protocol::Zk]))
 }
 
 fn client(sim: &ClusterSim, i: usize) -> &ClientNode {
-    match sim.world.node(NodeId((SERVERS + i) as u32)) {
-        Node::ZkClient(c) => c,
-        other => panic!("not a client: {other:?}"),
-    }
+    let node = sim.world.node(NodeId((SERVERS + i) as u32));
+    node.zk_client()
+        .unwrap_or_else(|| panic!("not a client: {node:?}"))
 }
 
 fn queue(sim: &ClusterSim, i: usize) -> &SeqQueue {

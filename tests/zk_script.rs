@@ -10,16 +10,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use zooscope::cluster::scenario::zk_ensemble;
+use zooscope::cluster::zk::scenarios::ensemble as zk_ensemble;
 use zooscope::cluster::Node;
 use zooscope::zk::script::run_script_with;
 use zooscope::zk::ClientNode;
 
 fn client_of(n: &Node) -> Option<&ClientNode> {
-    match n {
-        Node::ZkClient(c) => Some(c),
-        _ => None,
-    }
+    n.zk_client()
 }
 
 fn run(text: &str) -> Result<Vec<String>, String> {

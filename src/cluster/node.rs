@@ -1,7 +1,12 @@
-//! The world's node, message and timer enums, dispatching to the protocol modules.
+//! The world's node, message and timer enums: one variant per protocol, each wrapping that
+//! protocol's own type. Accessors answer "is this a ZooKeeper server?" so that no code outside
+//! a protocol's files matches on its variants; the `Actor` impl hands each event to the
+//! protocol that owns the node.
+//!
+//! Adding a protocol: one variant in each enum, its `From` impls, one arm per match below.
 
 use crate::heartbeat;
-use crate::sim::{Actor, Ctx, Message, NodeId};
+use crate::sim::{Actor, Ctx, Message, NodeId, TimerKey};
 use crate::zk;
 
 /// Every kind of node a world can hold.
@@ -9,10 +14,8 @@ use crate::zk;
 pub enum Node {
     /// A member of the heartbeat demo protocol.
     Heartbeat(heartbeat::Member),
-    /// A ZooKeeper server.
-    ZkServer(Box<zk::Server>),
-    /// A ZooKeeper client (scripted client or recipe).
-    ZkClient(Box<zk::ClientNode>),
+    /// A ZooKeeper server or client.
+    Zk(zk::ZkNode),
 }
 
 /// Every message of every protocol.
@@ -29,12 +32,82 @@ pub enum Timer {
     Zk(zk::Timer),
 }
 
-impl crate::sim::TimerKey for Timer {
-    fn name(&self) -> String {
+impl Node {
+    /// The ZooKeeper node, if this is one.
+    pub fn zk(&self) -> Option<&zk::ZkNode> {
         match self {
-            Timer::Heartbeat(t) => t.name(),
-            Timer::Zk(t) => t.name(),
+            Node::Zk(n) => Some(n),
+            _ => None,
         }
+    }
+
+    /// The ZooKeeper node, mutably.
+    pub fn zk_mut(&mut self) -> Option<&mut zk::ZkNode> {
+        match self {
+            Node::Zk(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The ZooKeeper server, if this node is one.
+    pub fn zk_server(&self) -> Option<&zk::Server> {
+        self.zk().and_then(zk::ZkNode::server)
+    }
+
+    /// The ZooKeeper client, if this node is one.
+    pub fn zk_client(&self) -> Option<&zk::ClientNode> {
+        self.zk().and_then(zk::ZkNode::client)
+    }
+
+    /// The ZooKeeper client, mutably.
+    pub fn zk_client_mut(&mut self) -> Option<&mut zk::ClientNode> {
+        self.zk_mut().and_then(zk::ZkNode::client_mut)
+    }
+
+    /// The heartbeat member, if this node is one.
+    pub fn heartbeat(&self) -> Option<&heartbeat::Member> {
+        match self {
+            Node::Heartbeat(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+impl Msg {
+    /// The ZooKeeper message, if this is one.
+    pub fn zk(&self) -> Option<&zk::Msg> {
+        match self {
+            Msg::Zk(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+impl Timer {
+    /// The ZooKeeper timer, if this is one.
+    pub fn zk(&self) -> Option<&zk::Timer> {
+        match self {
+            Timer::Zk(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+impl From<heartbeat::Member> for Node {
+    fn from(m: heartbeat::Member) -> Self {
+        Node::Heartbeat(m)
+    }
+}
+
+impl From<zk::Server> for Node {
+    fn from(s: zk::Server) -> Self {
+        Node::Zk(s.into())
+    }
+}
+
+impl From<zk::ClientNode> for Node {
+    fn from(c: zk::ClientNode) -> Self {
+        Node::Zk(c.into())
     }
 }
 
@@ -62,6 +135,15 @@ impl From<zk::Timer> for Timer {
     }
 }
 
+impl TimerKey for Timer {
+    fn name(&self) -> String {
+        match self {
+            Timer::Heartbeat(t) => t.name(),
+            Timer::Zk(t) => t.name(),
+        }
+    }
+}
+
 impl Message for Msg {
     fn kind(&self) -> &'static str {
         match self {
@@ -85,24 +167,21 @@ impl Actor for Node {
     fn label(&self) -> String {
         match self {
             Node::Heartbeat(m) => m.name.clone(),
-            Node::ZkServer(s) => s.label(),
-            Node::ZkClient(c) => c.label(),
+            Node::Zk(n) => n.label(),
         }
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<Msg, Timer>) {
         match self {
             Node::Heartbeat(m) => m.on_start(ctx),
-            Node::ZkServer(s) => ctx.scoped(|c| s.on_start(c)),
-            Node::ZkClient(c) => c.on_start(ctx),
+            Node::Zk(n) => n.on_start(ctx),
         }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Msg, Timer>, src: NodeId, msg: Msg) {
         match (self, msg) {
             (Node::Heartbeat(m), Msg::Heartbeat(msg)) => m.on_message(ctx, src, msg),
-            (Node::ZkServer(s), Msg::Zk(msg)) => ctx.scoped(|c| s.on_message(c, src, msg)),
-            (Node::ZkClient(c), Msg::Zk(msg)) => c.on_message(ctx, src, msg),
+            (Node::Zk(n), Msg::Zk(msg)) => n.on_message(ctx, src, msg),
             // A message of another protocol: the node does not speak it.
             _ => {}
         }
@@ -111,8 +190,7 @@ impl Actor for Node {
     fn on_timer(&mut self, ctx: &mut Ctx<Msg, Timer>, timer: Timer) {
         match (self, timer) {
             (Node::Heartbeat(m), Timer::Heartbeat(t)) => m.on_timer(ctx, t),
-            (Node::ZkServer(s), Timer::Zk(t)) => ctx.scoped(|c| s.on_timer(c, t)),
-            (Node::ZkClient(c), Timer::Zk(t)) => c.on_timer(ctx, t),
+            (Node::Zk(n), Timer::Zk(t)) => n.on_timer(ctx, t),
             _ => {}
         }
     }
@@ -120,8 +198,7 @@ impl Actor for Node {
     fn on_crash(&mut self) {
         match self {
             Node::Heartbeat(m) => m.on_crash(),
-            Node::ZkServer(s) => s.on_crash(),
-            Node::ZkClient(c) => c.on_crash(),
+            Node::Zk(n) => n.on_crash(),
         }
     }
 }

@@ -93,21 +93,18 @@ pub fn ClusterView() -> Html {
         .and_then(|id| scene.nodes.iter().find(|n| n.id == id))
         .map(|card| {
             let (left, top) = to_stage(&stage, card.x, card.y + card.r + 8.0);
-            let session = sim
-                .frame
-                .summaries
-                .client(card.id)
-                .map(|c| c.session_id)
-                .filter(|s| *s != 0);
+            let (actions, note) = sim.with_run(|run| {
+                sim.frame
+                    .node_menu(&run.timeline().current().world, card.id)
+            });
             let args = NodeMenuArgs {
                 card,
-                all: names.ids().collect(),
-                leader: scene.leader,
-                session,
+                actions,
+                note,
                 left,
                 top,
             };
-            node_menu(&args, &sim, &view)
+            node_menu(args, &sim, &view)
         });
     let inspector = vs
         .message

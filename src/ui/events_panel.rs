@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::sim::NodeId;
-use crate::view::dots::{category_from_name, category_shape, CATEGORIES};
+use crate::view::categories;
 use crate::view::events::{EventFilter, EventRow};
 use crate::view::state::Action;
 
@@ -33,7 +33,7 @@ pub fn events_panel(
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            view.dispatch(Action::FilterCategory(category_from_name(&v)));
+            view.dispatch(Action::FilterCategory(categories::from_name(&v)));
         })
     };
     html! {
@@ -53,8 +53,8 @@ pub fn events_panel(
                     <span>{ "Kind" }</span>
                     <select onchange={on_cat} aria-label="Show events of kind">
                         <option value="" selected={f.category.is_none()}>{ "all" }</option>
-                        { for CATEGORIES.iter().map(|c| html! {
-                            <option value={c.name()} selected={f.category == Some(*c)}>{ c.name() }</option>
+                        { for categories::all().into_iter().map(|c| html! {
+                            <option value={c.name()} selected={f.category == Some(c)}>{ c.name() }</option>
                         }) }
                     </select>
                 </label>
@@ -73,7 +73,7 @@ pub fn events_panel(
                                     <span class="ev-time mono">{ &r.time }</span>
                                     if let Some(c) = r.category {
                                         <svg class={classes!("ev-cat", format!("cat-{}", c.name()))} viewBox="-9 -9 18 18" aria-hidden="true" focusable="false">
-                                            <path class="shape" d={category_shape(c)} />
+                                            <path class="shape" d={c.shape} />
                                         </svg>
                                     }
                                     <span class="ev-text">{ &r.text }</span>

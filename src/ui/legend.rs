@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use yew::prelude::*;
 
-use crate::view::dots::{category_shape, category_title, CATEGORIES};
+use crate::view::categories;
 
 /// The markup inside the legend's `<details>`.
 fn markup() -> String {
@@ -19,13 +19,13 @@ fn markup() -> String {
 <li><span class="swatch quorum-ring"></span>In the leader's quorum</li>
 </ul><ul class="legend-msgs" aria-label="Message kinds">"#,
     );
-    for c in CATEGORIES {
+    for c in categories::all() {
         let _ = write!(
             s,
             r#"<li><svg class="legend-shape cat-{}" viewBox="-9 -9 18 18" aria-hidden="true" focusable="false"><path class="shape" d="{}"/></svg>{}</li>"#,
             c.name(),
-            category_shape(c),
-            category_title(c)
+            c.shape,
+            c.title
         );
     }
     s.push_str("</ul>");

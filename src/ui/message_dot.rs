@@ -3,7 +3,6 @@
 
 use yew::prelude::*;
 
-use crate::view::dots::category_shape;
 use crate::view::layout::num;
 use crate::view::Dot;
 
@@ -20,7 +19,7 @@ pub fn message_dot(d: &Dot, label: String, selected: bool) -> Html {
             data-msg-id={d.id.to_string()} role="button" aria-label={label}>
             <title>{ &d.summary }</title>
             <circle class="hit" r="11" />
-            <path class="shape" d={category_shape(d.category)} />
+            <path class="shape" d={d.category.shape} />
             if d.held {
                 <path class="pause" d="M-2.5 -12 V-17 M2.5 -12 V-17" />
             }

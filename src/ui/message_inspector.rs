@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use crate::sim::time::fmt_time;
 use crate::sim::Input;
-use crate::view::dots::category_title;
 use crate::view::layout::num;
 use crate::view::state::Action;
 use crate::view::Dot;
@@ -57,7 +56,7 @@ pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &View
                 { format!(" #{} from {} to {}", d.id, props.src, props.dst) }
             </p>
             <p class="mono">{ &d.summary }</p>
-            <p class="muted">{ format!("{} · {}", category_title(d.category), timing) }</p>
+            <p class="muted">{ format!("{} · {}", d.category.title, timing) }</p>
             <div class="popover-actions">
                 <button type="button" class="btn danger" id="msg-first" onclick={act(Input::Drop(d.id), false)}>
                     { "Drop message" }

@@ -6,8 +6,7 @@
 use yew::prelude::*;
 
 use crate::view::layout::num;
-use crate::view::narrate::preview;
-use crate::view::{NodeCard, NodeKind, Role};
+use crate::view::NodeCard;
 
 /// A crown drawn above the leader, centred on (0, 0).
 const CROWN: &str = "M-11 4 L-13 -7 L-5.5 -1.5 L0 -10 L5.5 -1.5 L13 -7 L11 4 Z";
@@ -15,22 +14,14 @@ const CROWN: &str = "M-11 4 L-13 -7 L-5.5 -1.5 L0 -10 L5.5 -1.5 L13 -7 L11 4 Z";
 /// One server, member or client. `selected`: its menu is open; `group_b`: in partition mode,
 /// whether it is in group B.
 pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
-    let leader = c.role == Role::Leading && c.in_quorum;
+    let leader = c.has_badge("leader");
+    let client = c.kind.is_client_like();
     let class = classes!(
         "node",
-        if c.kind == NodeKind::Client {
-            "client"
-        } else {
-            "server"
-        },
+        if client { "client" } else { "server" },
         format!("role-{}", c.role.as_str()),
-        c.in_quorum.then_some("quorum"),
-        leader.then_some("leader"),
+        c.badges.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
         selected.then_some("selected"),
-        // A client without a live connection is drawn dashed.
-        c.client_state
-            .filter(|s| *s != "CONNECTED")
-            .map(|_| "disconnected"),
         group_b.map(|b| if b { "group-b" } else { "group-a" }),
     );
     let r = c.r;
@@ -40,22 +31,15 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
         Some(false) => format!("{} (group A; click to move to group B)", c.description),
         None => c.description.clone(),
     };
-    let below = if c.kind == NodeKind::Client {
-        c.status
-            .as_deref()
-            .or(c.what.as_deref())
-            .map(|s| preview(s, 24))
-    } else {
-        Some(c.detail.clone())
-    };
+    let below = (!c.detail.is_empty() || !client).then(|| c.detail.clone());
     // Neighbouring clients' captions would overlap: every other one sits a line lower.
-    let below_y = if c.kind == NodeKind::Client && c.id.0 % 2 == 1 {
+    let below_y = if client && c.id.0 % 2 == 1 {
         r + 26.0
     } else {
         r + 15.0
     };
     html! {
-        <g key={c.id.0} {class} {transform} data-node={c.label.clone()} data-role={c.role.as_str()}
+        <g key={c.id.0} {class} {transform} data-node={c.label.clone()} data-kind={c.kind.slug} data-role={c.role.as_str()}
             tabindex="0" role="button" aria-label={label} aria-haspopup="menu"
             aria-expanded={selected.to_string()} data-node-id={c.id.0.to_string()}>
             <circle class="ring" r={num(r + 6.0)} />
@@ -66,15 +50,15 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
             if !c.up {
                 <path class="cross" d={format!("M{a} {a} L{b} {b} M{a} {b} L{b} {a}", a = num(-r * 0.55), b = num(r * 0.55))} />
             }
-            <text class="label" y={if c.kind == NodeKind::Client { "4" } else { "-4" }}>{ &c.label }</text>
-            if c.kind != NodeKind::Client {
+            <text class="label" y={if client { "4" } else { "-4" }}>{ &c.label }</text>
+            if !client {
                 <text class="role" y="12">{ c.role.title() }</text>
             }
             if let Some(text) = below {
                 <text class="detail" y={num(below_y)}>{ text }</text>
             }
-            if let Some(v) = &c.vote {
-                <text class="vote" y={num(r + 31.0)}>{ format!("votes {}", v.leader) }</text>
+            if let Some(v) = &c.note {
+                <text class="vote" y={num(r + 31.0)}>{ v }</text>
             }
         </g>
     }

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::view::state::INVARIANTS;
 use crate::view::Panel;
 
 use super::dom;
@@ -12,11 +13,17 @@ pub const TABPANEL_ID: &str = "panel-body";
 
 /// The row of tabs: `selected` is shown, `on_select` gets the panel to show, and
 /// `violations` so far make a badge on the Invariants tab.
-pub fn panel_tabs(selected: Panel, on_select: &Callback<Panel>, violations: u64) -> Html {
+pub fn panel_tabs(
+    panels: &[Panel],
+    selected: Panel,
+    on_select: &Callback<Panel>,
+    violations: u64,
+) -> Html {
     let onkeydown = {
         let on_select = on_select.clone();
+        let panels = panels.to_vec();
         Callback::from(move |event: KeyboardEvent| {
-            if let Some(next) = key_target(selected, &event.key()) {
+            if let Some(next) = key_target(&panels, selected, &event.key()) {
                 event.prevent_default();
                 on_select.emit(next);
                 dom::focus_id(&next.tab_id());
@@ -26,7 +33,7 @@ pub fn panel_tabs(selected: Panel, on_select: &Callback<Panel>, violations: u64)
 
     html! {
         <div class="tabs" role="tablist" aria-label="Panel" {onkeydown}>
-            { for Panel::ALL.iter().map(|&panel| tab(panel, selected, on_select, violations)) }
+            { for panels.iter().map(|&panel| tab(panel, selected, on_select, violations)) }
         </div>
     }
 }
@@ -34,7 +41,7 @@ pub fn panel_tabs(selected: Panel, on_select: &Callback<Panel>, violations: u64)
 fn tab(panel: Panel, selected: Panel, on_select: &Callback<Panel>, violations: u64) -> Html {
     let is_selected = panel == selected;
     let onclick = on_select.reform(move |_: MouseEvent| panel);
-    let badge = (panel == Panel::Invariants && violations > 0).then(|| {
+    let badge = (panel == INVARIANTS && violations > 0).then(|| {
         html! { <span class="badge" aria-label={format!("{violations} violations")}>{ violations }</span> }
     });
     html! {
@@ -47,8 +54,7 @@ fn tab(panel: Panel, selected: Panel, on_select: &Callback<Panel>, violations: u
 }
 
 /// The tab a key press moves to, if the key is one the tabs pattern uses.
-fn key_target(selected: Panel, key: &str) -> Option<Panel> {
-    let all = Panel::ALL;
+fn key_target(all: &[Panel], selected: Panel, key: &str) -> Option<Panel> {
     let at = all.iter().position(|&p| p == selected)?;
     let index = match key {
         "ArrowRight" => (at + 1) % all.len(),

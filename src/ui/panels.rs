@@ -5,13 +5,10 @@
 use yew::prelude::*;
 
 use crate::sim::NodeId;
-use crate::view::events::{event_rows, EventFilter};
-use crate::view::invariants::invariant_table;
-use crate::view::sessions::session_table;
+use crate::view::events::EventFilter;
+use crate::view::protocols::panel_body;
 use crate::view::state::Action;
-use crate::view::zablog::zab_table;
-use crate::view::znodes::znode_table;
-use crate::view::Panel;
+use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
 use super::invariants_panel::invariants_panel;
@@ -27,7 +24,13 @@ use super::znodes_panel::znodes_panel;
 pub fn Panels() -> Html {
     let sim = use_sim();
     let view = use_view();
-    let panel = view.0.panel;
+    let panels = sim.frame.scene.panels.clone();
+    // A panel this scenario does not have (from a link to another scenario): its first.
+    let panel = if panels.contains(&view.0.panel) || panels.is_empty() {
+        view.0.panel
+    } else {
+        panels[0]
+    };
     let on_select = {
         let view = view.clone();
         Callback::from(move |p: Panel| view.dispatch(Action::SetPanel(p)))
@@ -41,7 +44,7 @@ pub fn Panels() -> Html {
     };
     html! {
         <aside id="panels" class="region panels" data-region="panels" aria-label="Panels">
-            { panel_tabs(panel, &on_select, sim.frame.scene.violations) }
+            { panel_tabs(&panels, panel, &on_select, sim.frame.scene.violations) }
             <div id={TABPANEL_ID} class="panel-body" role="tabpanel"
                 aria-labelledby={panel.tab_id()} data-panel={panel.slug()} tabindex="0">
                 { (*body).clone() }
@@ -57,36 +60,16 @@ fn body(
     filter: &EventFilter,
     tree: Option<NodeId>,
 ) -> Html {
-    let f = &sim.frame;
-    sim.with_run(|run| {
-        let tl = run.timeline();
-        let world = &tl.current().world;
-        let history = run.history();
-        match panel {
-            Panel::Znodes => {
-                let table = znode_table(world, &f.names, &f.summaries, history, tl.cursor(), tree);
-                znodes_panel(&table, view)
-            }
-            Panel::ZabLog => {
-                let table = zab_table(&f.summaries, &f.names, history, &|id| {
-                    world.is_up(id) || !world.has_started(id)
-                });
-                zab_panel(&table)
-            }
-            Panel::Sessions => sessions_panel(&session_table(world, &f.names, &f.summaries), sim),
-            Panel::Events => {
-                let record = |n| tl.record(n);
-                let rows = event_rows(&record, tl.floor(), tl.cursor(), filter, &f.names, history);
-                let nodes: Vec<(NodeId, String)> = f
-                    .names
-                    .ids()
-                    .map(|id| (id, f.names.label(id).to_string()))
-                    .collect();
-                events_panel(&rows, &nodes, *filter, view)
-            }
-            Panel::Invariants => {
-                invariants_panel(&invariant_table(tl.current(), history, tl.cursor()))
-            }
-        }
-    })
+    let built = sim.with_run(|run| panel_body(run, &sim.frame, panel, *filter, tree));
+    match built {
+        PanelBody::Znodes(t) => znodes_panel(&t, view),
+        PanelBody::ZabLog(t) => zab_panel(&t),
+        PanelBody::Sessions(t) => sessions_panel(&t, sim),
+        PanelBody::Events {
+            rows,
+            nodes,
+            filter,
+        } => events_panel(&rows, &nodes, filter, view),
+        PanelBody::Invariants(t) => invariants_panel(&t),
+    }
 }

@@ -23,7 +23,7 @@ pub fn partition_bar(sim: &SimHandle, view: &ViewHandle) -> Html {
         .collect();
     let a: Vec<NodeId> = names
         .ids()
-        .filter(|id| names.kind(*id).is_server_like() && !draft.group_b.contains(id))
+        .filter(|id| names.is_server_like(*id) && !draft.group_b.contains(id))
         .collect();
     let labels = |g: &[NodeId]| {
         if g.is_empty() {

@@ -3,11 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::cluster::Msg;
-use crate::sim::Input;
-use crate::view::sessions::SessionTable;
-use crate::zk;
-use crate::zk::msg::Control;
+use crate::view::protocols::SessionTable;
 
 use super::sim_provider::SimHandle;
 
@@ -22,10 +18,10 @@ pub fn sessions_panel(t: &SessionTable, sim: &SimHandle) -> Html {
             } else {
                 <ul class="sessions">
                     { for t.rows.iter().map(|r| {
-                        let expire = match (t.expire_via, r.live) {
-                            (Some(leader), true) => {
+                        let expire = match (&r.expire, r.live) {
+                            (Some(input), true) => {
                                 let sim = sim.clone();
-                                let input = Input::Deliver(leader, Msg::Zk(zk::Msg::Control(Control::ExpireSession(r.session))));
+                                let input = input.clone();
                                 let onclick = Callback::from(move |_: MouseEvent| sim.inject(input.clone()));
                                 html! { <button type="button" class="btn danger small" {onclick}>
                                     { format!("Expire session of {}", r.owner_label) }</button> }

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::view::zablog::{Cell, ZabTable};
+use crate::view::protocols::{Cell, ZabTable};
 
 /// The log table.
 pub fn zab_panel(t: &ZabTable) -> Html {

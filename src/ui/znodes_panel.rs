@@ -5,8 +5,8 @@
 use yew::prelude::*;
 
 use crate::sim::NodeId;
+use crate::view::protocols::{ZnodeRow, ZnodeTable};
 use crate::view::state::Action;
-use crate::view::znodes::{ZnodeRow, ZnodeTable};
 
 use super::view_state::ViewHandle;
 

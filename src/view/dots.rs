@@ -9,83 +9,10 @@
 
 use crate::cluster::Msg;
 use crate::sim::{Flight, Message, MsgId, NodeId, TimeUs};
-use crate::zk::msg::Category;
 
+use super::categories::Category;
 use super::layout::{Layout, Point};
-
-/// Every category, in legend order.
-pub const CATEGORIES: [Category; 10] = [
-    Category::Election,
-    Category::Discovery,
-    Category::Sync,
-    Category::Broadcast,
-    Category::Ping,
-    Category::ClientRequest,
-    Category::ClientResponse,
-    Category::Watch,
-    Category::Connection,
-    Category::Control,
-];
-
-/// The traffic category of any message of the world (the heartbeat demo's pings count as
-/// `ping`).
-pub fn category_of(msg: &Msg) -> Category {
-    match msg {
-        Msg::Zk(m) => m.category(),
-        Msg::Heartbeat(_) => Category::Ping,
-    }
-}
-
-/// Parses a category's lower-case name.
-pub fn category_from_name(name: &str) -> Option<Category> {
-    CATEGORIES.into_iter().find(|c| c.name() == name)
-}
-
-/// What the legend says a category is.
-pub fn category_title(c: Category) -> &'static str {
-    match c {
-        Category::Election => "Election (votes)",
-        Category::Discovery => "Discovery (new epoch)",
-        Category::Sync => "Sync (catch up)",
-        Category::Broadcast => "Broadcast (proposal, ack, commit)",
-        Category::Ping => "Ping (heartbeats)",
-        Category::ClientRequest => "Client request",
-        Category::ClientResponse => "Reply to client",
-        Category::Watch => "Watch event",
-        Category::Connection => "Connection closed",
-        Category::Control => "Control",
-    }
-}
-
-/// The SVG path of a category's marker, centred on (0, 0), about 12 units across.
-pub fn category_shape(c: Category) -> &'static str {
-    match c {
-        // circle
-        Category::Election => "M-6 0a6 6 0 1 0 12 0a6 6 0 1 0 -12 0Z",
-        // diamond
-        Category::Discovery => "M0 -7L7 0L0 7L-7 0Z",
-        // square
-        Category::Sync => "M-5.5 -5.5H5.5V5.5H-5.5Z",
-        // triangle pointing up
-        Category::Broadcast => "M0 -7L6.5 5.5H-6.5Z",
-        // small circle
-        Category::Ping => "M-4 0a4 4 0 1 0 8 0a4 4 0 1 0 -8 0Z",
-        // an X: a connection closed
-        Category::Connection => {
-            "M-6 -3.5L-3.5 -6L0 -2.5L3.5 -6L6 -3.5L2.5 0L6 3.5L3.5 6L0 2.5L-3.5 6L-6 3.5L-2.5 0Z"
-        }
-        // triangle pointing down
-        Category::ClientRequest => "M0 7L6.5 -5.5H-6.5Z",
-        // hexagon
-        Category::ClientResponse => "M-6.5 0L-3.25 -5.6H3.25L6.5 0L3.25 5.6H-3.25Z",
-        // five-pointed star
-        Category::Watch => {
-            "M0 -7.5L1.8 -2.4L7.1 -2.3L2.9 0.9L4.4 6.1L0 3L-4.4 6.1L-2.9 0.9L-7.1 -2.3L-1.8 -2.4Z"
-        }
-        // plus
-        Category::Control => "M-2 -7H2V-2H7V2H2V7H-2V2H-7V-2H-2Z",
-    }
-}
+use super::protocols::category_of;
 
 /// A message on the wire, as drawn at one display time.
 #[derive(Clone, Debug, PartialEq)]
@@ -186,7 +113,7 @@ pub fn any_moving(dots: &[Dot]) -> bool {
 mod tests {
     use super::*;
     use crate::heartbeat;
-    use crate::view::names::NodeKind;
+    use crate::view::heartbeat::MEMBER_KIND;
 
     #[test]
     fn progress_is_clamped_and_handles_zero_latency() {
@@ -200,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_dot_moves_from_rim_to_rim_on_its_own_lane() {
-        let layout = Layout::for_kinds(&[NodeKind::Server, NodeKind::Server]);
+        let layout = Layout::for_kinds(&[MEMBER_KIND, MEMBER_KIND]);
         let f = Flight {
             id: 7,
             src: NodeId(0),
@@ -214,7 +141,7 @@ mod tests {
         let mid = dot(&layout, &f, 3_000);
         let end = dot(&layout, &f, 9_000);
         assert_eq!(start.kind, "PING");
-        assert_eq!(start.category, Category::Ping);
+        assert_eq!(start.category, crate::view::categories::PING);
         assert_eq!(mid.progress, 0.5);
         // The rims, not the centres.
         let (a, b) = (layout.at(NodeId(0)), layout.at(NodeId(1)));
@@ -238,7 +165,7 @@ mod tests {
 
     #[test]
     fn held_messages_wait_part_way() {
-        let layout = Layout::for_kinds(&[NodeKind::Server, NodeKind::Server]);
+        let layout = Layout::for_kinds(&[MEMBER_KIND, MEMBER_KIND]);
         let f = Flight {
             id: 1,
             src: NodeId(0),
@@ -255,13 +182,14 @@ mod tests {
 
     #[test]
     fn every_category_has_a_distinct_shape_and_a_round_trip_name() {
-        let mut shapes: Vec<&str> = CATEGORIES.iter().map(|c| category_shape(*c)).collect();
+        let all = crate::view::categories::all();
+        let mut shapes: Vec<&str> = all.iter().map(|c| c.shape).collect();
         shapes.sort();
         shapes.dedup();
-        assert_eq!(shapes.len(), CATEGORIES.len());
-        for c in CATEGORIES {
-            assert_eq!(category_from_name(c.name()), Some(c));
+        assert_eq!(shapes.len(), all.len());
+        for c in all {
+            assert_eq!(crate::view::categories::from_name(c.name()), Some(c));
         }
-        assert_eq!(category_from_name("nope"), None);
+        assert_eq!(crate::view::categories::from_name("nope"), None);
     }
 }

@@ -4,14 +4,14 @@
 //! window only (the newest [`MAX_ROWS`] matches, scanning at most [`MAX_SCAN`] records), so
 //! a long run costs the same as a short one.
 
-use crate::cluster::{Msg, Record, Timer};
+use crate::cluster::Record;
 use crate::sim::time::fmt_time;
 use crate::sim::{EventRecord, Input, NodeId};
-use crate::zk::{self, msg::Category};
 
-use super::dots::category_of;
+use super::categories::{self, Category};
 use super::history::History;
 use super::names::Names;
+use super::protocols;
 
 /// Most rows built.
 pub const MAX_ROWS: usize = 150;
@@ -44,20 +44,12 @@ pub struct EventRow {
 /// The category of a step: its message's, a timer's protocol role, or `control` for inputs.
 pub fn record_category(rec: &Record) -> Option<Category> {
     match &rec.event {
-        EventRecord::Deliver { msg, .. } | EventRecord::Lost { msg, .. } => Some(category_of(msg)),
-        EventRecord::Input(_) => Some(Category::Control),
+        EventRecord::Deliver { msg, .. } | EventRecord::Lost { msg, .. } => {
+            Some(protocols::category_of(msg))
+        }
+        EventRecord::Input(_) => Some(categories::CONTROL),
         EventRecord::Start { .. } => None,
-        EventRecord::Timer { timer, .. } => match timer {
-            Timer::Heartbeat(_) => Some(Category::Ping),
-            Timer::Zk(t) => match t {
-                zk::Timer::ElectionPoll | zk::Timer::FinalizeWait => Some(Category::Election),
-                zk::Timer::LeaderInitLimit => Some(Category::Discovery),
-                zk::Timer::LeaderTick | zk::Timer::LearnerReadTimeout => Some(Category::Ping),
-                zk::Timer::LearnerConnect => Some(Category::Discovery),
-                zk::Timer::SessionExpiry => Some(Category::Control),
-                zk::Timer::Client(_) => Some(Category::ClientRequest),
-            },
-        },
+        EventRecord::Timer { timer, .. } => Some(protocols::timer_category(timer)),
     }
 }
 
@@ -92,10 +84,8 @@ pub fn matches(rec: &Record, f: &EventFilter) -> bool {
 fn event_word(rec: &Record) -> &'static str {
     match &rec.event {
         EventRecord::Start { .. } => "start",
-        EventRecord::Deliver { msg, .. } => match msg {
-            Msg::Zk(zk::Msg::Control(_)) => "input",
-            _ => "deliver",
-        },
+        EventRecord::Deliver { msg, .. } if protocols::is_control(msg) => "input",
+        EventRecord::Deliver { .. } => "deliver",
         EventRecord::Lost { .. } => "lost",
         EventRecord::Timer { .. } => "timer",
         EventRecord::Input(_) => "input",
@@ -197,7 +187,7 @@ mod tests {
         );
         let f = EventFilter {
             node: None,
-            category: Some(Category::Election),
+            category: categories::from_name("election"),
         };
         assert!(event_rows(&rec, 0, 200, &f, &names, &History::default()).is_empty());
     }

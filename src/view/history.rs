@@ -1,50 +1,41 @@
 //! What the view remembers about a run beyond the current step: when each node changed role
-//! (elections, crashes), at which step each zxid was first committed, and the timeline
-//! markers (elections, faults, invariant violations).
+//! (elections, crashes), the timeline markers (elections, faults, invariant violations), and
+//! what each protocol keeps for itself (ZooKeeper: the step that committed each zxid).
 //!
 //! Records alone do not say when a server became LEADING, so the history *observes* the world
 //! right after each new step: only the node whose handler ran can have changed, so that costs
 //! one summary per step. Steps replayed after a seek are already known and skipped; a fork
 //! (an input given in the past) truncates the history at the fork point.
 
-use crate::cluster::{ClusterWorld, Msg, Node, Record};
-use crate::sim::{EventRecord, Input, NodeId, TimeUs};
-use crate::zk::msg::{ClientPacket, Control, QuorumPacket, ReplyBody};
-use crate::zk::{self, fmt_zxid, ErrorCode, Sid, Zxid};
+use crate::cluster::{ClusterWorld, Record};
+use crate::sim::{EventRecord, NodeId, TimeUs};
 
 use super::cards::Role;
 use super::names::Names;
 use super::narrate;
+use super::protocols::{self, ProtocolHistory};
 
 /// A node's role, epoch and leader: what a transition changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RoleState {
     pub role: Role,
     pub epoch: u32,
-    pub leader: Option<Sid>,
+    /// The leader it follows, in its protocol's own ids (a ZooKeeper sid).
+    pub leader: Option<u64>,
 }
 
 impl RoleState {
     /// The state of node `id` in `world` now.
     pub fn of(world: &ClusterWorld, id: NodeId) -> RoleState {
-        let up = world.is_up(id);
-        let plain = |role| RoleState {
-            role: if up { role } else { Role::Down },
+        protocols::role_state(world, id)
+    }
+
+    /// A role without epoch or leader.
+    pub fn plain(role: Role) -> RoleState {
+        RoleState {
+            role,
             epoch: 0,
             leader: None,
-        };
-        match world.node(id) {
-            Node::ZkServer(s) if up => {
-                let s = s.summary();
-                RoleState {
-                    role: Role::of_state(s.state),
-                    epoch: s.current_epoch,
-                    leader: s.leader,
-                }
-            }
-            Node::ZkServer(_) => plain(Role::Down),
-            Node::ZkClient(_) => plain(Role::Client),
-            Node::Heartbeat(_) => plain(Role::Member),
         }
     }
 }
@@ -59,43 +50,14 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// Whether this is a server becoming the leader.
+    /// Whether this is a node becoming a leader.
     pub fn is_election(&self) -> bool {
-        self.to.role == Role::Leading && self.from.role != Role::Leading
+        self.to.role.leads && !self.from.role.leads
     }
 
     /// The sentence for it: "zk1 is now LEADING", "zk2 is now FOLLOWING zk1 in epoch 2".
     pub fn sentence(&self, names: &Names) -> String {
-        let n = names.label(self.node);
-        let (from, to) = (&self.from, &self.to);
-        let epoch = if to.epoch > 0 {
-            format!(" in epoch {}", to.epoch)
-        } else {
-            String::new()
-        };
-        if from.role == to.role {
-            return match to.role {
-                Role::Leading => format!("{n} now leads epoch {}", to.epoch),
-                Role::Following if from.leader != to.leader => format!(
-                    "{n} now follows {}{epoch}",
-                    to.leader
-                        .map_or("no one".to_string(), |l| names.sid_label(l))
-                ),
-                _ => format!("{n} moves to epoch {}", to.epoch),
-            };
-        }
-        match to.role {
-            Role::Leading => format!("{n} wins the election and is now LEADING{epoch}"),
-            Role::Following => format!(
-                "{n} is now FOLLOWING {}{epoch}",
-                to.leader
-                    .map_or("the new leader".to_string(), |l| names.sid_label(l))
-            ),
-            Role::Observing => format!("{n} is now OBSERVING"),
-            Role::Looking => format!("{n} is LOOKING for a leader"),
-            Role::Down => format!("{n} is down"),
-            Role::Client | Role::Member => format!("{n} is up"),
-        }
+        protocols::transition_sentence(self, names)
     }
 }
 
@@ -144,11 +106,11 @@ pub struct History {
     initial: Vec<RoleState>,
     current: Vec<RoleState>,
     transitions: Vec<Transition>,
-    /// (zxid, step that first committed it), sorted by zxid.
-    commits: Vec<(Zxid, u64)>,
     markers: Vec<Marker>,
     violations: Vec<ViolationEntry>,
     observed: u64,
+    /// What each protocol remembers.
+    pub protocols: ProtocolHistory,
 }
 
 impl History {
@@ -182,7 +144,7 @@ impl History {
             self.check_node(rec.step, node, world, names);
         }
         if let EventRecord::Input(input) = &rec.event {
-            if is_fault(input) {
+            if protocols::is_fault(input) {
                 self.markers.push(Marker {
                     step: rec.step,
                     kind: MarkerKind::Fault,
@@ -203,12 +165,7 @@ impl History {
                 text: format!("{}: {}", v.checker, v.message),
             });
         }
-        for zxid in committed_zxids(rec) {
-            let at = self.commits.partition_point(|(z, _)| *z < zxid);
-            if self.commits.get(at).is_none_or(|(z, _)| *z != zxid) {
-                self.commits.insert(at, (zxid, rec.step));
-            }
-        }
+        self.protocols.observe(rec);
     }
 
     fn check_node(&mut self, step: u64, node: NodeId, world: &ClusterWorld, names: &Names) {
@@ -243,7 +200,7 @@ impl History {
         self.transitions.retain(|t| t.step <= step);
         self.markers.retain(|m| m.step <= step);
         self.violations.retain(|v| v.step <= step);
-        self.commits.retain(|(_, s)| *s <= step);
+        self.protocols.truncate(step);
         self.current = self.initial.clone();
         for t in &self.transitions {
             if let Some(slot) = self.current.get_mut(t.node.index()) {
@@ -265,15 +222,6 @@ impl History {
         &self.transitions
     }
 
-    /// The step at which `zxid` was first committed, if seen.
-    pub fn commit_step(&self, zxid: Zxid) -> Option<u64> {
-        let at = self.commits.partition_point(|(z, _)| *z < zxid);
-        self.commits
-            .get(at)
-            .filter(|(z, _)| *z == zxid)
-            .map(|(_, s)| *s)
-    }
-
     /// Timeline markers in step order.
     pub fn markers(&self) -> &[Marker] {
         &self.markers
@@ -289,7 +237,7 @@ impl History {
         let mut s = narrate::describe(rec, names);
         for t in self.transitions_at(rec.step) {
             // A node coming up is what a start event says already.
-            if t.from.role == Role::Down && matches!(t.to.role, Role::Member | Role::Client) {
+            if t.from.role == Role::DOWN && t.to.role.presence {
                 continue;
             }
             let sentence = t.sentence(names);
@@ -310,49 +258,11 @@ impl History {
     }
 }
 
-/// Whether an input is a fault or a repair (everything but asking a client to do something).
-pub fn is_fault(input: &Input<Msg>) -> bool {
-    !matches!(
-        input,
-        Input::Deliver(_, Msg::Zk(zk::Msg::Control(Control::ClientCall(_))))
-    )
-}
-
-/// The zxids a step shows as committed: COMMITs it sent, and write replies it sent (a lone
-/// server commits without sending COMMIT).
-fn committed_zxids(rec: &Record) -> impl Iterator<Item = Zxid> + '_ {
-    rec.sends.iter().filter_map(|s| match &s.msg {
-        Msg::Zk(zk::Msg::Quorum {
-            pkt: QuorumPacket::Commit { zxid },
-            ..
-        }) => Some(*zxid),
-        Msg::Zk(zk::Msg::Client {
-            pkt:
-                ClientPacket::Reply {
-                    zxid,
-                    err: ErrorCode::Ok,
-                    body: ReplyBody::Write(_),
-                    ..
-                },
-            ..
-        }) => Some(*zxid),
-        _ => None,
-    })
-}
-
-/// `0x200000004 (step 812)` style text for a zxid and the step that committed it.
-pub fn zxid_with_step(h: &History, zxid: Zxid) -> String {
-    match h.commit_step(zxid) {
-        Some(s) => format!("{} (step {s})", fmt_zxid(zxid)),
-        None => fmt_zxid(zxid),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cluster::{build, BuildOptions, ClusterTimeline};
-    use crate::sim::TimelineLimits;
+    use crate::sim::{Input, TimelineLimits};
 
     fn heartbeat_timeline() -> ClusterTimeline {
         let sim = build(
@@ -386,7 +296,7 @@ mod tests {
         let crash_step = tl.cursor();
         let t = h.transitions_at(crash_step);
         assert_eq!(t.len(), 1);
-        assert_eq!(t[0].to.role, Role::Down);
+        assert_eq!(t[0].to.role, Role::DOWN);
         let names = Names::from_world(&tl.current().world);
         assert_eq!(t[0].sentence(&names), "m2 is down");
         assert_eq!(h.markers().len(), 1);
@@ -411,7 +321,7 @@ mod tests {
         assert!(h
             .transitions()
             .iter()
-            .all(|t| t.step <= 10 && t.to.role != Role::Down));
+            .all(|t| t.step <= 10 && t.to.role != Role::DOWN));
         assert_eq!(h.observed(), 10);
         step(&mut tl, &mut h);
         assert_eq!(h.markers().len(), 1);

@@ -1,11 +1,13 @@
-//! Where nodes sit in the drawing: servers evenly on a circle (the first at the top, going
-//! clockwise), clients in a row on a band below it. Positions depend only on how many nodes of
-//! each kind there are and a node's rank among them, so they are stable from step to step and
-//! across runs of the same scenario.
+//! Where nodes sit in the drawing, by the tier each node kind declares: an ensemble evenly on
+//! a ring at the top (the first at the top, going clockwise), brokers in a row across the
+//! middle, clients in a band at the bottom. Positions depend only on how many nodes of each
+//! tier there are and a node's rank among them, so they are stable from step to step and
+//! across runs of the same scenario. A world without a row keeps the ZooKeeper picture: a
+//! large ring above the band.
 
 use crate::sim::NodeId;
 
-use super::names::{Names, NodeKind};
+use super::names::{Names, NodeKind, Tier};
 
 /// Width of the drawing's coordinate system (the SVG `viewBox`).
 pub const VIEW_W: f64 = 800.0;
@@ -18,6 +20,8 @@ pub const VIEW_BOX: &str = "0 0 800 520";
 pub const SERVER_R: f64 = 38.0;
 /// Radius of a client's disc.
 pub const CLIENT_R: f64 = 26.0;
+/// Radius of a broker's disc.
+pub const ROW_R: f64 = 26.0;
 
 /// A point in drawing coordinates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -97,32 +101,41 @@ pub struct Layout {
 impl Layout {
     /// Lays out the nodes `names` knows, by kind.
     pub fn new(names: &Names) -> Layout {
-        let kinds: Vec<NodeKind> = names.ids().map(|id| names.kind(id)).collect();
-        Layout::for_kinds(&kinds)
+        Layout::for_kinds(names.kinds())
     }
 
     /// Lays out nodes of the given kinds (index = node id).
     pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
-        let servers = kinds.iter().filter(|k| k.is_server_like()).count();
-        let clients = kinds.len() - servers;
-        // Without clients the ensemble can use the whole height.
-        let (centre, radius) = match clients {
-            0 => (Point::new(VIEW_W / 2.0, VIEW_H / 2.0), 185.0),
+        let count = |t: Tier| kinds.iter().filter(|k| k.tier == t).count();
+        let (servers, row, clients) = (count(Tier::Ring), count(Tier::Row), count(Tier::Band));
+        let (centre, radius) = match (row, clients) {
+            // Without clients the ensemble can use the whole height.
+            (0, 0) => (Point::new(VIEW_W / 2.0, VIEW_H / 2.0), 185.0),
             // Two rows of clients: a tighter circle.
-            c if c > 8 => (Point::new(VIEW_W / 2.0, 182.0), 132.0),
-            _ => (Point::new(VIEW_W / 2.0, 200.0), 150.0),
+            (0, c) if c > 8 => (Point::new(VIEW_W / 2.0, 182.0), 132.0),
+            (0, _) => (Point::new(VIEW_W / 2.0, 200.0), 150.0),
+            // A broker row under the ring: the ring keeps to the top third.
+            _ => (Point::new(VIEW_W / 2.0, 136.0), 96.0),
         };
-        let (mut s, mut c) = (0, 0);
+        let (mut s, mut b, mut c) = (0, 0, 0);
         let slots = kinds
             .iter()
-            .map(|k| {
-                if k.is_server_like() {
+            .map(|k| match k.tier {
+                Tier::Ring => {
                     s += 1;
                     Slot {
                         at: on_circle(centre, radius, s - 1, servers),
                         r: SERVER_R,
                     }
-                } else {
+                }
+                Tier::Row => {
+                    b += 1;
+                    Slot {
+                        at: on_row(b - 1, row, if servers == 0 { 200.0 } else { 312.0 }),
+                        r: ROW_R,
+                    }
+                }
+                Tier::Band => {
                     c += 1;
                     Slot {
                         at: on_band(c - 1, clients),
@@ -171,6 +184,13 @@ fn on_circle(centre: Point, radius: f64, i: usize, n: usize) -> Point {
     )
 }
 
+/// Position `i` of `n` in the broker row at height `y`, centred.
+fn on_row(i: usize, n: usize, y: f64) -> Point {
+    let spacing = ((VIEW_W - 40.0) / n.max(1) as f64).min(120.0);
+    let x = VIEW_W / 2.0 + (i as f64 - (n as f64 - 1.0) / 2.0) * spacing;
+    Point::new(round1(x), y)
+}
+
 /// Position `i` of `n` in the client row, centred, two rows when there are many.
 fn on_band(i: usize, n: usize) -> Point {
     const PER_ROW: usize = 8;
@@ -196,10 +216,66 @@ fn round1(v: f64) -> f64 {
 mod tests {
     use super::*;
 
+    use crate::cluster::Protocol;
+
+    const SERVER: NodeKind = NodeKind {
+        slug: "zk-server",
+        tier: Tier::Ring,
+        protocol: Protocol::Zk,
+    };
+    const BROKER: NodeKind = NodeKind {
+        slug: "broker",
+        tier: Tier::Row,
+        protocol: Protocol::Zk,
+    };
+    const CLIENT: NodeKind = NodeKind {
+        slug: "client",
+        tier: Tier::Band,
+        protocol: Protocol::Zk,
+    };
+
     fn kinds(servers: usize, clients: usize) -> Vec<NodeKind> {
-        let mut k = vec![NodeKind::Server; servers];
-        k.extend(vec![NodeKind::Client; clients]);
+        let mut k = vec![SERVER; servers];
+        k.extend(vec![CLIENT; clients]);
         k
+    }
+
+    fn assert_fits(l: &Layout, what: &str) {
+        let slots: Vec<Slot> = (0..l.len())
+            .map(|i| l.slot(NodeId(i as u32)).unwrap())
+            .collect();
+        for (i, a) in slots.iter().enumerate() {
+            assert!(
+                inside(a.at, a.r),
+                "{what}: node {i} at {:?} is outside",
+                a.at
+            );
+            for b in &slots[i + 1..] {
+                assert!(
+                    a.at.dist(b.at) >= a.r + b.r + 4.0,
+                    "{what}: {:?} and {:?} overlap",
+                    a.at,
+                    b.at
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_ensemble_a_broker_row_and_clients_fit_without_overlaps() {
+        for servers in [0, 1, 3, 5, 7] {
+            for brokers in [1, 3, 6, 12] {
+                for clients in [0, 2, 8, 12] {
+                    let mut k = vec![SERVER; servers];
+                    k.extend(vec![BROKER; brokers]);
+                    k.extend(vec![CLIENT; clients]);
+                    assert_fits(
+                        &Layout::for_kinds(&k),
+                        &format!("{servers}+{brokers}+{clients}"),
+                    );
+                }
+            }
+        }
     }
 
     fn inside(p: Point, r: f64) -> bool {
@@ -274,12 +350,7 @@ mod tests {
     #[test]
     fn mixed_orders_keep_kinds_apart() {
         // Clients may come before servers in the node table.
-        let l = Layout::for_kinds(&[
-            NodeKind::Client,
-            NodeKind::Server,
-            NodeKind::Server,
-            NodeKind::Server,
-        ]);
+        let l = Layout::for_kinds(&[CLIENT, SERVER, SERVER, SERVER]);
         assert!(l.at(NodeId(0)).y > 400.0);
         assert!(l.at(NodeId(1)).y < 100.0);
     }

@@ -1,39 +1,48 @@
 //! The view model: turns the world at a step into what is drawn and listed, with no web
 //! crates, so all of it is tested natively.
 //!
-//! * [`names`] and [`layout`]: who is who and where each node sits (stable positions).
-//! * [`cards`]: each node's card (role, epoch, zxid, vote, quorum membership, client status).
-//! * [`dots`]: messages on the wire placed by display time; categories, colours and shapes.
-//! * [`narrate`] and [`history`]: a sentence per step; role changes, commit steps and
-//!   timeline markers remembered across steps.
-//! * [`scene`]: the whole cluster picture at the cursor.
-//! * [`znodes`], [`zablog`], [`sessions`], [`events`], [`invariants`]: the side panels.
+//! Generic, protocol-neutral parts:
+//! * [`names`] and [`layout`]: who is who and where each node sits (tiers per node kind).
+//! * [`cards`]: each node's card (role word, up/started, badges, captions, attachment).
+//! * [`categories`] and [`dots`]: traffic categories and messages on the wire.
+//! * [`narrate`] and [`history`]: a sentence per step; role changes and timeline markers
+//!   remembered across steps.
+//! * [`scene`]: the whole cluster picture at the cursor; [`actions`]: what node menus offer.
+//! * [`events`], [`invariants`]: the panels every scenario has.
 //! * [`state`] and [`playback`]: the view-state reducer and how display time advances.
-//! * [`url`]: the shareable state in the query string.
+//! * [`url`]: the shareable state in the query string; [`run`]: a run as the page drives it.
+//!
+//! Per protocol: [`zk`] (ZooKeeper: its cards, narration, Znodes/Zab log/Sessions panels,
+//! URL inputs) and [`heartbeat`]. [`protocols`] is the one file that dispatches on the
+//! protocols' node, message and timer enums.
 //!
 //! The UI (`crate::ui`) renders these structures and sends inputs to the timeline; it holds
 //! no protocol knowledge of its own.
 
+pub mod actions;
 pub mod cards;
+pub mod categories;
 pub mod dots;
 pub mod events;
+pub mod heartbeat;
 pub mod history;
 pub mod invariants;
 pub mod layout;
 pub mod names;
 pub mod narrate;
 pub mod playback;
+pub mod protocols;
 pub mod run;
 pub mod scene;
-pub mod sessions;
 pub mod state;
 pub mod url;
-pub mod zablog;
-pub mod znodes;
+pub mod zk;
 
-pub use cards::{NodeCard, Role, Summaries};
+pub use cards::{NodeCard, Role};
+pub use categories::Category;
 pub use dots::Dot;
 pub use history::History;
-pub use names::{Names, NodeKind};
+pub use names::{Names, NodeKind, Tier};
+pub use protocols::PanelBody;
 pub use scene::{frame, Frame, Scene};
 pub use state::{Action, Panel, ViewState};

@@ -1,37 +1,42 @@
-//! Who is who: node labels, what kind of node each is, and the ZooKeeper ids (server ids,
-//! session ids) translated back to the labels people see.
+//! Who is who: node labels, what kind of node each is, and the protocols' own ids (server
+//! ids, session ids, broker ids…) translated back to the labels people see.
 //!
 //! Built once per frame from the world, so the rest of the view never formats a `NodeId`.
+//! Protocol ids are kept as aliases in a namespace of the protocol's choosing (`zk.sid`,
+//! `zk.session`); each protocol's view folder adds readable helpers on top.
 
-use crate::cluster::{ClusterWorld, Node};
+use crate::cluster::{ClusterWorld, Protocol};
 use crate::sim::NodeId;
-use crate::zk::server::summary::client_summary;
-use crate::zk::{SessionId, Sid};
 
-/// What a node is, for layout and styling.
+/// Where a kind of node is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NodeKind {
-    /// A ZooKeeper server: drawn on the ensemble circle.
-    Server,
-    /// A member of the heartbeat demo protocol: drawn like a server.
-    Member,
-    /// A ZooKeeper client or recipe: drawn on the band below.
-    Client,
+pub enum Tier {
+    /// A ring at the top: an ensemble of peers (ZooKeeper servers, heartbeat members).
+    Ring,
+    /// A row across the middle (brokers).
+    Row,
+    /// A band at the bottom (clients, producers, consumers).
+    Band,
+}
+
+/// What a node is, for layout, styling and the `data-kind` hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeKind {
+    /// `zk-server`, `client`, `member`, `broker`…
+    pub slug: &'static str,
+    pub tier: Tier,
+    pub protocol: Protocol,
 }
 
 impl NodeKind {
-    /// Whether the node sits on the ensemble circle.
+    /// Whether the node sits on the ensemble ring (and is linked to its peers).
     pub fn is_server_like(self) -> bool {
-        !matches!(self, NodeKind::Client)
+        self.tier == Tier::Ring
     }
 
-    /// The kind of a world node.
-    pub fn of(node: &Node) -> NodeKind {
-        match node {
-            Node::ZkServer(_) => NodeKind::Server,
-            Node::Heartbeat(_) => NodeKind::Member,
-            Node::ZkClient(_) => NodeKind::Client,
-        }
+    /// Whether the node is drawn small on the bottom band.
+    pub fn is_client_like(self) -> bool {
+        self.tier == Tier::Band
     }
 }
 
@@ -40,29 +45,21 @@ impl NodeKind {
 pub struct Names {
     labels: Vec<String>,
     kinds: Vec<NodeKind>,
-    // Small vectors rather than maps: a handful of entries, and every map type instantiated
-    // adds to the wasm bundle.
-    sids: Vec<(Sid, NodeId)>,
-    sessions: Vec<(SessionId, NodeId)>,
+    // A small vector rather than a map: a handful of entries, and every map type
+    // instantiated adds to the wasm bundle.
+    aliases: Vec<(&'static str, u64, NodeId)>,
 }
 
 impl Names {
-    /// Reads labels, kinds, server ids and the clients' sessions from the world.
+    /// Reads labels, kinds and every protocol's ids from the world.
     pub fn from_world(world: &ClusterWorld) -> Names {
         let mut names = Names::default();
         for id in world.node_ids() {
             let node = world.node(id);
             names.labels.push(world.label(id));
-            names.kinds.push(NodeKind::of(node));
-            match node {
-                Node::ZkServer(s) => names.sids.push((s.summary().sid, id)),
-                Node::ZkClient(c) => {
-                    let session = client_summary(c).session_id;
-                    if session != 0 {
-                        names.sessions.push((session, id));
-                    }
-                }
-                Node::Heartbeat(_) => {}
+            names.kinds.push(super::protocols::node_kind(node));
+            for (ns, value) in super::protocols::aliases(node) {
+                names.aliases.push((ns, value, id));
             }
         }
         names
@@ -77,18 +74,19 @@ impl Names {
         }
     }
 
-    /// Records that server `sid` runs on `node`.
-    pub fn with_sid(mut self, sid: Sid, node: NodeId) -> Names {
-        self.sids.retain(|(s, _)| *s != sid);
-        self.sids.push((sid, node));
+    /// Records that `value` in namespace `ns` (e.g. server id 3 in `zk.sid`) is `node`.
+    pub fn with_alias(mut self, ns: &'static str, value: u64, node: NodeId) -> Names {
+        self.aliases.retain(|(n, v, _)| !(*n == ns && *v == value));
+        self.aliases.push((ns, value, node));
         self
     }
 
-    /// Records that `session` belongs to client `node`.
-    pub fn with_session(mut self, session: SessionId, node: NodeId) -> Names {
-        self.sessions.retain(|(s, _)| *s != session);
-        self.sessions.push((session, node));
-        self
+    /// The node known as `value` in namespace `ns`.
+    pub fn node_of(&self, ns: &str, value: u64) -> Option<NodeId> {
+        self.aliases
+            .iter()
+            .find(|(n, v, _)| *n == ns && *v == value)
+            .map(|(_, _, id)| *id)
     }
 
     /// Number of nodes.
@@ -101,7 +99,7 @@ impl Names {
         self.labels.is_empty()
     }
 
-    /// The label of a node; `env` for the environment, `n7` for an unknown id.
+    /// The label of a node; `env` for the environment, `?` for an unknown id.
     pub fn label(&self, id: NodeId) -> &str {
         match self.labels.get(id.index()) {
             Some(l) => l,
@@ -115,46 +113,24 @@ impl Names {
         self.label(id).to_string()
     }
 
-    /// The kind of a node (clients for unknown ids, which draw nothing anyway).
-    pub fn kind(&self, id: NodeId) -> NodeKind {
-        self.kinds
-            .get(id.index())
-            .copied()
-            .unwrap_or(NodeKind::Client)
+    /// The kind of a node (`None` for unknown ids).
+    pub fn kind_of(&self, id: NodeId) -> Option<NodeKind> {
+        self.kinds.get(id.index()).copied()
+    }
+
+    /// Whether node `id` sits on the ensemble ring.
+    pub fn is_server_like(&self, id: NodeId) -> bool {
+        self.kind_of(id).is_some_and(NodeKind::is_server_like)
+    }
+
+    /// Every node's kind, in node order.
+    pub fn kinds(&self) -> &[NodeKind] {
+        &self.kinds
     }
 
     /// Every node id, in order.
     pub fn ids(&self) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.labels.len() as u32).map(NodeId)
-    }
-
-    /// The node running server `sid`.
-    pub fn node_of_sid(&self, sid: Sid) -> Option<NodeId> {
-        self.sids.iter().find(|(s, _)| *s == sid).map(|(_, n)| *n)
-    }
-
-    /// The label of server `sid` (`zk5`), or `server 5` if it is not in this world.
-    pub fn sid_label(&self, sid: Sid) -> String {
-        match self.node_of_sid(sid) {
-            Some(id) => self.label(id).to_string(),
-            None => format!("server {sid}"),
-        }
-    }
-
-    /// The client that owns `session`, if known.
-    pub fn client_of_session(&self, session: SessionId) -> Option<NodeId> {
-        self.sessions
-            .iter()
-            .find(|(s, _)| *s == session)
-            .map(|(_, n)| *n)
-    }
-
-    /// `c1 (0x100000000)` or just `0x100000000` when the owner is not known.
-    pub fn session_label(&self, session: SessionId) -> String {
-        match self.client_of_session(session) {
-            Some(id) => format!("{} ({})", self.label(id), fmt_session(session)),
-            None => fmt_session(session),
-        }
     }
 
     /// The label of a node, looked up by exact text.
@@ -166,37 +142,36 @@ impl Names {
     }
 }
 
-/// A session id the way ZooKeeper logs it: `0x100000000`.
-pub fn fmt_session(session: SessionId) -> String {
-    format!("{:#x}", session as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn names() -> Names {
-        Names::new(
-            vec!["zk1".into(), "zk2".into(), "c1".into()],
-            vec![NodeKind::Server, NodeKind::Server, NodeKind::Client],
-        )
-        .with_sid(1, NodeId(0))
-        .with_sid(2, NodeId(1))
-        .with_session(0x1_0000_0000, NodeId(2))
-    }
+    const RING: NodeKind = NodeKind {
+        slug: "s",
+        tier: Tier::Ring,
+        protocol: Protocol::Zk,
+    };
+    const BAND: NodeKind = NodeKind {
+        slug: "c",
+        tier: Tier::Band,
+        protocol: Protocol::Zk,
+    };
 
     #[test]
-    fn labels_sids_and_sessions_translate_back_to_people_names() {
-        let n = names();
+    fn labels_and_aliases_translate_back_to_people_names() {
+        let n = Names::new(
+            vec!["zk1".into(), "zk2".into(), "c1".into()],
+            vec![RING, RING, BAND],
+        )
+        .with_alias("x", 2, NodeId(1));
         assert_eq!(n.label(NodeId(1)), "zk2");
         assert_eq!(n.label(NodeId::ENV), "env");
         assert_eq!(n.label(NodeId(9)), "?");
-        assert_eq!(n.sid_label(2), "zk2");
-        assert_eq!(n.sid_label(7), "server 7");
-        assert_eq!(n.session_label(0x1_0000_0000), "c1 (0x100000000)");
-        assert_eq!(n.session_label(0x2_0000_0000), "0x200000000");
+        assert_eq!(n.node_of("x", 2), Some(NodeId(1)));
+        assert_eq!(n.node_of("y", 2), None);
         assert_eq!(n.find("c1"), Some(NodeId(2)));
-        assert_eq!(n.kind(NodeId(2)), NodeKind::Client);
+        assert_eq!(n.kind_of(NodeId(2)), Some(BAND));
+        assert!(n.is_server_like(NodeId(0)) && !n.is_server_like(NodeId(2)));
     }
 
     #[test]
@@ -206,6 +181,6 @@ mod tests {
         let n = Names::from_world(&sim.world);
         assert_eq!(n.len(), 5);
         assert_eq!(n.label(NodeId(0)), "m1");
-        assert_eq!(n.kind(NodeId(0)), NodeKind::Member);
+        assert_eq!(n.kind_of(NodeId(0)).map(|k| k.slug), Some("member"));
     }
 }

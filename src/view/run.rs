@@ -172,7 +172,11 @@ impl Run {
 
     /// The picture at the cursor (dots at the step's own time).
     pub fn frame(&self) -> Frame {
-        scene::frame(&self.tl, &self.history)
+        scene::frame(
+            &self.tl,
+            &self.history,
+            Panel::of_scenario(&self.spec.scenario),
+        )
     }
 
     /// One step forward. `false` when nothing is left to happen.
@@ -311,7 +315,7 @@ mod tests {
             vec![NodeId(1), NodeId(3)],
         ]));
         run.seek(120);
-        let q = url::encode(&run.url_state(Panel::Events));
+        let q = url::encode(&run.url_state(crate::view::state::EVENTS));
         assert!(q.contains("i=40:crash:2,80:part:0-1.3"), "{q}");
         let decoded = url::decode(&q, &scenario_names());
         assert!(decoded.problems.is_empty());

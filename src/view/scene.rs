@@ -7,11 +7,13 @@ use crate::cluster::ClusterTimeline;
 use crate::sim::time::fmt_time;
 use crate::sim::{NodeId, TimeUs};
 
-use super::cards::{cards, current_leader, NodeCard, Summaries};
+use super::cards::{cards, NodeCard};
 use super::dots::{dot, Dot};
 use super::history::{History, MarkerKind};
 use super::layout::{Layout, Point};
 use super::names::Names;
+use super::protocols::{self, ProtocolFrame};
+use super::state::Panel;
 
 /// A line between two nodes, drawn rim to rim.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +89,8 @@ pub struct Scene {
     pub markers: Vec<MarkerView>,
     /// Violations found up to this step.
     pub violations: u64,
+    /// The side panels this scenario shows, in tab order.
+    pub panels: Vec<Panel>,
 }
 
 /// Most markers drawn on the scrubber (the newest are kept).
@@ -101,22 +105,32 @@ pub struct Frame {
     pub scene: Scene,
     pub names: Names,
     pub layout: Layout,
-    pub summaries: Summaries,
+    /// What each protocol read from the world for this frame.
+    pub protocols: ProtocolFrame,
+}
+
+impl Frame {
+    /// The menu of node `id`: what it offers (crash, restart, cut off, and what its protocol
+    /// adds) and a note on what is not possible now.
+    pub fn node_menu(
+        &self,
+        world: &crate::cluster::ClusterWorld,
+        id: NodeId,
+    ) -> (Vec<protocols::NodeAction>, Option<String>) {
+        super::actions::node_menu(self, world, id)
+    }
 }
 
 /// Builds the picture at the timeline's cursor.
-pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
+pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Frame {
     let sim = tl.current();
     let world = &sim.world;
     let names = Names::from_world(world);
     let layout = Layout::new(&names);
-    let summaries = Summaries::read(world);
-    let nodes = cards(world, &names, &layout, &summaries);
+    let protocols = ProtocolFrame::read(world);
+    let nodes = cards(world, &names, &layout, &protocols);
 
-    let server_like: Vec<NodeId> = names
-        .ids()
-        .filter(|id| names.kind(*id).is_server_like())
-        .collect();
+    let server_like: Vec<NodeId> = names.ids().filter(|id| names.is_server_like(*id)).collect();
     // Cut pairs, each once (the network lists both directions), in link order.
     let mut cut: Vec<(NodeId, NodeId)> = Vec::new();
     for (a, b) in world.net().cut_links() {
@@ -136,18 +150,20 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
     // Every cut between servers is drawn; a client's cuts only towards the server it talks
     // to (a client cut off from every server would otherwise fan out lines across the
     // picture; its caption says it lost its connection).
-    let talks_to = |c: NodeId, s: NodeId| nodes.iter().any(|n| n.id == c && n.server == Some(s));
+    let talks_to =
+        |c: NodeId, s: NodeId| nodes.iter().any(|n| n.id == c && n.attached_to == Some(s));
     let cuts = cut
         .iter()
         .filter(|(a, b)| {
-            let (ka, kb) = (names.kind(*a), names.kind(*b));
-            (ka.is_server_like() && kb.is_server_like()) || talks_to(*a, *b) || talks_to(*b, *a)
+            (names.is_server_like(*a) && names.is_server_like(*b))
+                || talks_to(*a, *b)
+                || talks_to(*b, *a)
         })
         .map(|(a, b)| Line::between(&layout, *a, *b))
         .collect();
     let attachments = nodes
         .iter()
-        .filter_map(|c| c.server.map(|s| Line::between(&layout, c.id, s)))
+        .filter_map(|c| c.attached_to.map(|s| Line::between(&layout, c.id, s)))
         .collect();
     let now = world.now_us();
     let dots = world.in_flight().map(|f| dot(&layout, f, now)).collect();
@@ -159,7 +175,7 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
     let len = tl.len().max(step);
     let markers = markers(history, len);
     let violations = sim.violation_counts.iter().sum();
-    let leader = current_leader(&summaries, &|id| world.is_up(id));
+    let leader = protocols::leader(world, &protocols);
     Frame {
         scene: Scene {
             step,
@@ -178,10 +194,11 @@ pub fn frame(tl: &ClusterTimeline, history: &History) -> Frame {
             leader,
             markers,
             violations,
+            panels,
         },
         names,
         layout,
-        summaries,
+        protocols,
     }
 }
 
@@ -223,7 +240,7 @@ mod tests {
         .unwrap();
         let mut tl = ClusterTimeline::new(sim, TimelineLimits::default());
         let mut history = History::new(&tl.current().world);
-        let f = frame(&tl, &history);
+        let f = frame(&tl, &history, vec![]);
         assert_eq!(f.scene.narration, START_NARRATION);
         assert_eq!(f.scene.nodes.len(), 3);
         assert_eq!(f.scene.mesh.len(), 3);
@@ -232,7 +249,7 @@ mod tests {
         tl.step();
         let names = Names::from_world(&tl.current().world);
         history.observe(tl.record(1).unwrap(), &tl.current().world, &names);
-        let f = frame(&tl, &history);
+        let f = frame(&tl, &history, vec![]);
         assert_eq!(f.scene.step, 1);
         assert_eq!(f.scene.dots.len(), 2, "m1 pings both peers");
         assert!(f
@@ -248,7 +265,7 @@ mod tests {
             vec![NodeId(1), NodeId(2)],
         ]));
         tl.step();
-        let f = frame(&tl, &history);
+        let f = frame(&tl, &history, vec![]);
         assert_eq!(f.scene.cuts.len(), 2);
         assert_eq!(f.scene.mesh.len(), 1);
         assert!(f.scene.nodes.iter().all(|n| n.role.as_str() == "member"));
@@ -278,7 +295,7 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].step, 30);
         assert!((m[0].at - 0.5).abs() < 1e-9);
-        let f = frame(&tl, &history);
+        let f = frame(&tl, &history, vec![]);
         assert_eq!(f.scene.nodes[2].role.as_str(), "down");
     }
 }

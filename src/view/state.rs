@@ -3,56 +3,63 @@
 //! [`reduce`], a pure function, so the UI's reducer hook has no side effects and every
 //! transition is tested here.
 
+use super::categories::Category;
 use crate::sim::{MsgId, NodeId};
-use crate::zk::msg::Category;
 
 use super::events::EventFilter;
 
-/// One side panel. The order of [`Panel::ALL`] is the order of the tabs.
+/// One side panel: its stable, URL- and id-safe slug and its tab label. Scenarios list the
+/// panels they show; `view/protocols.rs` lists every panel there is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Panel {
-    Znodes,
-    ZabLog,
-    Sessions,
-    Events,
-    Invariants,
+pub struct Panel {
+    slug: &'static str,
+    label: &'static str,
 }
 
+/// The event log (every scenario has it).
+pub const EVENTS: Panel = Panel::new("events", "Events");
+/// The invariant checkers (every scenario has it).
+pub const INVARIANTS: Panel = Panel::new("invariants", "Invariants");
+
 impl Panel {
-    /// Every panel, in tab order.
-    pub const ALL: [Panel; 5] = [
-        Panel::Znodes,
-        Panel::ZabLog,
-        Panel::Sessions,
-        Panel::Events,
-        Panel::Invariants,
-    ];
+    /// A panel.
+    pub const fn new(slug: &'static str, label: &'static str) -> Panel {
+        Panel { slug, label }
+    }
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
-        match self {
-            Panel::Znodes => "Znodes",
-            Panel::ZabLog => "Zab log",
-            Panel::Sessions => "Sessions",
-            Panel::Events => "Events",
-            Panel::Invariants => "Invariants",
-        }
+        self.label
     }
 
     /// A stable, URL- and id-safe name.
     pub fn slug(self) -> &'static str {
-        match self {
-            Panel::Znodes => "znodes",
-            Panel::ZabLog => "zab-log",
-            Panel::Sessions => "sessions",
-            Panel::Events => "events",
-            Panel::Invariants => "invariants",
-        }
+        self.slug
     }
 
-    /// The panel with this slug.
+    /// The panel with this slug, among every panel there is.
     pub fn from_slug(slug: &str) -> Option<Panel> {
-        Panel::ALL.into_iter().find(|p| p.slug() == slug)
+        super::protocols::PANELS
+            .iter()
+            .copied()
+            .find(|p| p.slug == slug)
+    }
+
+    /// The panel opened when nothing says otherwise.
+    pub fn default_panel() -> Panel {
+        super::protocols::PANELS[0]
+    }
+
+    /// The panels a scenario shows, in tab order (every panel for an unknown scenario).
+    pub fn of_scenario(name: &str) -> Vec<Panel> {
+        match crate::cluster::scenario::info(name) {
+            Some(info) => info
+                .panels
+                .iter()
+                .filter_map(|slug| Panel::from_slug(slug))
+                .collect(),
+            None => super::protocols::PANELS.to_vec(),
+        }
     }
 
     /// The element id of this panel's tab button.
@@ -145,7 +152,7 @@ pub struct ViewState {
 impl Default for ViewState {
     fn default() -> Self {
         ViewState {
-            panel: Panel::Znodes,
+            panel: Panel::default_panel(),
             playing: false,
             speed_level: SPEED_DEFAULT,
             menu: None,
@@ -260,7 +267,7 @@ mod tests {
 
     #[test]
     fn panels_round_trip_their_slugs() {
-        for p in Panel::ALL {
+        for p in crate::view::protocols::PANELS.iter().copied() {
             assert_eq!(Panel::from_slug(p.slug()), Some(p));
         }
         assert_eq!(Panel::from_slug("Znodes"), None);
@@ -328,7 +335,7 @@ mod tests {
     #[test]
     fn a_rebuild_forgets_node_specific_state_but_keeps_panel_and_speed() {
         let s = ViewState {
-            panel: Panel::Events,
+            panel: EVENTS,
             speed_level: 7,
             playing: true,
             menu: Some(NodeId(0)),
@@ -336,7 +343,7 @@ mod tests {
             ..ViewState::default()
         };
         let r = reduce(&s, Action::Rebuilt);
-        assert_eq!((r.panel, r.speed_level), (Panel::Events, 7));
+        assert_eq!((r.panel, r.speed_level), (EVENTS, 7));
         assert!(!r.playing && r.menu.is_none() && r.tree_server.is_none());
     }
 

@@ -24,7 +24,10 @@
 //! | `heal` | heal every cut |
 //! | `cut:A.B` / `mend:A.B` | cut / heal the link between A and B |
 //! | `drop:ID` / `hold:ID` / `release:ID` | drop / hold / release message ID |
-//! | `expire:0xSESSION@N` | expire a session, delivered to node N (the leader then) |
+//! | `expire:0xSESSION@N` | ZooKeeper: expire a session, delivered to node N (the leader then) |
+//!
+//! Protocol inputs (the last row) are encoded by their protocol's view folder, reached
+//! through `view/protocols.rs`.
 //!
 //! Decoding never fails: each malformed value is reported in words and replaced by its
 //! default, a malformed input entry is skipped, and everything is bounded ([`MAX_STEP`],
@@ -32,8 +35,8 @@
 
 use crate::cluster::Msg;
 use crate::sim::{Input, NodeId};
-use crate::zk::{self, msg::Control, SessionId};
 
+use super::protocols;
 use super::state::Panel;
 
 /// The seed used when the URL gives none.
@@ -65,7 +68,7 @@ impl Default for UrlState {
             servers: None,
             inputs: Vec::new(),
             step: 0,
-            panel: Panel::Znodes,
+            panel: Panel::default_panel(),
         }
     }
 }
@@ -176,10 +179,7 @@ pub fn encode_input(input: &Input<Msg>) -> Option<String> {
         Input::Drop(id) => format!("drop:{id}"),
         Input::Hold(id) => format!("hold:{id}"),
         Input::Release(id) => format!("release:{id}"),
-        Input::Deliver(n, Msg::Zk(zk::Msg::Control(Control::ExpireSession(s)))) => {
-            format!("expire:{:#x}@{}", *s as u64, n.0)
-        }
-        _ => return None,
+        other => return protocols::encode_input(other),
     })
 }
 
@@ -211,15 +211,7 @@ pub fn decode_input(action: &str) -> Option<Input<Msg>> {
         "drop" => Input::Drop(msg(arg)?),
         "hold" => Input::Hold(msg(arg)?),
         "release" => Input::Release(msg(arg)?),
-        "expire" => {
-            let (s, n) = arg.split_once('@')?;
-            let session = parse_u64(s)? as SessionId;
-            Input::Deliver(
-                node(n)?,
-                Msg::Zk(zk::Msg::Control(Control::ExpireSession(session))),
-            )
-        }
-        _ => return None,
+        _ => return protocols::decode_input(verb, arg, &node, &parse_u64),
     })
 }
 
@@ -326,11 +318,8 @@ mod tests {
 
     const SCENARIOS: &[&str] = &["default", "heartbeat", "zk-5"];
 
-    fn expire(s: SessionId, n: u32) -> Input<Msg> {
-        Input::Deliver(
-            NodeId(n),
-            Msg::Zk(zk::Msg::Control(Control::ExpireSession(s))),
-        )
+    fn expire(s: i64, n: u32) -> Input<Msg> {
+        crate::view::zk::url::expire(s, NodeId(n))
     }
 
     fn full() -> UrlState {
@@ -357,7 +346,7 @@ mod tests {
                 (240, expire(0x1_0000_0000, 0)),
             ],
             step: 250,
-            panel: Panel::Sessions,
+            panel: crate::view::protocols::SESSIONS,
         }
     }
 
@@ -399,7 +388,7 @@ mod tests {
         assert_eq!(d.state.seed, DEFAULT_SEED);
         assert_eq!(d.state.servers, None);
         assert_eq!(d.state.step, 0);
-        assert_eq!(d.state.panel, Panel::Znodes);
+        assert_eq!(d.state.panel, Panel::default_panel());
         assert_eq!(d.state.inputs, vec![(5, Input::Crash(NodeId(1)))]);
         assert_eq!(d.problems.len(), 9, "{:#?}", d.problems);
         assert_eq!(

@@ -18,6 +18,7 @@ pub mod client;
 pub mod config;
 pub mod data;
 pub mod msg;
+pub mod node;
 pub mod recipes;
 pub mod script;
 pub mod server;
@@ -29,6 +30,7 @@ pub use data::tree::{DataTree, StatPersisted, Znode};
 pub use data::txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger, WriteOp};
 pub use data::watches::{PathWatches, WatchManager};
 pub use msg::{Msg, Timer};
+pub use node::ZkNode;
 pub use server::Server;
 pub use types::{
     counter_of, epoch_of, fmt_zxid, zxid, CreateMode, ErrorCode, EventType, KeeperState, SessionId,

@@ -3,7 +3,7 @@
 //! server rules can be tested on their own.
 #![allow(dead_code)]
 
-use zooscope::cluster::{scenario, ClusterSim, Msg, Node};
+use zooscope::cluster::{ClusterSim, Msg};
 use zooscope::sim::{Input, NodeId, TimeUs, Violation, SEC};
 use zooscope::zk::msg::{ClientOp, ClientPacket, ServerState};
 use zooscope::zk::{self, CreateMode, SessionId, WriteOp};
@@ -28,7 +28,7 @@ impl Ens {
     /// `n` servers, no clients.
     pub fn new(n: usize, seed: u64) -> Self {
         Self {
-            sim: scenario::zk_ensemble(seed, n, &[]),
+            sim: zooscope::cluster::zk::scenarios::ensemble(seed, n, &[]),
             violations: Vec::new(),
             replies: Vec::new(),
             next_conn: 1000,
@@ -42,10 +42,11 @@ impl Ens {
 
     /// Server `sid`.
     pub fn server(&self, sid: u64) -> &zk::Server {
-        match self.sim.world.node(self.node(sid)) {
-            Node::ZkServer(s) => s,
-            _ => panic!("not a server"),
-        }
+        self.sim
+            .world
+            .node(self.node(sid))
+            .zk_server()
+            .expect("not a server")
     }
 
     /// Steps once, collecting violations.
@@ -117,7 +118,7 @@ impl Ens {
         self.sim
             .world
             .node_ids()
-            .filter(|id| matches!(self.sim.world.node(*id), Node::ZkServer(_)))
+            .filter(|id| self.sim.world.node(*id).zk_server().is_some())
             .count()
     }
 

@@ -1,13 +1,13 @@
 //! `zooscope-cli zk-script <file.json>`: runs a script of client operations and faults
 //! against a simulated ensemble and prints one JSON object per line (format in
 //! `docs/zk-script.md`). The work is done by `zooscope::zk::script` on the ensemble
-//! `cluster::scenario::zk_ensemble` builds; this file only reads the file and prints.
+//! `cluster::zk::scenarios::ensemble` builds; this file only reads the file and prints.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use zooscope::cluster::scenario::zk_ensemble;
+use zooscope::cluster::zk::scenarios::ensemble as zk_ensemble;
 use zooscope::cluster::Node;
 use zooscope::zk::script::run_script_with;
 use zooscope::zk::ClientNode;
@@ -30,10 +30,7 @@ pub enum ZkScriptError {
 
 /// The client node inside a cluster node.
 fn client_of(n: &Node) -> Option<&ClientNode> {
-    match n {
-        Node::ZkClient(c) => Some(c),
-        _ => None,
-    }
+    n.zk_client()
 }
 
 /// Runs the script's text on a fresh ensemble; returns the output lines.

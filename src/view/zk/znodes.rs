@@ -7,14 +7,15 @@
 //! connected to, so they are gathered from every running server. The reserved `/zookeeper`
 //! subtree is folded away: it never changes here.
 
-use crate::cluster::{ClusterWorld, Node};
+use crate::cluster::ClusterWorld;
 use crate::sim::NodeId;
+use crate::view::history::History;
+use crate::view::names::Names;
+use crate::view::narrate::preview;
 use crate::zk::{fmt_zxid, DataTree, Server, SessionId, Zxid};
 
 use super::cards::{current_leader, Summaries};
-use super::history::History;
-use super::names::{fmt_session, Names};
-use super::narrate::preview;
+use super::names::{fmt_session, ZkNames};
 
 /// Steps during which a change counts as recent (highlighted).
 pub const RECENT_STEPS: u64 = 60;
@@ -96,10 +97,7 @@ pub fn source_server(
 }
 
 fn server(world: &ClusterWorld, id: NodeId) -> Option<&Server> {
-    match world.node(id) {
-        Node::ZkServer(s) => Some(s),
-        _ => None,
-    }
+    world.node(id).zk_server()
 }
 
 /// The znode table at the current step.
@@ -162,7 +160,7 @@ pub fn rows(
             let changed_step = if last == 0 {
                 None
             } else {
-                history.commit_step(last)
+                history.protocols.zk.commit_step(last)
             };
             let name = match path.rfind('/') {
                 Some(i) if path.len() > 1 => path[i + 1..].to_string(),
@@ -303,7 +301,7 @@ mod tests {
             &hdr(0x1_0000_0003, 0x1_0000_0000),
             &create("/app/member-0000000000", "", true),
         );
-        let names = crate::view::cards::tests::names().with_session(0x1_0000_0000, NodeId(5));
+        let names = crate::view::zk::cards::tests::names().with_session(0x1_0000_0000, NodeId(5));
         let watches: Watchers = vec![("/app".into(), vec!["c1".into()], vec![])];
         let rows = rows(&tree, &names, &History::default(), 0, &watches);
         let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();

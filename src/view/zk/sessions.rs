@@ -6,16 +6,17 @@
 //! Expiring a session by hand is an input delivered to the leader, so the table says which
 //! node that is (and why it is impossible when there is no leader).
 
-use crate::cluster::{ClusterWorld, Node};
-use crate::sim::{NodeId, TimeUs};
+use crate::cluster::{ClusterWorld, Msg};
+use crate::sim::{Input, NodeId, TimeUs};
+use crate::view::names::Names;
 use crate::zk::SessionId;
 
 use super::cards::{current_leader, Summaries};
-use super::names::{fmt_session, Names};
+use super::names::{fmt_session, ZkNames};
 use super::znodes::source_server;
 
 /// One session (or one client without a session).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SessionRow {
     /// 0 for a client that has no session yet.
     pub session: SessionId,
@@ -32,10 +33,12 @@ pub struct SessionRow {
     pub ephemerals: Vec<String>,
     /// Whether the replicated table has it.
     pub live: bool,
+    /// The input that expires it now (delivered to the leader), if it can be expired.
+    pub expire: Option<Input<Msg>>,
 }
 
 /// The table, with where an expiry would be sent.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct SessionTable {
     pub rows: Vec<SessionRow>,
     /// The leader: the node an expiry is delivered to.
@@ -52,10 +55,7 @@ pub fn session_table(world: &ClusterWorld, names: &Names, summaries: &Summaries)
         .map(|s| s.session_expiries.clone())
         .unwrap_or_default();
     let mut rows = Vec::new();
-    let source = source_server(world, summaries, None).and_then(|id| match world.node(id) {
-        Node::ZkServer(s) => Some(s),
-        _ => None,
-    });
+    let source = source_server(world, summaries, None).and_then(|id| world.node(id).zk_server());
     if let Some(srv) = source {
         let tree = srv.tree();
         for (&session, &timeout) in tree.sessions() {
@@ -77,6 +77,7 @@ pub fn session_table(world: &ClusterWorld, names: &Names, summaries: &Summaries)
                     .map(|(_, at)| (*at as i64 - now as i64) / 1000),
                 ephemerals: tree.ephemerals_of(session).iter().cloned().collect(),
                 live: true,
+                expire: leader.map(|l| super::url::expire(session, l)),
             });
         }
     }
@@ -106,6 +107,7 @@ pub fn session_table(world: &ClusterWorld, names: &Names, summaries: &Summaries)
             expires_in_ms: None,
             ephemerals: Vec::new(),
             live: false,
+            expire: None,
         });
     }
     SessionTable {

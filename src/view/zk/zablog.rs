@@ -9,9 +9,11 @@
 use crate::sim::NodeId;
 use crate::zk::{fmt_zxid, Zxid};
 
-use super::cards::{Role, Summaries};
-use super::history::History;
-use super::names::Names;
+use crate::view::cards::Role;
+use crate::view::history::History;
+use crate::view::names::Names;
+
+use super::cards::{role_of, Summaries};
 
 /// Most rows shown (newest first).
 pub const MAX_ROWS: usize = 60;
@@ -89,9 +91,9 @@ pub fn zab_table(
             id: *id,
             label: names.label(*id).to_string(),
             role: if is_up(*id) {
-                Role::of_state(s.state)
+                role_of(s.state)
             } else {
-                Role::Down
+                Role::DOWN
             },
             accepted_epoch: s.accepted_epoch,
             current_epoch: s.current_epoch,
@@ -118,7 +120,7 @@ pub fn zab_table(
                         summary: e.summary.clone(),
                         cells: vec![Cell::Absent; n],
                         acks: None,
-                        commit_step: history.commit_step(e.zxid),
+                        commit_step: history.protocols.zk.commit_step(e.zxid),
                     },
                 );
             }
@@ -144,7 +146,7 @@ pub fn zab_table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::cards::tests::{names, summary};
+    use crate::view::zk::cards::tests::{names, summary};
     use crate::zk::msg::ServerState;
     use crate::zk::server::summary::LogEntrySummary;
 
@@ -185,7 +187,7 @@ mod tests {
             t.columns[1].last_sync.as_deref(),
             Some("DIFF at 0x100000000")
         );
-        assert_eq!(t.columns[2].role, Role::Down);
+        assert_eq!(t.columns[2].role, Role::DOWN);
         assert_eq!(t.rows.len(), 2);
         let newest = &t.rows[0];
         assert_eq!(newest.zxid_text, "0x100000002");

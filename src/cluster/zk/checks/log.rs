@@ -1,0 +1,144 @@
+//! The checkers that follow each server's deliveries: `zk.agreement` and
+//! `zk.committed-never-lost`.
+
+use std::collections::BTreeMap;
+
+use crate::cluster::checkers::ClusterChecker;
+use crate::cluster::zk::{running_server, running_servers};
+use crate::cluster::{Node, Record};
+use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
+use crate::zk::{self, epoch_of, fmt_zxid, Zxid};
+
+/// Remembered txns (zxid → fingerprint) for the agreement check; older ones are forgotten.
+const ORDER_KEPT: usize = 20_000;
+
+/// The deliveries of `s` not yet looked at, given what was seen: (generation, seen count).
+fn fresh_deliveries<'a>(
+    d: &zk::server::Deliveries<'a>,
+    seen: Option<(u64, u64)>,
+) -> impl Iterator<Item = &'a (Zxid, u64)> {
+    let seen_total = match seen {
+        Some((g, n)) if g == d.generation => n,
+        _ => 0,
+    };
+    let fresh = d
+        .total
+        .saturating_sub(seen_total)
+        .min(d.recent.len() as u64) as usize;
+    d.recent.iter().skip(d.recent.len() - fresh)
+}
+
+/// `zk.agreement`: the txn seen under each zxid, and per server what was looked at.
+#[derive(Clone, Debug, Default)]
+pub struct Agreement {
+    order: BTreeMap<Zxid, u64>,
+    /// Per server: (database generation, deliveries seen, last zxid delivered).
+    seen: BTreeMap<NodeId, (u64, u64, Zxid)>,
+}
+
+impl ClusterChecker for Agreement {
+    fn info(&self) -> CheckerInfo {
+        CheckerInfo {
+            name: "zk.agreement",
+            kind: CheckKind::Always,
+            description:
+                "every server delivers the same transaction under the same zxid, in zxid order",
+        }
+    }
+
+    fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
+        let (id, s) = running_server(world, rec.actor())?;
+        let d = s.delivered();
+        let prev = self.seen.get(&id).copied();
+        let mut last = match prev {
+            Some((g, _, last)) if g == d.generation => last,
+            // A (re)loaded database: deliveries start again after what it loaded.
+            _ => d.loaded_zxid,
+        };
+        let mut problem = None;
+        for &(z, fp) in fresh_deliveries(&d, prev.map(|(g, n, _)| (g, n))) {
+            if z <= last && problem.is_none() {
+                problem = Some(format!(
+                    "{} delivered zxid {} after {}: deliveries must follow zxid order",
+                    world.label(id),
+                    fmt_zxid(z),
+                    fmt_zxid(last)
+                ));
+            }
+            last = z;
+            match self.order.get(&z) {
+                Some(other) if *other != fp && problem.is_none() => {
+                    problem = Some(format!(
+                        "{} delivered a different transaction as zxid {} than another server did",
+                        world.label(id),
+                        fmt_zxid(z)
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    self.order.insert(z, fp);
+                    if self.order.len() > ORDER_KEPT {
+                        self.order.pop_first();
+                    }
+                }
+            }
+        }
+        self.seen.insert(id, (d.generation, d.total, last));
+        problem
+    }
+}
+
+/// `zk.committed-never-lost`: the highest committed zxid per epoch.
+#[derive(Clone, Debug, Default)]
+pub struct CommittedNeverLost {
+    max_per_epoch: BTreeMap<u32, Zxid>,
+    /// Per server: (database generation, deliveries seen).
+    seen: BTreeMap<NodeId, (u64, u64)>,
+}
+
+impl ClusterChecker for CommittedNeverLost {
+    fn info(&self) -> CheckerInfo {
+        CheckerInfo {
+            name: "zk.committed-never-lost",
+            kind: CheckKind::Always,
+            description: "a new leader has every transaction committed in earlier epochs",
+        }
+    }
+
+    fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
+        if let Some((id, s)) = running_server(world, rec.actor()) {
+            let d = s.delivered();
+            // Only a serving server's deliveries prove a commit: txns applied while syncing
+            // come from a prospective leader's history, committed only if that leader gets
+            // established.
+            let serving = s.is_serving();
+            for &(z, _) in fresh_deliveries(&d, self.seen.get(&id).copied()) {
+                if serving {
+                    let m = self.max_per_epoch.entry(epoch_of(z)).or_insert(z);
+                    *m = (*m).max(z);
+                }
+            }
+            self.seen.insert(id, (d.generation, d.total));
+        }
+        for (id, s) in running_servers(world) {
+            let Some(e) = s.established_epoch() else {
+                continue;
+            };
+            let needed = self
+                .max_per_epoch
+                .range(..e)
+                .map(|(_, z)| *z)
+                .max()
+                .unwrap_or(0);
+            if s.last_applied_zxid() < needed {
+                return Some(format!(
+                    "{} leads epoch {e} but lacks committed txn {} (it has applied up to {}): a committed write was lost",
+                    world.label(id),
+                    fmt_zxid(needed),
+                    fmt_zxid(s.last_applied_zxid())
+                ));
+            }
+        }
+        None
+    }
+}

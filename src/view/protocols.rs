@@ -1,0 +1,295 @@
+//! The one place in the view that dispatches on the protocols: which protocol a node,
+//! message, timer or input belongs to, and which of its view folders (`view/zk/`,
+//! `view/heartbeat.rs`) knows how to draw, narrate and tabulate it. Everything else in `view`
+//! and all of `ui` deal only in the neutral types (cards, categories, panels, actions).
+//!
+//! Adding a protocol: its view folder, and one line or one arm per item here.
+
+use crate::cluster::{ClusterWorld, Msg, Node, Protocol, Record, Timer};
+use crate::sim::{Input, NodeId};
+
+use super::cards::{NodeCard, Role};
+use super::categories::{self, Category};
+use super::heartbeat;
+use super::history::{RoleState, Transition};
+use super::names::{Names, NodeKind};
+use super::run::Run;
+use super::scene::Frame;
+use super::state::Panel;
+use super::zk;
+
+pub use super::zk::cards::ZkCard;
+pub use super::zk::sessions::{SessionRow, SessionTable};
+pub use super::zk::zablog::{Cell, ZabColumn, ZabRow, ZabTable};
+pub use super::zk::znodes::{ZnodeRow, ZnodeTable};
+
+/// Each protocol's traffic categories, in legend order.
+pub const CATEGORY_TABLES: &[&[Category]] = &[zk::categories::TABLE, &[categories::PING]];
+
+/// What only one protocol's card shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum CardExtra {
+    #[default]
+    None,
+    Zk(Box<ZkCard>),
+}
+
+/// What each protocol reads from the world once per frame.
+#[derive(Clone, Debug, Default)]
+pub struct ProtocolFrame {
+    pub zk: zk::Summaries,
+}
+
+impl ProtocolFrame {
+    /// Reads every protocol's summaries.
+    pub fn read(world: &ClusterWorld) -> ProtocolFrame {
+        ProtocolFrame {
+            zk: zk::Summaries::read(world),
+        }
+    }
+}
+
+/// The kind of a node.
+pub fn node_kind(node: &Node) -> NodeKind {
+    match node {
+        Node::Zk(n) => zk::kind(n),
+        Node::Heartbeat(_) => heartbeat::MEMBER_KIND,
+    }
+}
+
+/// The protocol ids a node is known by, as (namespace, value).
+pub fn aliases(node: &Node) -> Vec<(&'static str, u64)> {
+    match node {
+        Node::Zk(n) => zk::aliases(n),
+        Node::Heartbeat(_) => Vec::new(),
+    }
+}
+
+/// The card of node `id` (unplaced).
+pub fn card(world: &ClusterWorld, id: NodeId, names: &Names, frame: &ProtocolFrame) -> NodeCard {
+    match world.node(id) {
+        Node::Zk(_) => zk::cards::card(world, id, names, &frame.zk),
+        Node::Heartbeat(m) => heartbeat::card(world, id, m, names),
+    }
+}
+
+/// The node the drawing calls "the leader", if any.
+pub fn leader(world: &ClusterWorld, frame: &ProtocolFrame) -> Option<NodeId> {
+    zk::leader(world, &frame.zk)
+}
+
+/// The drawn category of a message.
+pub fn category_of(msg: &Msg) -> Category {
+    match msg {
+        Msg::Zk(m) => zk::categories::of(m.category()),
+        Msg::Heartbeat(_) => categories::PING,
+    }
+}
+
+/// The category of a timer's firing.
+pub fn timer_category(timer: &Timer) -> Category {
+    match timer {
+        Timer::Zk(t) => zk::categories::of_timer(t),
+        Timer::Heartbeat(_) => categories::PING,
+    }
+}
+
+/// Whether a delivered message is the person's control rather than protocol traffic.
+pub fn is_control(msg: &Msg) -> bool {
+    matches!(msg, Msg::Zk(crate::zk::Msg::Control(_)))
+}
+
+/// A delivered message in words.
+pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -> String {
+    match msg {
+        Msg::Zk(_) => zk::narrate::delivered(rec, src, dst, msg, names),
+        Msg::Heartbeat(_) => {
+            use crate::sim::Message;
+            format!(
+                "{} gets {}'s {}",
+                names.label(dst),
+                names.label(src),
+                msg.summary()
+            )
+        }
+    }
+}
+
+/// What followed from a node's start or timer, in words ("votes for zk3 (…)").
+pub fn follow_up(rec: &Record, node: NodeId, names: &Names) -> Option<String> {
+    zk::narrate::vote_broadcast(rec, node, names)
+}
+
+/// An input that delivers a protocol's control message, in words.
+pub fn input_words(node: NodeId, msg: &Msg, names: &Names) -> Option<String> {
+    match msg {
+        Msg::Zk(crate::zk::Msg::Control(c)) => Some(zk::narrate::control(node, c, names)),
+        _ => None,
+    }
+}
+
+/// Whether an input is a fault or a repair (a timeline marker).
+pub fn is_fault(input: &Input<Msg>) -> bool {
+    zk::history::is_fault(input)
+}
+
+/// The role state of node `id`: what a transition changes.
+pub fn role_state(world: &ClusterWorld, id: NodeId) -> RoleState {
+    let up = world.is_up(id);
+    match world.node(id) {
+        Node::Zk(_) => zk::history::role_state(world, id),
+        Node::Heartbeat(_) => RoleState::plain(if up { heartbeat::MEMBER } else { Role::DOWN }),
+    }
+}
+
+/// A role change in words.
+pub fn transition_sentence(t: &Transition, names: &Names) -> String {
+    match names.kind_of(t.node).map(|k| k.protocol) {
+        Some(Protocol::Zk) => zk::history::transition_sentence(t, names),
+        _ => {
+            let n = names.label(t.node);
+            if t.to.role == Role::DOWN {
+                format!("{n} is down")
+            } else {
+                format!("{n} is up")
+            }
+        }
+    }
+}
+
+/// What each protocol remembers of a run.
+#[derive(Clone, Debug, Default)]
+pub struct ProtocolHistory {
+    pub zk: zk::history::ZkHistory,
+}
+
+impl ProtocolHistory {
+    /// Takes note of a new step.
+    pub fn observe(&mut self, rec: &Record) {
+        self.zk.observe(rec);
+    }
+
+    /// Forgets everything after `step`.
+    pub fn truncate(&mut self, step: u64) {
+        self.zk.truncate(step);
+    }
+}
+
+/// The URL form of a protocol's input.
+pub fn encode_input(input: &Input<Msg>) -> Option<String> {
+    zk::url::encode(input)
+}
+
+/// Parses a protocol's input from its URL form.
+pub fn decode_input(
+    verb: &str,
+    arg: &str,
+    node: &dyn Fn(&str) -> Option<NodeId>,
+    number: &dyn Fn(&str) -> Option<u64>,
+) -> Option<Input<Msg>> {
+    zk::url::decode(verb, arg, node, number)
+}
+
+/// One item of a node's menu: its text, its style (`danger`, `primary` or none) and the
+/// input it gives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeAction {
+    pub label: String,
+    pub style: &'static str,
+    pub input: Input<Msg>,
+}
+
+/// What a node's protocol adds to its menu, and a note when something is not possible now.
+pub fn node_actions(
+    world: &ClusterWorld,
+    id: NodeId,
+    names: &Names,
+    frame: &ProtocolFrame,
+) -> (Vec<NodeAction>, Option<String>) {
+    match world.node(id) {
+        Node::Zk(_) => zk::actions(world, id, names, &frame.zk),
+        Node::Heartbeat(_) => (Vec::new(), None),
+    }
+}
+
+/// ZooKeeper's data tree.
+pub const ZNODES: Panel = Panel::new("znodes", "Znodes");
+/// Each server's Zab log.
+pub const ZAB_LOG: Panel = Panel::new("zab-log", "Zab log");
+/// ZooKeeper's sessions.
+pub const SESSIONS: Panel = Panel::new("sessions", "Sessions");
+
+/// Every panel any scenario may ask for (the first is the default).
+pub const PANELS: &[Panel] = &[
+    ZNODES,
+    ZAB_LOG,
+    SESSIONS,
+    super::state::EVENTS,
+    super::state::INVARIANTS,
+];
+
+/// A panel's content, built for the open panel only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PanelBody {
+    Znodes(ZnodeTable),
+    ZabLog(ZabTable),
+    Sessions(SessionTable),
+    Events {
+        rows: Vec<super::events::EventRow>,
+        nodes: Vec<(NodeId, String)>,
+        filter: super::events::EventFilter,
+    },
+    Invariants(super::invariants::InvariantTable),
+}
+
+/// Builds the content of `panel` at the run's cursor.
+pub fn panel_body(
+    run: &Run,
+    frame: &Frame,
+    panel: Panel,
+    filter: super::events::EventFilter,
+    tree: Option<NodeId>,
+) -> PanelBody {
+    let tl = run.timeline();
+    let world = &tl.current().world;
+    let history = run.history();
+    let names = &frame.names;
+    let zk = &frame.protocols.zk;
+    match panel.slug() {
+        "znodes" => PanelBody::Znodes(zk::znodes::znode_table(
+            world,
+            names,
+            zk,
+            history,
+            tl.cursor(),
+            tree,
+        )),
+        "zab-log" => PanelBody::ZabLog(zk::zablog::zab_table(zk, names, history, &|id| {
+            world.is_up(id) || !world.has_started(id)
+        })),
+        "sessions" => PanelBody::Sessions(zk::sessions::session_table(world, names, zk)),
+        "invariants" => PanelBody::Invariants(super::invariants::invariant_table(
+            tl.current(),
+            history,
+            tl.cursor(),
+        )),
+        _ => {
+            let record = |n| tl.record(n);
+            PanelBody::Events {
+                rows: super::events::event_rows(
+                    &record,
+                    tl.floor(),
+                    tl.cursor(),
+                    &filter,
+                    names,
+                    history,
+                ),
+                nodes: names
+                    .ids()
+                    .map(|id| (id, names.label(id).to_string()))
+                    .collect(),
+                filter,
+            }
+        }
+    }
+}
