@@ -318,8 +318,9 @@ mod tests {
 
     const SCENARIOS: &[&str] = &["default", "heartbeat", "zk-5"];
 
+    /// ZooKeeper's expiry input, built by its protocol's codec.
     fn expire(s: i64, n: u32) -> Input<Msg> {
-        crate::view::zk::url::expire(s, NodeId(n))
+        decode_input(&format!("expire:{:#x}@{n}", s as u64)).expect("an expiry input")
     }
 
     fn full() -> UrlState {
