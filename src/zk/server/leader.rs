@@ -1,8 +1,10 @@
 //! The leader side of Zab (`Leader.lead` + one `LearnerHandler` per learner), sheet B.4–B.6.
 //!
 //! Discovery: FOLLOWERINFO from a quorum (leader included) fixes
-//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH (a follower
-//! more recent than the leader is an error) persists currentEpoch. Synchronization: per
+//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH persists
+//! currentEpoch. Until then a follower more recent than the leader fails its own handler
+//! (its connection is closed, the leader carries on); after that, late learners are not
+//! checked at all and are simply synced (`waitForEpochAck`). Synchronization: per
 //! learner DIFF / TRUNC / SNAP from the in-memory committed log (`syncFollower`), then the
 //! outstanding proposals, then NEWLEADER; a quorum of NEWLEADER ACKs starts the leader, which
 //! sends UPTODATE. Broadcast: PROPOSAL to every forwarding learner, commit on a quorum of
@@ -330,24 +332,27 @@ impl Server {
             } => {
                 h.peer_last_zxid = last_zxid;
                 h.stage = Stage::AckedEpoch;
+                // `waitForEpochAck`: once the epoch is established it returns at once, so a
+                // late learner is never "ahead"; it is synced (TRUNC or SNAP) instead.
+                if l.epoch_established {
+                    self.leader_sync_follower(ctx, conn);
+                    return;
+                }
                 if current_epoch != -1 {
                     if (current_epoch, last_zxid)
                         > (l.summary_at_start.0 as i64, l.summary_at_start.1)
                     {
+                        // The exception ends only this learner's handler, not the leader.
                         let why = format!(
                             "Follower is ahead of the leader: zk{src_sid} has epoch {current_epoch}, zxid {}",
                             fmt_zxid(last_zxid)
                         );
-                        self.enter_looking(ctx, Some(why));
+                        self.leader_close_handler(ctx, conn, &why);
                         return;
                     }
                     l.epoch_acked.insert(src_sid);
                 }
-                if l.epoch_established {
-                    self.leader_sync_follower(ctx, conn);
-                } else {
-                    self.leader_try_establish(ctx);
-                }
+                self.leader_try_establish(ctx);
             }
             QuorumPacket::Ack { zxid: z } => {
                 h.last_ack_zxid = h.last_ack_zxid.max(z);
@@ -416,6 +421,27 @@ impl Server {
             );
             self.enter_looking(ctx, Some(why));
         }
+    }
+
+    /// Ends one learner's handler (`LearnerHandler.shutdown`): the socket is closed, so
+    /// the learner sees the connection go; the leader itself carries on.
+    pub(crate) fn leader_close_handler(&mut self, ctx: &mut ZkCtx, conn: u64, why: &str) {
+        let me = self.sid;
+        let Some(l) = self.lead() else { return };
+        let Some(h) = l.handlers.remove(&conn) else {
+            return;
+        };
+        ctx.send(
+            h.end.peer,
+            Msg::Disconnect {
+                conn,
+                reason: why.to_string(),
+            },
+        );
+        ctx.note(format!(
+            "zk{me} closes its connection to learner zk{}: {why}",
+            h.sid
+        ));
     }
 
     /// A learner closed its connection: forget its handler.

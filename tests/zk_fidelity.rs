@@ -1,0 +1,47 @@
+//! Departures from the real 3.5.9/3.8 servers that were fixed, each pinned by a scenario
+//! named after the rule (sheet section B; the Java class and method are named per test).
+
+mod zk_support;
+
+use zk_support::Ens;
+use zooscope::cluster::scenario::{self, BuildOptions};
+use zooscope::sim::SEC;
+use zooscope::zk::msg::ServerState;
+
+/// `Leader.waitForEpochAck` returns at once once `electionFinished` is set: a learner that
+/// connects to an established leader is never "ahead", it is synced (TRUNC/SNAP) instead.
+#[test]
+fn an_established_leader_keeps_leading_when_an_old_leader_with_a_stray_txn_returns() {
+    for seed in 1..=4 {
+        let sim = scenario::build("zk-old-leader-returns", &BuildOptions::seed(seed)).unwrap();
+        let mut e = Ens::from_sim(sim);
+        // The old leader zk3 restarts at 40 s; by then zk2 leads epoch 2.
+        e.run_until(39 * SEC, |_| false);
+        assert_eq!(
+            e.leader(),
+            Some(2),
+            "seed {seed}: zk2 leads before zk3 returns"
+        );
+        assert_eq!(e.server(2).established_epoch(), Some(2));
+        let stayed = std::cell::Cell::new(true);
+        let back = e.run_until(30 * SEC, |e| {
+            stayed.set(stayed.get() && e.state(2) == ServerState::Leading);
+            e.state(3) == ServerState::Following && e.server(3).is_serving()
+        });
+        assert!(back, "seed {seed}: zk3 rejoined as a serving follower");
+        assert!(
+            stayed.get(),
+            "seed {seed}: zk2 never gave up leading epoch 2"
+        );
+        for sid in 1..=3 {
+            let d = e.server(sid).disk();
+            assert_eq!(
+                (d.accepted_epoch, d.current_epoch),
+                (2, 2),
+                "seed {seed}: zk{sid} is in epoch 2, no epoch 3"
+            );
+        }
+        assert_eq!(e.server(3).tree(), e.server(2).tree());
+        e.assert_clean();
+    }
+}
