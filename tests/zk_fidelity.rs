@@ -5,7 +5,7 @@ mod zk_support;
 
 use zk_support::Ens;
 use zooscope::cluster::scenario::{self, BuildOptions};
-use zooscope::sim::SEC;
+use zooscope::sim::{Input, SEC};
 use zooscope::zk::msg::ServerState;
 
 /// `Leader.waitForEpochAck` returns at once once `electionFinished` is set: a learner that
@@ -44,4 +44,26 @@ fn an_established_leader_keeps_leading_when_an_old_leader_with_a_stray_txn_retur
         assert_eq!(e.server(3).tree(), e.server(2).tree());
         e.assert_clean();
     }
+}
+
+/// `LearnerHandler` reads with a `syncLimit*tickTime` socket timeout once the learner is
+/// synced: a learner the leader stops hearing from is dropped, and the learner, seeing its
+/// connection closed, goes back to LOOKING instead of serving on the PINGs it still gets.
+#[test]
+fn the_leader_drops_a_learner_it_has_not_heard_from_within_sync_limit() {
+    let mut e = Ens::new(3, 21);
+    assert_eq!(e.settle(), 3);
+    e.input(Input::HoldLink(e.node(1), e.node(3)));
+    let held = e.sim.world.now_us();
+    let looking = e.run_until(30 * SEC, |e| e.state(1) == ServerState::Looking);
+    assert!(looking, "zk1 still {:?}", e.state(1));
+    let waited = e.sim.world.now_us() - held;
+    // syncLimit = 5 ticks of 2 s after the last packet, which was at most a tick earlier.
+    assert!(
+        (9 * SEC..=11 * SEC).contains(&waited),
+        "dropped after {waited} us"
+    );
+    assert_eq!(e.state(3), ServerState::Leading, "the leader keeps zk2");
+    assert!(!e.server(1).is_serving());
+    e.assert_clean();
 }

@@ -52,7 +52,9 @@ pub fn record_category(rec: &Record) -> Option<Category> {
             Timer::Zk(t) => match t {
                 zk::Timer::ElectionPoll | zk::Timer::FinalizeWait => Some(Category::Election),
                 zk::Timer::LeaderInitLimit => Some(Category::Discovery),
-                zk::Timer::LeaderTick | zk::Timer::LearnerReadTimeout => Some(Category::Ping),
+                zk::Timer::LeaderTick
+                | zk::Timer::LearnerReadTimeout
+                | zk::Timer::LearnerHandlerReadTimeout(_) => Some(Category::Ping),
                 zk::Timer::LearnerConnect => Some(Category::Discovery),
                 zk::Timer::SessionExpiry => Some(Category::Control),
                 zk::Timer::Client(_) => Some(Category::ClientRequest),

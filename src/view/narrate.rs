@@ -240,6 +240,8 @@ fn timer_fired(rec: &Record, node: NodeId, timer: &Timer, names: &Names) -> Stri
     let name = match timer {
         Timer::Heartbeat(t) => format!("{t:?}"),
         Timer::Zk(zk::Timer::Client(t)) => format!("{t:?}"),
+        // The connection id is random noise to a reader.
+        Timer::Zk(zk::Timer::LearnerHandlerReadTimeout(_)) => "LearnerHandler read".to_string(),
         Timer::Zk(t) => format!("{t:?}"),
     };
     let base = format!("{n}'s {name} timer fires");

@@ -518,6 +518,8 @@ pub enum Timer {
     SessionExpiry,
     /// Learner: no packet from the leader within the read timeout.
     LearnerReadTimeout,
+    /// Leader: no packet on this learner connection within its handler's read timeout.
+    LearnerHandlerReadTimeout(u64),
     /// Learner: retry connecting to the leader.
     LearnerConnect,
     /// Client timers.

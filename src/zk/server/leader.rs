@@ -1,25 +1,29 @@
 //! The leader side of Zab (`Leader.lead` + one `LearnerHandler` per learner), sheet B.4–B.6.
 //!
 //! Discovery: FOLLOWERINFO from a quorum (leader included) fixes
-//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH persists
-//! currentEpoch. Until then a follower more recent than the leader fails its own handler
-//! (its connection is closed, the leader carries on); after that, late learners are not
-//! checked at all and are simply synced (`waitForEpochAck`). Synchronization: per
-//! learner DIFF / TRUNC / SNAP from the in-memory committed log (`syncFollower`), then the
-//! outstanding proposals, then NEWLEADER; a quorum of NEWLEADER ACKs starts the leader, which
-//! sends UPTODATE. Broadcast: PROPOSAL to every forwarding learner, commit on a quorum of
-//! ACKs strictly in zxid order, COMMIT to learners. Liveness: PING every tickTime/2, and
-//! every tick the leader gives up if the learners that ACKed within syncLimit plus itself are
-//! not a quorum. Only the leader expires sessions.
+//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a
+//! quorum of ACKEPOCH persists currentEpoch. Until then a follower more recent than the
+//! leader fails its own handler (its connection is closed, the leader carries on); after
+//! that, late learners are not checked at all and are simply synced (`waitForEpochAck`).
+//! Synchronization: per learner DIFF / TRUNC / SNAP from the in-memory committed log
+//! (`syncFollower`), then the outstanding proposals, then NEWLEADER; a quorum of NEWLEADER
+//! ACKs starts the leader, which sends UPTODATE. Broadcast: PROPOSAL to every forwarding
+//! learner, commit on a quorum of ACKs strictly in zxid order, COMMIT to learners. Liveness:
+//! PING every tickTime/2, and every tick the leader gives up if the learners that ACKed
+//! within syncLimit plus itself are not a quorum; each handler has a socket read timeout
+//! (initLimit ticks until the learner is up to date, syncLimit ticks after) and closes its
+//! connection when it passes. Only the leader expires sessions.
 //!
 //! Simplified: syncing from the on-disk txn log beyond the committed log is folded into SNAP;
-//! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync.
+//! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync;
+//! `SyncLimitCheck` (a proposal un-ACKed for syncLimit) is left to the read timeout, since a
+//! simulated learner ACKs every proposal as soon as it arrives.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::{NodeId, MS};
 
-use crate::zk::config::Sid;
+use crate::zk::config::{Sid, ZkConfig};
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::msg::{Msg, QuorumPacket, Timer};
@@ -126,6 +130,20 @@ pub(super) fn send_h(ctx: &mut ZkCtx, h: &mut LearnerHandler, pkt: QuorumPacket)
             seq,
             pkt,
         },
+    );
+}
+
+/// The handler's socket read timeout: `initLimit` ticks while the learner connects and
+/// syncs, `syncLimit` ticks once it is up to date (`LearnerHandler.run`).
+fn arm_read_timeout(ctx: &mut ZkCtx, h: &LearnerHandler, cfg: &ZkConfig) {
+    let ticks = if h.stage == Stage::UpToDate {
+        cfg.sync_limit
+    } else {
+        cfg.init_limit
+    };
+    ctx.set_timer(
+        Timer::LearnerHandlerReadTimeout(h.end.conn),
+        ticks * cfg.tick_us(),
     );
 }
 
@@ -251,6 +269,7 @@ impl Server {
         for h in l.handlers.values_mut().filter(|h| h.newleader_acked) {
             send_h(ctx, h, QuorumPacket::UpToDate);
             h.stage = Stage::UpToDate;
+            arm_read_timeout(ctx, h, &cfg);
         }
         self.phase = ZabPhase::Broadcast;
         self.serving = true;
@@ -275,8 +294,8 @@ impl Server {
             return;
         };
         let me = self.sid;
-        let sync_limit = self.config.sync_limit;
-        let init_limit = self.config.init_limit;
+        let cfg = self.config.clone();
+        let (sync_limit, init_limit) = (cfg.sync_limit, cfg.init_limit);
         let Some(l) = self.lead() else { return };
         if !l.handlers.contains_key(&conn) {
             let QuorumPacket::FollowerInfo { .. } = pkt else {
@@ -313,8 +332,10 @@ impl Server {
             }
             Arrival::Next => {}
         }
-        // `tickOfNextAckDeadline` is set afresh by every packet the learner sends.
+        // `tickOfNextAckDeadline` is set afresh by every packet the learner sends, and so
+        // is the handler's socket read timeout.
         h.deadline_tick = tick + sync_limit;
+        arm_read_timeout(ctx, h, &cfg);
         match pkt {
             QuorumPacket::FollowerInfo { accepted_epoch } => {
                 if let Some(e) = l.new_epoch {
@@ -364,6 +385,7 @@ impl Server {
                         if l.started {
                             send_h(ctx, h, QuorumPacket::UpToDate);
                             h.stage = Stage::UpToDate;
+                            arm_read_timeout(ctx, h, &cfg);
                         } else {
                             self.leader_try_start(ctx);
                         }
@@ -431,6 +453,7 @@ impl Server {
         let Some(h) = l.handlers.remove(&conn) else {
             return;
         };
+        ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
         ctx.send(
             h.end.peer,
             Msg::Disconnect {
@@ -444,11 +467,22 @@ impl Server {
         ));
     }
 
+    /// A learner's handler heard nothing within its read timeout: it ends, closing the
+    /// connection ("Read timed out"); the quorum check decides whether the leader goes on.
+    pub(crate) fn leader_on_handler_read_timeout(&mut self, ctx: &mut ZkCtx, conn: u64) {
+        let Some(l) = self.lead() else { return };
+        if !l.handlers.contains_key(&conn) {
+            return;
+        }
+        self.leader_close_handler(ctx, conn, "Read timed out: no packet from the learner");
+    }
+
     /// A learner closed its connection: forget its handler.
     pub(crate) fn leader_on_disconnect(&mut self, ctx: &mut ZkCtx, conn: u64) {
         let me = self.sid;
         let Some(l) = self.lead() else { return };
         if let Some(h) = l.handlers.remove(&conn) {
+            ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
             ctx.note(format!("zk{me}: learner zk{} closed its connection", h.sid));
         }
     }

@@ -314,6 +314,9 @@ impl Server {
             Timer::LeaderInitLimit => self.leader_on_init_limit(ctx),
             Timer::SessionExpiry => self.leader_on_session_expiry(ctx),
             Timer::LearnerReadTimeout => self.learner_on_read_timeout(ctx),
+            Timer::LearnerHandlerReadTimeout(conn) => {
+                self.leader_on_handler_read_timeout(ctx, conn)
+            }
             Timer::LearnerConnect => self.learner_on_connect_retry(ctx),
             _ => {}
         }
@@ -402,6 +405,9 @@ impl Server {
             Role::None => vec![],
         };
         for (peer, conn) in ends {
+            if matches!(self.role, Role::Leader(_)) {
+                ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
+            }
             ctx.send(
                 peer,
                 Msg::Disconnect {
