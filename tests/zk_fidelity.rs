@@ -5,8 +5,10 @@ mod zk_support;
 
 use zk_support::Ens;
 use zooscope::cluster::scenario::{self, BuildOptions};
+use zooscope::cluster::Msg;
 use zooscope::sim::{Input, SEC};
-use zooscope::zk::msg::ServerState;
+use zooscope::zk;
+use zooscope::zk::msg::{QuorumPacket, ServerState};
 
 /// `Leader.waitForEpochAck` returns at once once `electionFinished` is set: a learner that
 /// connects to an established leader is never "ahead", it is synced (TRUNC/SNAP) instead.
@@ -66,4 +68,66 @@ fn the_leader_drops_a_learner_it_has_not_heard_from_within_sync_limit() {
     assert_eq!(e.state(3), ServerState::Leading, "the leader keeps zk2");
     assert!(!e.server(1).is_serving());
     e.assert_clean();
+}
+
+/// `Learner.registerWithLeader` writes one FOLLOWERINFO on its connection and reads the
+/// answer with an `initLimit*tickTime` socket timeout; only a failed connect is retried
+/// (`connectToLeader`: five tries a second apart).
+#[test]
+fn a_learner_sends_one_followerinfo_and_waits_init_limit_for_leaderinfo() {
+    let mut e = Ens::new(3, 22);
+    assert_eq!(e.settle(), 3);
+    e.input(Input::Crash(e.node(1)));
+    e.input(Input::Restart(e.node(1)));
+    let decided = e.run_until(10 * SEC, |e| e.state(1) == ServerState::Following);
+    assert!(decided);
+    // Whatever the leader says to zk1 from now on is held: no LEADERINFO arrives.
+    e.input(Input::HoldLink(e.node(3), e.node(1)));
+    let t0 = e.sim.world.now_us();
+    let mut followerinfos = 0;
+    while e.sim.world.now_us() < t0 + 15 * SEC {
+        let Some(rec) = e.sim.step() else { break };
+        followerinfos += rec
+            .sends
+            .iter()
+            .filter(|s| {
+                matches!(
+                    &s.msg,
+                    Msg::Zk(zk::Msg::Quorum {
+                        pkt: QuorumPacket::FollowerInfo { .. },
+                        ..
+                    })
+                )
+            })
+            .count();
+        e.violations.extend(rec.violations);
+    }
+    assert_eq!(followerinfos, 0, "no FOLLOWERINFO is re-sent");
+    assert_eq!(e.state(1), ServerState::Following, "still waiting at 15 s");
+    let gave_up = e.run_until(10 * SEC, |e| e.state(1) == ServerState::Looking);
+    assert!(gave_up);
+    let waited = e.sim.world.now_us() - t0;
+    assert!(waited <= 20 * SEC + SEC, "gave up after {waited} us");
+    e.assert_clean();
+}
+
+/// `connectToLeader`: a server that is not leading refuses the connection and the learner
+/// tries again a second later, five times in all, then goes back to LOOKING.
+#[test]
+fn a_server_that_is_not_leading_refuses_a_learner_connection() {
+    let mut e = Ens::new(3, 23);
+    e.settle();
+    e.sim.world.inject(Input::Deliver(
+        e.node(1),
+        Msg::Zk(zk::Msg::Quorum {
+            conn: 77,
+            seq: 1,
+            pkt: QuorumPacket::FollowerInfo { accepted_epoch: 1 },
+        }),
+    ));
+    let rec = e.sim.step().expect("a step");
+    let refused = rec.sends.iter().any(|s| {
+        matches!(&s.msg, Msg::Zk(zk::Msg::Disconnect { conn: 77, reason }) if reason == zk::msg::CONNECTION_REFUSED)
+    });
+    assert!(refused, "a follower does not accept learner connections");
 }

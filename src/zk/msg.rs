@@ -503,6 +503,11 @@ fn client_summary(pkt: &ClientPacket) -> String {
     }
 }
 
+/// The `reason` of a [`Msg::Disconnect`] that refuses a connection outright (nobody listens
+/// on the quorum port: the server is not leading), as a TCP reset would. A learner retries
+/// only such a failed connect; any other close ends its attempt to follow.
+pub const CONNECTION_REFUSED: &str = "Connection refused";
+
 /// Every ZooKeeper timer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Timer {

@@ -1,9 +1,11 @@
 //! The follower side of Zab (`Learner.registerWithLeader`, `syncWithLeader`,
 //! `Follower.followLeader`), sheet B.4 follower steps 1–6 and B.6.
 //!
-//! Connect and send FOLLOWERINFO (retry every second, give up after five tries); on
-//! LEADERINFO persist acceptedEpoch before answering ACKEPOCH (or answer -1 if the epoch was
-//! already accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
+//! Connect and send one FOLLOWERINFO, then wait for LEADERINFO up to the socket read timeout
+//! (initLimit ticks); only a refused connect (the server is not leading) is retried, a
+//! second later, five tries in all and within initLimit (`connectToLeader`). On LEADERINFO
+//! persist acceptedEpoch before answering ACKEPOCH (or answer -1 if the epoch was already
+//! accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
 //! PROPOSAL+COMMIT pairs, NEWLEADER (persist currentEpoch, snapshot after SNAP/TRUNC, ACK),
 //! UPTODATE (serve clients). In broadcast: log every PROPOSAL then ACK it, apply COMMITs in
 //! order (a COMMIT for anything but the next logged txn is an error), answer PINGs with the
@@ -11,11 +13,13 @@
 //! syncLimit ticks after) sends the follower back to LOOKING.
 //!
 //! Chosen behaviour: txns received while syncing are written to the log before the NEWLEADER
-//! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9.
+//! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9. Simplified: a
+//! connect to an unreachable leader is not timed out on its own (real: syncLimit ticks per
+//! try); the initLimit read timeout ends the attempt instead.
 
 use std::collections::BTreeMap;
 
-use crate::sim::{NodeId, SEC};
+use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::config::Sid;
 use crate::zk::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
@@ -45,7 +49,9 @@ pub struct LearnerState {
     pub leader_sid: Sid,
     pub end: ConnEnd,
     pub stage: LearnerStage,
+    /// Connect attempts so far, and when the first began.
     attempts: u32,
+    connect_started_us: TimeUs,
     new_epoch: u32,
     sync_mode: Option<&'static str>,
     /// Proposals received during sync, written to the log at NEWLEADER.
@@ -93,6 +99,7 @@ impl Server {
             end: ConnEnd::new(node, conn),
             stage: LearnerStage::Connecting,
             attempts: 1,
+            connect_started_us: ctx.now_us(),
             new_epoch: 0,
             sync_mode: None,
             sync_pending: Vec::new(),
@@ -106,7 +113,6 @@ impl Server {
                 accepted_epoch: accepted,
             },
         );
-        ctx.set_timer(Timer::LearnerConnect, SEC);
         self.learner_reset_read_timeout(ctx);
     }
 
@@ -120,16 +126,43 @@ impl Server {
         ctx.set_timer(Timer::LearnerReadTimeout, ticks * self.config.tick_us());
     }
 
-    /// No LEADERINFO yet: try connecting again, or give up.
+    /// The leader refused the connection (`connectToLeader`): try again a second later,
+    /// unless five tries failed or initLimit is (nearly) used up.
+    pub(crate) fn learner_on_refused(&mut self, ctx: &mut ZkCtx) {
+        let init_limit_us = self.config.init_limit * self.config.tick_us();
+        let now = ctx.now_us();
+        let Some(l) = self.learner() else { return };
+        let leader = l.leader_sid;
+        if l.stage != LearnerStage::Connecting {
+            self.enter_looking(
+                ctx,
+                Some(format!("leader zk{leader} closed the connection")),
+            );
+            return;
+        }
+        let remaining = (l.connect_started_us + init_limit_us).saturating_sub(now);
+        if l.attempts >= CONNECT_ATTEMPTS || remaining <= SEC {
+            let tries = l.attempts;
+            self.enter_looking(
+                ctx,
+                Some(format!(
+                    "could not connect to leader zk{leader} ({tries} tries refused)"
+                )),
+            );
+            return;
+        }
+        ctx.note(format!(
+            "zk{}: leader zk{leader} refused the connection; it tries again in a second",
+            self.sid
+        ));
+        ctx.set_timer(Timer::LearnerConnect, SEC);
+    }
+
+    /// A second after a refused connect: connect again and send FOLLOWERINFO.
     pub(crate) fn learner_on_connect_retry(&mut self, ctx: &mut ZkCtx) {
         let accepted = self.disk.accepted_epoch;
         let Some(l) = self.learner() else { return };
         if l.stage != LearnerStage::Connecting {
-            return;
-        }
-        if l.attempts >= CONNECT_ATTEMPTS {
-            let leader = l.leader_sid;
-            self.enter_looking(ctx, Some(format!("could not connect to leader zk{leader}")));
             return;
         }
         l.attempts += 1;
@@ -140,7 +173,7 @@ impl Server {
                 accepted_epoch: accepted,
             },
         );
-        ctx.set_timer(Timer::LearnerConnect, SEC);
+        self.learner_reset_read_timeout(ctx);
     }
 
     /// Nothing from the leader within the read timeout.

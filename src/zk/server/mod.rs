@@ -33,7 +33,7 @@ use crate::zk::config::{Sid, ZkConfig};
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::data::watches::WatchManager;
-use crate::zk::msg::{Control, Msg, ServerState, Timer, Vote};
+use crate::zk::msg::{Control, Msg, QuorumPacket, ServerState, Timer, Vote, CONNECTION_REFUSED};
 use crate::zk::server::conns::ClientConns;
 use crate::zk::server::election::{Decision, Election};
 use crate::zk::server::leader::LeaderState;
@@ -278,12 +278,27 @@ impl Server {
             Msg::Notification(n) => self.on_notification(ctx, src, n),
             Msg::Quorum { conn, seq, pkt } => match &self.role {
                 Role::Leader(_) => self.leader_on_packet(ctx, src, conn, seq, pkt),
+                // Nobody listens on the quorum port of a server that is not leading.
+                _ if matches!(pkt, QuorumPacket::FollowerInfo { .. }) && seq == 1 => {
+                    ctx.send(
+                        src,
+                        Msg::Disconnect {
+                            conn,
+                            reason: CONNECTION_REFUSED.to_string(),
+                        },
+                    );
+                }
                 Role::Learner(_) => self.learner_on_packet(ctx, src, conn, seq, pkt),
                 Role::None => {}
             },
             Msg::Client { conn, seq, pkt } => self.on_client_packet(ctx, src, conn, seq, pkt),
-            Msg::Disconnect { conn, .. } => match &self.role {
+            Msg::Disconnect { conn, reason } => match &self.role {
                 Role::Leader(_) => self.leader_on_disconnect(ctx, conn),
+                Role::Learner(l)
+                    if l.end.conn == conn && l.end.peer == src && reason == CONNECTION_REFUSED =>
+                {
+                    self.learner_on_refused(ctx);
+                }
                 Role::Learner(l) if l.end.conn == conn && l.end.peer == src => {
                     let leader = l.leader_sid;
                     self.enter_looking(
