@@ -3,12 +3,14 @@
 
 mod zk_support;
 
-use zk_support::Ens;
+use zk_support::{Ens, RawConn};
 use zooscope::cluster::scenario::{self, BuildOptions};
 use zooscope::cluster::Msg;
 use zooscope::sim::{Input, SEC};
 use zooscope::zk;
-use zooscope::zk::msg::{QuorumPacket, ServerState};
+use zooscope::zk::msg::{ClientOp, ClientPacket, QuorumPacket, ServerState};
+use zooscope::zk::server::conns::passwd_of;
+use zooscope::zk::{CreateMode, ErrorCode};
 
 /// `Leader.waitForEpochAck` returns at once once `electionFinished` is set: a learner that
 /// connects to an established leader is never "ahead", it is synced (TRUNC/SNAP) instead.
@@ -130,4 +132,92 @@ fn a_server_that_is_not_leading_refuses_a_learner_connection() {
         matches!(&s.msg, Msg::Zk(zk::Msg::Disconnect { conn: 77, reason }) if reason == zk::msg::CONNECTION_REFUSED)
     });
     assert!(refused, "a follower does not accept learner connections");
+}
+
+/// `NIOServerCnxn.close` → `ZooKeeperServer.removeCnxn` → `DataTree.removeCnxn`: the
+/// watches a connection set go with it, whoever closes it.
+#[test]
+fn a_connection_closed_by_its_client_takes_its_watches_with_it() {
+    let mut e = Ens::new(3, 24);
+    e.settle();
+    let mut c = e.connect(1);
+    e.await_session(&c);
+    e.create(&mut c, 1, "/w", CreateMode::Persistent);
+    e.await_reply(&c, 1);
+    e.request(
+        &mut c,
+        2,
+        ClientOp::GetData {
+            path: "/w".into(),
+            watch: true,
+        },
+    );
+    e.await_reply(&c, 2);
+    assert_eq!(e.server(1).watches().len(), 1);
+    e.send(
+        &mut c,
+        ClientPacket::Close {
+            reason: "bye".into(),
+        },
+    );
+    assert!(
+        e.server(1).watches().is_empty(),
+        "the closed connection's watch is gone"
+    );
+    e.assert_clean();
+}
+
+/// `ZooKeeperServer.processConnectRequest`: a session re-connecting to a server first
+/// closes the session's older connection there (`serverCnxnFactory.closeSession`), so
+/// replies and events go to the new connection only.
+#[test]
+fn a_session_reconnecting_to_the_same_server_closes_its_older_connection() {
+    let mut e = Ens::new(3, 25);
+    e.settle();
+    let mut old = e.connect(1);
+    let s = e.await_session(&old);
+    e.request(
+        &mut old,
+        1,
+        ClientOp::Exists {
+            path: "/later".into(),
+            watch: true,
+        },
+    );
+    e.await_reply(&old, 1);
+    let mut new = RawConn {
+        server: e.node(1),
+        conn: 5555,
+        seq: 0,
+    };
+    e.send(
+        &mut new,
+        ClientPacket::ConnectRequest {
+            last_zxid_seen: 0,
+            timeout_ms: 6000,
+            session_id: s,
+            passwd: passwd_of(s),
+        },
+    );
+    assert_eq!(e.await_session(&new), s);
+    let to_old = |e: &Ens| e.replies.iter().filter(|(k, _)| *k == old.conn).count();
+    let closed = e
+        .replies
+        .iter()
+        .any(|(k, p)| *k == old.conn && matches!(p, ClientPacket::Close { .. }));
+    assert!(closed, "the older connection was closed");
+    assert!(
+        e.server(1).watches().is_empty(),
+        "its watches went with it (the client re-sets them with SetWatches)"
+    );
+    let before = to_old(&e);
+    e.create(&mut new, 1, "/later", CreateMode::Persistent);
+    let (_, err, _) = e.await_reply(&new, 1);
+    assert_eq!(err, ErrorCode::Ok);
+    assert_eq!(
+        to_old(&e),
+        before,
+        "nothing more reaches the old connection"
+    );
+    e.assert_clean();
 }
