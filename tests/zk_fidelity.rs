@@ -10,7 +10,7 @@ use zooscope::sim::{Input, SEC};
 use zooscope::zk;
 use zooscope::zk::msg::{ClientOp, ClientPacket, QuorumPacket, ServerState};
 use zooscope::zk::server::conns::passwd_of;
-use zooscope::zk::{CreateMode, ErrorCode};
+use zooscope::zk::{zxid, CreateMode, ErrorCode};
 
 /// `Leader.waitForEpochAck` returns at once once `electionFinished` is set: a learner that
 /// connects to an established leader is never "ahead", it is synced (TRUNC/SNAP) instead.
@@ -219,5 +219,28 @@ fn a_session_reconnecting_to_the_same_server_closes_its_older_connection() {
         before,
         "nothing more reaches the old connection"
     );
+    e.assert_clean();
+}
+
+/// `Leader.startZkServer` sets the database's last processed zxid to `newEpoch<<32`, and
+/// `QuorumPeer.getLastLoggedZxid` (the zxid in a vote) reads that value: a leader that has
+/// proposed nothing in its epoch still votes with its epoch's first zxid when it gives up.
+#[test]
+fn an_activated_leader_votes_with_its_new_epoch_zxid_after_giving_up() {
+    let mut e = Ens::new(3, 26);
+    assert_eq!(e.settle(), 3);
+    assert_eq!(
+        e.server(3).tree().last_processed_zxid(),
+        zxid(1, 0),
+        "set on activation"
+    );
+    e.input(Input::Partition(vec![
+        vec![e.node(3)],
+        vec![e.node(1), e.node(2)],
+    ]));
+    let gave_up = e.run_until(20 * SEC, |e| e.state(3) == ServerState::Looking);
+    assert!(gave_up);
+    let vote = e.server(3).summary().vote;
+    assert_eq!((vote.zxid, vote.peer_epoch), (zxid(1, 0), 1), "{vote:?}");
     e.assert_clean();
 }

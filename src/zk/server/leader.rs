@@ -178,7 +178,7 @@ impl Server {
             epoch_established: false,
             newleader_acked: BTreeSet::new(),
             started: false,
-            summary_at_start: (self.disk.current_epoch, self.disk.last_logged_zxid()),
+            summary_at_start: (self.disk.current_epoch, self.tree.last_processed_zxid()),
             handlers: BTreeMap::new(),
             counter: 0,
             outstanding: BTreeMap::new(),
@@ -273,6 +273,8 @@ impl Server {
         }
         self.phase = ZabPhase::Broadcast;
         self.serving = true;
+        // `startZkServer`: the database's last processed zxid becomes `newEpoch<<32`.
+        self.tree.set_last_processed_zxid(zxid(e, 0));
         self.election.vote.peer_epoch = e as u64;
         ctx.cancel_timer(Timer::LeaderInitLimit);
         ctx.note(format!(

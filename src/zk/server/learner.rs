@@ -252,6 +252,7 @@ impl Server {
             }
             QuorumPacket::Snap { zxid, tree } => {
                 self.tree = (*tree).clone();
+                self.tree.set_last_processed_zxid(zxid);
                 self.committed_log.clear();
                 self.database_replaced();
                 ctx.note(format!(
@@ -304,7 +305,8 @@ impl Server {
         ctx.cancel_timer(Timer::LearnerConnect);
         let accepted = self.disk.accepted_epoch;
         let current = self.disk.current_epoch as i64;
-        let last = self.disk.last_logged_zxid();
+        // `getLastLoggedZxid` is the database's last processed zxid.
+        let last = self.tree.last_processed_zxid();
         if new_epoch < accepted {
             self.enter_looking(
                 ctx,

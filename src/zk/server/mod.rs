@@ -4,7 +4,10 @@
 //! and `currentEpoch` files, the txn log, the latest snapshot); everything else is volatile.
 //! Whenever a server (re)enters LOOKING it reloads its database from disk — snapshot plus
 //! *every* logged txn, committed or not, exactly as `ZKDatabase.loadDataBase` does — so its
-//! vote carries its last *logged* zxid (sheet B.7).
+//! vote carries its last *logged* zxid (sheet B.7). The one in-memory value kept across that
+//! reload is the `newEpoch<<32` an activated leader sets as its last processed zxid
+//! (`startZkServer`), which its later votes and ACKEPOCHs carry as real 3.5 servers do (they
+//! keep the database and fast-forward it from the log instead of reloading it).
 //!
 //! Modelled on 3.5.9 with one deliberate choice (sheet B.4 follower step 4, B.8): a learner
 //! writes the txns it received during synchronization to its log *before* it ACKs NEWLEADER
@@ -39,7 +42,7 @@ use crate::zk::server::election::{Decision, Election};
 use crate::zk::server::leader::LeaderState;
 use crate::zk::server::learner::LearnerState;
 use crate::zk::server::summary::{LogEntrySummary, ServerSummary, ZabPhase};
-use crate::zk::types::{fmt_zxid, Zxid};
+use crate::zk::types::{counter_of, fmt_zxid, Zxid};
 
 /// Short for the context ZooKeeper handlers run in.
 pub type ZkCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -235,16 +238,17 @@ impl Server {
         }
     }
 
-    /// zxid of the last applied txn.
+    /// zxid of the last applied txn (not a new-epoch zxid set on activation).
     pub fn last_applied_zxid(&self) -> Zxid {
-        self.tree.last_processed_zxid()
+        self.tree.last_txn_zxid()
     }
 
-    /// Our initial election vote: ourselves, last logged zxid, current epoch.
+    /// Our initial election vote: ourselves, last processed zxid of the database (just
+    /// loaded, so the last logged txn, or a leader's `newEpoch<<32`), current epoch.
     pub(crate) fn own_vote(&self) -> Vote {
         Vote {
             leader: self.sid,
-            zxid: self.disk.last_logged_zxid(),
+            zxid: self.tree.last_processed_zxid(),
             peer_epoch: self.disk.current_epoch as u64,
         }
     }
@@ -401,7 +405,15 @@ impl Server {
         self.serving = false;
         self.state = ServerState::Looking;
         self.phase = ZabPhase::Election;
+        // 3.5's `ZooKeeperServer.shutdown` keeps the database and fast-forwards it from the
+        // txn log; reloading gives the same tree, but the `newEpoch<<32` a leader set on
+        // activation survives only in memory, so it is carried over (when every txn the
+        // tree holds is on disk).
+        let (marker, in_memory) = (self.tree.last_processed_zxid(), self.tree.last_txn_zxid());
         self.reload_from_disk();
+        if counter_of(marker) == 0 && in_memory <= self.tree.last_txn_zxid() {
+            self.tree.set_last_processed_zxid(marker);
+        }
         let cfg = self.config.clone();
         let own = self.own_vote();
         self.election.start(ctx, &cfg, self.sid, own);
