@@ -244,3 +244,33 @@ fn an_activated_leader_votes_with_its_new_epoch_zxid_after_giving_up() {
     assert_eq!((vote.zxid, vote.peer_epoch), (zxid(1, 0), 1), "{vote:?}");
     e.assert_clean();
 }
+
+/// `ProposalRequestProcessor` hands only a `LearnerSyncRequest` to `Leader.processSync`
+/// (which waits for the outstanding proposals); a sync from the leader's own client goes
+/// through its `CommitProcessor` (`matchSyncs` false) and is answered in session order.
+#[test]
+fn a_sync_from_a_client_of_the_leader_does_not_wait_for_other_sessions_proposals() {
+    let mut e = Ens::new(3, 27);
+    assert_eq!(e.settle(), 3);
+    let mut w = e.connect(3);
+    e.await_session(&w);
+    let mut s = e.connect(3);
+    e.await_session(&s);
+    // The followers' ACKs are held: w's write stays outstanding.
+    e.input(Input::HoldLink(e.node(1), e.node(3)));
+    e.input(Input::HoldLink(e.node(2), e.node(3)));
+    e.create(&mut w, 1, "/p", CreateMode::Persistent);
+    e.request(&mut s, 1, ClientOp::Sync { path: "/".into() });
+    let conn = s.conn;
+    let answered = e.run_until(SEC, |e| {
+        e.replies
+            .iter()
+            .any(|(k, p)| *k == conn && matches!(p, ClientPacket::Reply { xid: 1, .. }))
+    });
+    assert!(answered, "the leader's own client is answered at once");
+    assert!(e.reply(&w, 1).is_none(), "the write is still outstanding");
+    e.input(Input::ReleaseLink(e.node(1), e.node(3)));
+    e.input(Input::ReleaseLink(e.node(2), e.node(3)));
+    e.await_reply(&w, 1);
+    e.assert_clean();
+}

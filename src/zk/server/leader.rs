@@ -72,12 +72,12 @@ pub struct LearnerHandler {
     pub deadline_tick: u64,
 }
 
-/// A `sync` waiting for the proposals outstanding when it arrived.
+/// A learner's `sync` waiting for the proposals outstanding when it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct PendingSync {
     pub(super) upto: Zxid,
-    /// The learner connection that forwarded it, or `None` for a client of the leader.
-    pub(super) origin: Option<u64>,
+    /// The learner connection that forwarded it.
+    pub(super) origin: u64,
     pub(super) session: SessionId,
     pub(super) cxid: i32,
 }
