@@ -274,3 +274,32 @@ fn a_sync_from_a_client_of_the_leader_does_not_wait_for_other_sessions_proposals
     e.await_reply(&w, 1);
     e.assert_clean();
 }
+
+/// `Leader.lead` counts every `LearnerHandler` whose `synced()` holds (alive and the tick
+/// within `tickOfNextAckDeadline`, which starts at initLimit + syncLimit ticks), not only
+/// learners that are up to date: a learner still in its handshake keeps the leader's
+/// quorum while within its deadline.
+#[test]
+fn a_learner_still_syncing_counts_for_the_leaders_quorum_within_its_deadline() {
+    let mut e = Ens::new(3, 28);
+    assert_eq!(e.settle(), 3);
+    e.input(Input::Crash(e.node(1)));
+    e.input(Input::Restart(e.node(1)));
+    let decided = e.run_until(10 * SEC, |e| e.state(1) == ServerState::Following);
+    assert!(decided);
+    // zk1 never gets LEADERINFO: it stays in the handshake.
+    e.input(Input::HoldLink(e.node(3), e.node(1)));
+    e.input(Input::Crash(e.node(2)));
+    let crashed = e.sim.world.now_us();
+    e.run_for(15 * SEC);
+    assert_eq!(
+        e.state(3),
+        ServerState::Leading,
+        "zk1's handler is within its deadline"
+    );
+    let gave_up = e.run_until(20 * SEC, |e| e.state(3) == ServerState::Looking);
+    assert!(gave_up, "the leader gives up once zk1's handler times out");
+    let waited = e.sim.world.now_us() - crashed;
+    assert!(waited <= 22 * SEC, "gave up after {waited} us");
+    e.assert_clean();
+}

@@ -9,8 +9,9 @@
 //! (`syncFollower`), then the outstanding proposals, then NEWLEADER; a quorum of NEWLEADER
 //! ACKs starts the leader, which sends UPTODATE. Broadcast: PROPOSAL to every forwarding
 //! learner, commit on a quorum of ACKs strictly in zxid order, COMMIT to learners. Liveness:
-//! PING every tickTime/2, and every tick the leader gives up if the learners that ACKed
-//! within syncLimit plus itself are not a quorum; each handler has a socket read timeout
+//! PING every tickTime/2, and every tick the leader gives up if the learners it heard from
+//! within syncLimit ticks (initLimit + syncLimit for a new connection, whatever its stage)
+//! plus itself are not a quorum; each handler has a socket read timeout
 //! (initLimit ticks until the learner is up to date, syncLimit ticks after) and closes its
 //! connection when it passes. Only the leader expires sessions.
 //!
@@ -334,9 +335,11 @@ impl Server {
             }
             Arrival::Next => {}
         }
-        // `tickOfNextAckDeadline` is set afresh by every packet the learner sends, and so
-        // is the handler's socket read timeout.
-        h.deadline_tick = tick + sync_limit;
+        // `tickOfNextAckDeadline` is set afresh by every packet of the main loop (once the
+        // learner is up to date); the socket read timeout by every packet.
+        if h.stage == Stage::UpToDate {
+            h.deadline_tick = tick + sync_limit;
+        }
         arm_read_timeout(ctx, h, &cfg);
         match pkt {
             QuorumPacket::FollowerInfo { accepted_epoch } => {
@@ -432,9 +435,11 @@ impl Server {
         if !l.started {
             return;
         }
+        // `LearnerHandler.synced()`: alive and within `tickOfNextAckDeadline`, whatever
+        // stage its handshake is in.
         let mut synced = BTreeSet::from([me]);
         for h in l.handlers.values() {
-            if h.newleader_acked && h.deadline_tick >= l.tick {
+            if h.deadline_tick >= l.tick {
                 synced.insert(h.sid);
             }
         }
