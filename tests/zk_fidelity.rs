@@ -6,9 +6,10 @@ mod zk_support;
 use zk_support::{Ens, RawConn};
 use zooscope::cluster::scenario::{self, BuildOptions};
 use zooscope::cluster::Msg;
-use zooscope::sim::{Input, SEC};
+use zooscope::sim::rng::SimRng;
+use zooscope::sim::{Command, Ctx, Input, NodeId, MS, SEC};
 use zooscope::zk;
-use zooscope::zk::msg::{ClientOp, ClientPacket, QuorumPacket, ServerState};
+use zooscope::zk::msg::{ClientOp, ClientPacket, Notification, QuorumPacket, ServerState, Vote};
 use zooscope::zk::server::conns::passwd_of;
 use zooscope::zk::{zxid, CreateMode, ErrorCode};
 
@@ -302,4 +303,88 @@ fn a_learner_still_syncing_counts_for_the_leaders_quorum_within_its_deadline() {
     let waited = e.sim.world.now_us() - crashed;
     assert!(waited <= 22 * SEC, "gave up after {waited} us");
     e.assert_clean();
+}
+
+/// One FLE server driven by hand: each call runs one handler and returns its commands.
+struct Fle {
+    s: zk::Server,
+    rng: SimRng,
+}
+
+impl Fle {
+    /// Server `sid` of an ensemble of `n`, started (LOOKING, round 1, voting for itself).
+    fn start(sid: u64, n: u64) -> Self {
+        let cfg = zk::ZkConfig::new((1..=n).map(|s| (s, NodeId(s as u32 - 1))).collect());
+        let mut f = Self {
+            s: zk::Server::new(sid, cfg),
+            rng: SimRng::new(1),
+        };
+        let mut ctx = Ctx::new(NodeId(sid as u32 - 1), 0, &mut f.rng);
+        f.s.on_start(&mut ctx);
+        f
+    }
+
+    /// Delivers a notification from server `from`.
+    fn hear(
+        &mut self,
+        from: u64,
+        leader: u64,
+        zxid: zk::Zxid,
+        peer_epoch: u64,
+        round: u64,
+        state: ServerState,
+    ) -> Vec<Command<zk::Msg, zk::Timer>> {
+        let me = NodeId(self.s.sid as u32 - 1);
+        let mut ctx = Ctx::new(me, 10 * MS, &mut self.rng);
+        let n = Notification {
+            vote: Vote {
+                leader,
+                zxid,
+                peer_epoch,
+            },
+            election_epoch: round,
+            state,
+        };
+        self.s
+            .on_message(&mut ctx, NodeId(from as u32 - 1), zk::Msg::Notification(n));
+        ctx.into_commands()
+    }
+}
+
+/// `FastLeaderElection.Messenger.WorkerReceiver` answers a LOOKING peer of an older round
+/// with our vote as soon as its notification arrives, whatever `lookForLeader` is doing, so
+/// also during the finalize wait.
+#[test]
+fn a_looking_server_answers_a_lagging_peer_during_its_finalize_wait() {
+    let mut f = Fle::start(1, 3);
+    // zk2 is in round 5 and votes for zk1: zk1 joins round 5 and a quorum agrees.
+    f.hear(2, 1, 0, 0, 5, ServerState::Looking);
+    assert!(f.s.summary().votes_received.len() >= 2);
+    // zk3 still in round 3, voting for zk1 too (so it does not end the wait).
+    let cmds = f.hear(3, 1, 0, 0, 3, ServerState::Looking);
+    let answered = cmds.iter().any(|c| {
+        matches!(c, Command::Send { dst, msg: zk::Msg::Notification(n) }
+            if *dst == NodeId(2) && n.election_epoch == 5)
+    });
+    assert!(answered, "zk3 is told about round 5: {cmds:?}");
+}
+
+/// `lookForLeader`, FOLLOWING/LEADING case: notifications of our own round go into
+/// `recvset` as LOOKING votes, and `Vote.equals` then compares the whole vote (leader,
+/// zxid, round, epoch); only `outofelection` compares just leader and epoch.
+#[test]
+fn same_round_notifications_from_an_established_ensemble_must_agree_on_the_whole_vote() {
+    let mut f = Fle::start(1, 5);
+    // zk2 (LOOKING, round 1) votes for zk3 with zxid 5 in epoch 1: zk1 adopts that vote.
+    f.hear(2, 3, 5, 1, 1, ServerState::Looking);
+    assert_eq!(f.s.summary().vote.leader, 3);
+    // zk3 says it is LEADING, in round 1, with zxid 7: same leader and epoch, not the same
+    // vote. Three of five agree only if zxids are ignored.
+    f.hear(3, 3, 7, 1, 1, ServerState::Leading);
+    f.hear(3, 3, 7, 1, 1, ServerState::Leading);
+    assert_eq!(
+        f.s.state(),
+        ServerState::Looking,
+        "no quorum agrees on (zk3, 0x7, round 1, epoch 1)"
+    );
 }
