@@ -388,3 +388,41 @@ fn same_round_notifications_from_an_established_ensemble_must_agree_on_the_whole
         "no quorum agrees on (zk3, 0x7, round 1, epoch 1)"
     );
 }
+
+/// `LearnerHandler.syncFollower`: a learner whose last zxid is a bare `epoch<<32` above the
+/// leader's committed log is neither TRUNCed (it has no txn log to cut) nor found in the
+/// log, so it falls through to "Unhandled scenario" and gets a SNAP.
+#[test]
+fn a_learner_with_a_bare_new_epoch_zxid_above_the_committed_log_gets_a_snapshot() {
+    let mut e = Ens::new(3, 29);
+    assert_eq!(e.settle(), 3);
+    let mut c = e.connect(1);
+    e.await_session(&c);
+    e.create(&mut c, 1, "/a", CreateMode::Persistent);
+    e.await_reply(&c, 1);
+    // The raw client never pings: its session expires, still in epoch 1.
+    let expired = e.run_until(15 * SEC, |e| e.sessions(1).is_empty());
+    assert!(expired);
+    e.input(Input::Crash(e.node(3)));
+    assert_eq!(e.settle(), 2);
+    // zk2 leads epoch 2 without a single txn, then is cut off and gives up.
+    e.input(Input::Partition(vec![
+        vec![e.node(2)],
+        vec![e.node(1), e.node(3)],
+    ]));
+    let gave_up = e.run_until(20 * SEC, |e| e.state(2) == ServerState::Looking);
+    assert!(gave_up);
+    assert_eq!(e.server(2).summary().vote.zxid, zxid(2, 0));
+    e.input(Input::Restart(e.node(3)));
+    let elected = e.run_until(60 * SEC, |e| e.leader() == Some(1));
+    assert!(elected, "zk1 (epoch 2) leads epoch 3");
+    e.input(Input::Heal);
+    let back = e.run_until(60 * SEC, |e| {
+        e.state(2) == ServerState::Following && e.server(2).is_serving()
+    });
+    assert!(back);
+    let (mode, _) = e.server(2).summary().last_sync.expect("synced");
+    assert_eq!(mode, "SNAP");
+    assert_eq!(e.server(2).tree(), e.server(1).tree());
+    e.assert_clean();
+}
