@@ -426,3 +426,89 @@ fn a_learner_with_a_bare_new_epoch_zxid_above_the_committed_log_gets_a_snapshot(
     assert_eq!(e.server(2).tree(), e.server(1).tree());
     e.assert_clean();
 }
+
+/// A copy of follower `sid` of a settled ensemble and a way to hand it packets as if they
+/// came from its leader on its learner connection.
+struct Follower {
+    s: zk::Server,
+    rng: SimRng,
+    leader: NodeId,
+    conn: u64,
+    seq: u64,
+}
+
+impl Follower {
+    fn of(e: &Ens, sid: u64) -> Self {
+        let s = e.server(sid).clone();
+        let l = s.learner_state().expect("a follower");
+        let (leader, conn, seq) = (l.end.peer, l.end.conn, l.end.received());
+        Self {
+            s,
+            rng: SimRng::new(2),
+            leader,
+            conn,
+            seq,
+        }
+    }
+
+    fn hear_leader(&mut self, pkt: QuorumPacket) -> Vec<Command<zk::Msg, zk::Timer>> {
+        self.seq += 1;
+        let me = NodeId(self.s.sid as u32 - 1);
+        let mut ctx = Ctx::new(me, 100 * SEC, &mut self.rng);
+        let msg = zk::Msg::Quorum {
+            conn: self.conn,
+            seq: self.seq,
+            pkt,
+        };
+        self.s.on_message(&mut ctx, self.leader, msg);
+        ctx.into_commands()
+    }
+}
+
+/// `FollowerZooKeeperServer.commit`: with no txn pending a COMMIT is only logged as a
+/// warning ("Committing ... without seeing txn").
+#[test]
+fn a_follower_ignores_a_commit_with_no_txn_pending() {
+    let mut e = Ens::new(3, 30);
+    e.settle();
+    let mut f = Follower::of(&e, 1);
+    let next = f.s.last_applied_zxid() + 1;
+    f.hear_leader(QuorumPacket::Commit { zxid: next });
+    assert_eq!(f.s.state(), ServerState::Following);
+    assert!(f.s.is_serving());
+}
+
+/// `FollowerZooKeeperServer.commit`: a COMMIT for anything but the first pending txn ends
+/// the process (`System.exit(12)`); it comes back from its disk as after a crash, closing its
+/// connection to the leader on the way out.
+#[test]
+fn a_commit_that_is_not_the_next_pending_txn_makes_the_follower_exit_and_restart() {
+    let mut e = Ens::new(3, 31);
+    e.settle();
+    let mut f = Follower::of(&e, 1);
+    let round = f.s.summary().election_epoch;
+    let z = f.s.last_applied_zxid() + 1;
+    let hdr = zk::TxnHeader {
+        session_id: 0x42,
+        cxid: 0,
+        zxid: z,
+        time_ms: 0,
+    };
+    f.hear_leader(QuorumPacket::Proposal {
+        hdr,
+        txn: zk::Txn::CreateSession { timeout_ms: 6000 },
+    });
+    let cmds = f.hear_leader(QuorumPacket::Commit { zxid: z + 1 });
+    assert_eq!(f.s.state(), ServerState::Looking);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Send { dst, msg: zk::Msg::Disconnect { .. } } if *dst == f.leader)),
+        "the leader sees the connection close"
+    );
+    assert_eq!(
+        f.s.summary().election_epoch,
+        1,
+        "a new process starts its logical clock over (it was {round})"
+    );
+    assert_eq!(f.s.disk().last_logged_zxid(), z, "the logged txn survives");
+}

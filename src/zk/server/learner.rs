@@ -8,8 +8,9 @@
 //! accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
 //! PROPOSAL+COMMIT pairs, NEWLEADER (persist currentEpoch, snapshot after SNAP/TRUNC, ACK),
 //! UPTODATE (serve clients). In broadcast: log every PROPOSAL then ACK it, apply COMMITs in
-//! order (a COMMIT for anything but the next logged txn is an error), answer PINGs with the
-//! session touches. No packet within the read timeout (initLimit ticks while syncing,
+//! order (a COMMIT with no txn pending is ignored; one for anything but the next pending txn
+//! makes the process exit, modelled as the server closing its connections and restarting
+//! from its disk), answer PINGs with the session touches. No packet within the read timeout (initLimit ticks while syncing,
 //! syncLimit ticks after) sends the follower back to LOOKING.
 //!
 //! Chosen behaviour: txns received while syncing are written to the log before the NEWLEADER
@@ -352,6 +353,27 @@ impl Server {
         let me = self.sid;
         let applied = self.tree.last_processed_zxid();
         let Some(l) = self.learner() else { return };
+        if l.stage == LearnerStage::Following {
+            // `FollowerZooKeeperServer.commit`: nothing pending is only a warning; a COMMIT
+            // for anything but the first pending txn ends the process (`System.exit(12)`).
+            let next = self.disk.log.iter().find(|e| e.hdr.zxid > applied).cloned();
+            match next {
+                Some(e) if e.hdr.zxid == z => self.apply_committed(ctx, e.hdr, e.txn),
+                None => ctx.note(format!(
+                    "zk{me} ignores COMMIT {}: it has no txn waiting for a commit",
+                    fmt_zxid(z)
+                )),
+                Some(e) => self.exit_and_restart(
+                    ctx,
+                    format!(
+                        "COMMIT {} but its next pending txn is {}",
+                        fmt_zxid(z),
+                        fmt_zxid(e.hdr.zxid)
+                    ),
+                ),
+            }
+            return;
+        }
         let entry = if l.stage == LearnerStage::Syncing {
             l.sync_pending.iter().find(|e| e.hdr.zxid == z).cloned()
         } else {
@@ -372,6 +394,14 @@ impl Server {
                     fmt_zxid(z)
                 )),
             ),
+        }
+    }
+
+    /// Accessor for tests and views: the learner's state, if this server follows.
+    pub fn learner_state(&self) -> Option<&LearnerState> {
+        match &self.role {
+            Role::Learner(l) => Some(l),
+            _ => None,
         }
     }
 

@@ -419,6 +419,20 @@ impl Server {
         self.election.start(ctx, &cfg, self.sid, own);
     }
 
+    /// The process exits (`System.exit` on a broken invariant) and is started again: its
+    /// sockets close (clients and the leader see the connections go), everything volatile
+    /// is lost, and it starts over from its disk as after a crash.
+    pub(crate) fn exit_and_restart(&mut self, ctx: &mut ZkCtx, why: String) {
+        ctx.note(format!(
+            "zk{} exits ({why}) and is restarted from its disk",
+            self.sid
+        ));
+        self.close_all_clients(ctx, "server process exited");
+        self.close_quorum_connections(ctx);
+        self.on_crash();
+        self.on_start(ctx);
+    }
+
     /// Closes the learner connections this server holds (as leader or learner).
     fn close_quorum_connections(&mut self, ctx: &mut ZkCtx) {
         let reason = format!("zk{} stopped {}", self.sid, self.state.name());
