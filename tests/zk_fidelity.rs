@@ -9,6 +9,7 @@ use zooscope::cluster::Msg;
 use zooscope::sim::rng::SimRng;
 use zooscope::sim::{Command, Ctx, Input, NodeId, MS, SEC};
 use zooscope::zk;
+use zooscope::zk::client::{ClientTimer, ZkClient};
 use zooscope::zk::msg::{ClientOp, ClientPacket, Notification, QuorumPacket, ServerState, Vote};
 use zooscope::zk::server::conns::passwd_of;
 use zooscope::zk::{zxid, CreateMode, ErrorCode};
@@ -511,4 +512,111 @@ fn a_commit_that_is_not_the_next_pending_txn_makes_the_follower_exit_and_restart
         "a new process starts its logical clock over (it was {round})"
     );
     assert_eq!(f.s.disk().last_logged_zxid(), z, "the logged txn survives");
+}
+
+/// A client library instance driven by hand, with the commands of its last handler call.
+struct Client {
+    c: ZkClient,
+    rng: SimRng,
+    conn: u64,
+    seq: u64,
+    cmds: Vec<Command<zk::Msg, zk::Timer>>,
+}
+
+impl Client {
+    const ME: NodeId = NodeId(10);
+    const SERVER: NodeId = NodeId(0);
+
+    /// Connected at 10 ms with a 6 s session (readTimeout 4 s).
+    fn connected() -> Self {
+        let mut cl = Self {
+            c: ZkClient::new(vec![Self::SERVER], 6000),
+            rng: SimRng::new(4),
+            conn: 0,
+            seq: 0,
+            cmds: Vec::new(),
+        };
+        let mut ctx: Ctx<zk::Msg, zk::Timer> = Ctx::new(Self::ME, 0, &mut cl.rng);
+        cl.c.connect(&mut ctx);
+        cl.conn = ctx
+            .into_commands()
+            .iter()
+            .find_map(|c| match c {
+                Command::Send {
+                    msg: zk::Msg::Client { conn, .. },
+                    ..
+                } => Some(*conn),
+                _ => None,
+            })
+            .expect("a ConnectRequest");
+        cl.deliver(
+            10,
+            ClientPacket::ConnectResponse {
+                timeout_ms: 6000,
+                session_id: 0x77,
+                passwd: 1,
+            },
+        );
+        cl
+    }
+
+    fn deliver(&mut self, at_ms: u64, pkt: ClientPacket) {
+        self.seq += 1;
+        let mut ctx: Ctx<zk::Msg, zk::Timer> = Ctx::new(Self::ME, at_ms * MS, &mut self.rng);
+        let msg = zk::Msg::Client {
+            conn: self.conn,
+            seq: self.seq,
+            pkt,
+        };
+        self.c.on_message(&mut ctx, Self::SERVER, msg);
+        self.cmds = ctx.into_commands();
+    }
+
+    fn pinged(&self) -> bool {
+        self.cmds.iter().any(|c| {
+            matches!(
+                c,
+                Command::Send {
+                    msg: zk::Msg::Client {
+                        pkt: ClientPacket::Request {
+                            op: ClientOp::Ping,
+                            ..
+                        },
+                        ..
+                    },
+                    ..
+                }
+            )
+        })
+    }
+
+    fn ping_timer(&self) -> Option<u64> {
+        self.cmds.iter().find_map(|c| match c {
+            Command::SetTimer {
+                timer: zk::Timer::Client(ClientTimer::Ping),
+                after_us,
+            } => Some(*after_us),
+            _ => None,
+        })
+    }
+}
+
+/// `ClientCnxn.SendThread.run`: each time the send thread wakes (a packet arrived, or its
+/// wait ran out) the next ping is due in `readTimeout/2 − idleSend`, less another second
+/// once it has not sent for over a second; at zero or below it pings at once.
+#[test]
+fn a_client_pings_a_second_early_when_it_wakes_after_more_than_a_second_idle() {
+    let mut cl = Client::connected();
+    let event = || ClientPacket::WatcherEvent {
+        event: zk::EventType::NodeDataChanged,
+        state: zk::KeeperState::SyncConnected,
+        path: "/x".into(),
+    };
+    // Woken at 0.5 s (idle 0.5 s since the ConnectRequest): next ping in 2 − 0.5 s.
+    cl.deliver(500, event());
+    assert!(!cl.pinged());
+    assert_eq!(cl.ping_timer(), Some(1500 * MS));
+    // Woken at 1.5 s: 2 − 1.5 − 1 < 0, so it pings now rather than at 2 s.
+    cl.deliver(1500, event());
+    assert!(cl.pinged(), "{:?}", cl.cmds);
 }
