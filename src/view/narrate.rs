@@ -8,7 +8,7 @@
 //! `headline`.
 
 use crate::cluster::{Msg, Record};
-use crate::sim::{EventRecord, Input, Message, NodeId, TimerKey};
+use crate::sim::{EventRecord, Input, Message, NodeId};
 
 use super::names::Names;
 use super::protocols;
@@ -80,7 +80,11 @@ fn describe_event(rec: &Record, names: &Names) -> Option<String> {
         EventRecord::Timer { node, timer } => Some(with_follow_up(
             rec,
             *node,
-            format!("{}'s {} timer fires", l(*node), timer.name()),
+            format!(
+                "{}'s {} timer fires",
+                l(*node),
+                protocols::timer_words(timer)
+            ),
             names,
         )),
         EventRecord::Input(input) => Some(input_applied(input, names)),

@@ -94,6 +94,14 @@ pub fn timer_category(timer: &Timer) -> Category {
     }
 }
 
+/// What people call a timer.
+pub fn timer_words(timer: &Timer) -> String {
+    match timer {
+        Timer::Zk(t) => zk::narrate::timer_words(t),
+        other => crate::sim::TimerKey::name(other),
+    }
+}
+
 /// Whether a delivered message is the person's control rather than protocol traffic.
 pub fn is_control(msg: &Msg) -> bool {
     matches!(msg, Msg::Zk(crate::zk::Msg::Control(_)))

@@ -503,6 +503,11 @@ fn client_summary(pkt: &ClientPacket) -> String {
     }
 }
 
+/// The `reason` of a [`Msg::Disconnect`] that refuses a connection outright (nobody listens
+/// on the quorum port: the server is not leading), as a TCP reset would. A learner retries
+/// only such a failed connect; any other close ends its attempt to follow.
+pub const CONNECTION_REFUSED: &str = "Connection refused";
+
 /// Every ZooKeeper timer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Timer {
@@ -518,6 +523,8 @@ pub enum Timer {
     SessionExpiry,
     /// Learner: no packet from the leader within the read timeout.
     LearnerReadTimeout,
+    /// Leader: no packet on this learner connection within its handler's read timeout.
+    LearnerHandlerReadTimeout(u64),
     /// Learner: retry connecting to the leader.
     LearnerConnect,
     /// Client timers.
@@ -533,6 +540,7 @@ impl crate::sim::TimerKey for Timer {
             Timer::LeaderInitLimit => "LeaderInitLimit".into(),
             Timer::SessionExpiry => "SessionExpiry".into(),
             Timer::LearnerReadTimeout => "LearnerReadTimeout".into(),
+            Timer::LearnerHandlerReadTimeout(conn) => format!("LearnerHandlerReadTimeout({conn})"),
             Timer::LearnerConnect => "LearnerConnect".into(),
             Timer::Client(t) => t.name(),
         }

@@ -35,6 +35,16 @@ impl Ens {
         }
     }
 
+    /// A harness around an already built run (a shipped scenario, say).
+    pub fn from_sim(sim: ClusterSim) -> Self {
+        Self {
+            sim,
+            violations: Vec::new(),
+            replies: Vec::new(),
+            next_conn: 1000,
+        }
+    }
+
     /// The node of server `sid`.
     pub fn node(&self, sid: u64) -> NodeId {
         NodeId(sid as u32 - 1)

@@ -81,7 +81,7 @@ pub fn of_timer(t: &crate::zk::Timer) -> Category {
     match t {
         Timer::ElectionPoll | Timer::FinalizeWait => ELECTION,
         Timer::LeaderInitLimit | Timer::LearnerConnect => DISCOVERY,
-        Timer::LeaderTick | Timer::LearnerReadTimeout => PING,
+        Timer::LeaderTick | Timer::LearnerReadTimeout | Timer::LearnerHandlerReadTimeout(_) => PING,
         Timer::SessionExpiry => CONTROL,
         Timer::Client(_) => CLIENT_REQUEST,
     }

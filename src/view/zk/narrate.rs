@@ -50,6 +50,15 @@ fn sends_commit(rec: &Record, zxid: Zxid) -> bool {
     })
 }
 
+/// What people call a ZooKeeper timer (the trace's stable name, less its noise).
+pub fn timer_words(t: &zk::Timer) -> String {
+    match t {
+        // The connection id is random noise to a reader.
+        zk::Timer::LearnerHandlerReadTimeout(_) => "LearnerHandler read".to_string(),
+        other => crate::sim::TimerKey::name(other),
+    }
+}
+
 /// A ZooKeeper message delivered from `src` to `dst`; `msg` is the world message.
 pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -> String {
     let (s, d) = (names.label(src), names.label(dst));

@@ -147,10 +147,6 @@ impl ZkClient {
             Timer::Client(ClientTimer::ReadTimeout),
             self.read_timeout_ms() * MS,
         );
-        ctx.set_timer(
-            Timer::Client(ClientTimer::Ping),
-            self.ping_interval_ms() * MS,
-        );
         if !self.watches.is_empty() {
             let w = &self.watches;
             let pkt = ClientPacket::Request {

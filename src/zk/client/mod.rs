@@ -7,8 +7,10 @@
 //! * One session over a sequence of connections. Each attempt picks a fresh random connection
 //!   id and numbers its packets; a gap in the server's numbering means the connection broke.
 //! * Handle states `CONNECTING` → `CONNECTED` ↔ `CONNECTING` → `CLOSED` ([`States`]).
-//! * Heartbeats: `readTimeout = 2/3 × negotiated timeout`; a `ping` (xid −2) after
-//!   `min(readTimeout/2, 10 s)` without sending; nothing received for `readTimeout` (or
+//! * Heartbeats: `readTimeout = 2/3 × negotiated timeout`; whenever the send thread wakes
+//!   (a packet arrives or its wait runs out) the next `ping` (xid −2) is due in
+//!   `readTimeout/2 − idleSend`, a second less once nothing was sent for over a second, and
+//!   at once after 10 s without sending; nothing received for `readTimeout` (or
 //!   `connectTimeout = sessionTimeout / number of servers` while connecting) drops the
 //!   connection and tries the next server in the list, keeping session id, password and
 //!   `lastZxidSeen`. Every reconnect waits a random 0–999 ms first, plus 1 s when the list
@@ -43,7 +45,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::sim::{Ctx, NodeId, TimeUs, MS};
+use crate::sim::{Ctx, NodeId, TimeUs, MS, SEC};
 
 use crate::zk::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};
 use crate::zk::types::{ErrorCode, EventType, KeeperState, SessionId, Zxid};
@@ -341,9 +343,40 @@ impl ZkClient {
         self.effective_timeout_ms() / self.servers.len().max(1) as u64
     }
 
-    /// Time without sending after which a ping goes out.
+    /// `min(readTimeout/2, MAX_SEND_PING_INTERVAL)`: the ping interval as narrated; when a
+    /// ping is actually due is [`ZkClient::time_to_next_ping_us`]'s business.
     pub fn ping_interval_ms(&self) -> u64 {
         (self.read_timeout_ms() / 2).min(MAX_PING_INTERVAL_MS)
+    }
+
+    /// `ClientCnxn.SendThread.run`: time until the next ping after `idle_us` without
+    /// sending, `readTimeout/2 − idle`, a second less once idle for over a second; `None`
+    /// when one is due now (also after `MAX_SEND_PING_INTERVAL` without sending).
+    pub fn time_to_next_ping_us(&self, idle_us: TimeUs) -> Option<TimeUs> {
+        if idle_us > MAX_PING_INTERVAL_MS * MS {
+            return None;
+        }
+        let early = if idle_us > SEC { SEC } else { 0 };
+        (self.read_timeout_ms() / 2 * MS)
+            .checked_sub(idle_us + early)
+            .filter(|t| *t > 0)
+    }
+
+    /// The send thread woke (a packet came in, or its wait ran out): send a ping if one is
+    /// due, and wait until the next one otherwise.
+    fn wake_send_thread<M: From<Msg>, T: From<Timer>>(&mut self, ctx: &mut Ctx<M, T>) {
+        let Some(c) = self.conn.as_ref().filter(|c| c.established) else {
+            return;
+        };
+        let idle = ctx.now_us().saturating_sub(c.last_send_us);
+        let wait = match self.time_to_next_ping_us(idle) {
+            Some(t) => t,
+            None => {
+                self.send(ctx, ping());
+                self.read_timeout_ms() / 2 * MS
+            }
+        };
+        ctx.set_timer(Timer::Client(ClientTimer::Ping), wait.max(1));
     }
 
     fn effective_timeout_ms(&self) -> u64 {
@@ -458,7 +491,7 @@ impl ZkClient {
         c.recv_seq = seq;
         c.last_recv_us = ctx.now_us();
         let established = c.established;
-        match pkt {
+        let events = match pkt {
             ClientPacket::Close { reason } => self.drop_connection(
                 ctx,
                 &format!("the server closed the connection ({reason})"),
@@ -487,7 +520,10 @@ impl ZkClient {
                 let reason = format!("unexpected {} from the server", other.kind());
                 self.drop_connection(ctx, &reason, true)
             }
-        }
+        };
+        // The send thread wakes on every packet read and checks whether a ping is due.
+        self.wake_send_thread(ctx);
+        events
     }
 
     /// Handles one of the client's timers.
@@ -499,17 +535,7 @@ impl ZkClient {
         let now = ctx.now_us();
         match timer {
             ClientTimer::Ping => {
-                let interval = self.ping_interval_ms() * MS;
-                let Some(c) = self.conn.as_ref().filter(|c| c.established) else {
-                    return Vec::new();
-                };
-                let idle = now.saturating_sub(c.last_send_us);
-                if idle >= interval {
-                    self.send(ctx, ping());
-                    ctx.set_timer(Timer::Client(ClientTimer::Ping), interval);
-                } else {
-                    ctx.set_timer(Timer::Client(ClientTimer::Ping), interval - idle);
-                }
+                self.wake_send_thread(ctx);
                 Vec::new()
             }
             ClientTimer::ReadTimeout => {

@@ -99,14 +99,29 @@ static NO_PATHS: BTreeSet<String> = BTreeSet::new();
 
 /// The replicated database of one server: ZooKeeper's `ZKDatabase`.
 ///
-/// Two replicas that applied the same txns compare equal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Two replicas that applied the same txns compare equal, whatever new-epoch zxid
+/// (`epoch<<32`) either was given with [`DataTree::set_last_processed_zxid`].
+#[derive(Clone, Debug)]
 pub struct DataTree {
     nodes: BTreeMap<String, Znode>,
     sessions: BTreeMap<SessionId, i32>,
     ephemerals: BTreeMap<SessionId, BTreeSet<String>>,
+    /// `lastProcessedZxid`: the last applied txn, or a new epoch's first zxid if higher.
     last_processed_zxid: Zxid,
+    /// The last applied txn.
+    last_txn_zxid: Zxid,
 }
+
+impl PartialEq for DataTree {
+    fn eq(&self, other: &Self) -> bool {
+        self.nodes == other.nodes
+            && self.sessions == other.sessions
+            && self.ephemerals == other.ephemerals
+            && self.last_txn_zxid == other.last_txn_zxid
+    }
+}
+
+impl Eq for DataTree {}
 
 impl Default for DataTree {
     fn default() -> Self {
@@ -136,12 +151,26 @@ impl DataTree {
             sessions: BTreeMap::new(),
             ephemerals: BTreeMap::new(),
             last_processed_zxid: 0,
+            last_txn_zxid: 0,
         }
     }
 
-    /// The highest zxid applied so far (`DataTree.lastProcessedZxid`).
+    /// The highest zxid applied so far, or the new epoch's first zxid a leader set on
+    /// activation if that is higher (`DataTree.lastProcessedZxid`).
     pub fn last_processed_zxid(&self) -> Zxid {
         self.last_processed_zxid
+    }
+
+    /// The zxid of the last txn actually applied (no new-epoch zxid).
+    pub fn last_txn_zxid(&self) -> Zxid {
+        self.last_txn_zxid
+    }
+
+    /// `ZKDatabase.setlastProcessedZxid`: raises the last processed zxid without a txn (a
+    /// leader's `newEpoch<<32` on activation, a learner's SNAP or TRUNC zxid). It never goes
+    /// down.
+    pub fn set_last_processed_zxid(&mut self, zxid: Zxid) {
+        self.last_processed_zxid = self.last_processed_zxid.max(zxid);
     }
 
     /// The replicated session table: session id → negotiated timeout in ms.
@@ -210,6 +239,7 @@ impl DataTree {
         let mut triggers = Vec::new();
         let result = self.apply_txn(hdr, txn, &mut triggers);
         self.last_processed_zxid = self.last_processed_zxid.max(hdr.zxid);
+        self.last_txn_zxid = self.last_txn_zxid.max(hdr.zxid);
         ApplyOutcome { result, triggers }
     }
 

@@ -5,8 +5,12 @@
 //! `closeSession` go to the leader (forwarded as REQUEST by a follower); the reply is sent
 //! when the txn has been applied here. As in 3.5's `CommitProcessor`, once a connection has a
 //! write in flight its later requests, reads included, wait until that write is applied.
-//! Watch notifications are queued before any reply sent after the change. Simplified: pings
-//! are answered at once, no `SessionMoved`, no `maxClientCnxns`, no auth.
+//! Watch notifications are queued before any reply sent after the change. Closing a
+//! connection, by either side, drops the watches it set (`DataTree.removeCnxn`), and a
+//! session that re-connects here first closes its older connection (`processConnectRequest`).
+//! Simplified: watches are kept per session, which is the same thing since a session has at
+//! most one connection per server; pings are answered at once, no `SessionMoved`, no
+//! `maxClientCnxns`, no auth.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -92,6 +96,11 @@ impl Server {
                 reason: reason.to_string(),
             },
         );
+        self.remove_client(key);
+    }
+
+    /// `NIOServerCnxn.close` → `removeCnxn`: the connection and the watches it set go.
+    fn remove_client(&mut self, key: (NodeId, u64)) {
         if let Some(c) = self.conns.conns.remove(&key) {
             if c.established && self.conns.key_of_session(c.session).is_none() {
                 self.watches.remove_session(c.session);
@@ -172,9 +181,7 @@ impl Server {
                 }
                 self.process_queue(ctx, key);
             }
-            ClientPacket::Close { .. } => {
-                self.conns.conns.remove(&key);
-            }
+            ClientPacket::Close { .. } => self.remove_client(key),
             _ => {}
         }
     }
@@ -204,6 +211,20 @@ impl Server {
             self.config.min_session_timeout_ms(),
             self.config.max_session_timeout_ms(),
         );
+        if session_id != 0 {
+            // `serverCnxnFactory.closeSession`: the session's older connection here is
+            // closed before the session is even checked, so nothing goes to it any more.
+            let older: Vec<_> = self
+                .conns
+                .conns
+                .iter()
+                .filter(|(k, c)| **k != key && c.session == session_id)
+                .map(|(k, _)| *k)
+                .collect();
+            for k in older {
+                self.close_client(ctx, k, "session moved to a new connection");
+            }
+        }
         if session_id == 0 {
             let id = self.next_session_id;
             self.next_session_id += 1;

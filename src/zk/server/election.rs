@@ -4,7 +4,9 @@
 //! the logical clock and its adoption, `recvset`/`outofelection`, the termination predicate,
 //! `checkLeader`, the finalize wait (a notification that does not beat our vote is consumed
 //! and restarts the wait; one that beats it ends the wait), the notification-timeout back-off,
-//! replying to lagging peers, and established servers answering with their current vote.
+//! replying to lagging peers on arrival (as the receiver thread does, even during the
+//! finalize wait), `Vote.equals` (whole votes within a round, leader and epoch for
+//! `outofelection`), and established servers answering with their current vote.
 //! Simplified: no observers, no weighted quorums, no dynamic reconfig; notifications travel
 //! as messages rather than over the election-port TCP mesh.
 
@@ -151,6 +153,13 @@ impl Election {
         }
         // Anything that arrives restarts the poll wait at the current timeout.
         ctx.set_timer(Timer::ElectionPoll, self.not_timeout_ms * MS);
+        if n.state == ServerState::Looking && n.election_epoch < self.logical_clock {
+            // The receiving thread (`WorkerReceiver`) tells a lagging peer where we are as
+            // soon as its notification arrives, even during the finalize wait.
+            if let Some(node) = cfg.node_of(src) {
+                ctx.send(node, self.notification(ServerState::Looking));
+            }
+        }
         if self.finalizing {
             if n.vote.beats(&self.vote) {
                 // "Put it back" and continue the main loop with it.
@@ -194,10 +203,7 @@ impl Election {
             ));
             self.broadcast(ctx, cfg, me, ServerState::Looking);
         } else if n.election_epoch < self.logical_clock {
-            // A lagging peer: tell it where we are.
-            if let Some(node) = cfg.node_of(src) {
-                ctx.send(node, self.notification(ServerState::Looking));
-            }
+            // A lagging peer: already answered on arrival.
             return Decision::Undecided;
         } else if n.vote.beats(&self.vote) {
             self.vote = n.vote;
@@ -231,10 +237,12 @@ impl Election {
         src: Sid,
         n: Notification,
     ) -> Decision {
+        // `Vote.equals`: votes of this round sit in `recvset` as LOOKING votes, so the whole
+        // vote must match; `outofelection` votes compare only leader and epoch.
         let same = |a: &Vote, b: &Vote| a.leader == b.leader && a.peer_epoch == b.peer_epoch;
         if n.election_epoch == self.logical_clock {
             self.recvset.insert(src, n.vote);
-            let agree = self.recvset.values().filter(|v| same(v, &n.vote)).count();
+            let agree = self.recvset.values().filter(|v| **v == n.vote).count();
             if agree >= cfg.quorum_size() && self.check_leader(me, n.vote.leader, n.election_epoch)
             {
                 self.vote = n.vote;

@@ -1,23 +1,30 @@
 //! The leader side of Zab (`Leader.lead` + one `LearnerHandler` per learner), sheet B.4–B.6.
 //!
 //! Discovery: FOLLOWERINFO from a quorum (leader included) fixes
-//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a quorum of ACKEPOCH (a follower
-//! more recent than the leader is an error) persists currentEpoch. Synchronization: per
-//! learner DIFF / TRUNC / SNAP from the in-memory committed log (`syncFollower`), then the
-//! outstanding proposals, then NEWLEADER; a quorum of NEWLEADER ACKs starts the leader, which
-//! sends UPTODATE. Broadcast: PROPOSAL to every forwarding learner, commit on a quorum of
-//! ACKs strictly in zxid order, COMMIT to learners. Liveness: PING every tickTime/2, and
-//! every tick the leader gives up if the learners that ACKed within syncLimit plus itself are
-//! not a quorum. Only the leader expires sessions.
+//! `newEpoch = max(acceptedEpoch) + 1`, persisted as acceptedEpoch and sent as LEADERINFO; a
+//! quorum of ACKEPOCH persists currentEpoch. Until then a follower more recent than the
+//! leader fails its own handler (its connection is closed, the leader carries on); after
+//! that, late learners are not checked at all and are simply synced (`waitForEpochAck`).
+//! Synchronization: per learner DIFF / TRUNC / SNAP from the in-memory committed log
+//! (`syncFollower`), then the outstanding proposals, then NEWLEADER; a quorum of NEWLEADER
+//! ACKs starts the leader, which sends UPTODATE. Broadcast: PROPOSAL to every forwarding
+//! learner, commit on a quorum of ACKs strictly in zxid order, COMMIT to learners. Liveness:
+//! PING every tickTime/2, and every tick the leader gives up if the learners it heard from
+//! within syncLimit ticks (initLimit + syncLimit for a new connection, whatever its stage)
+//! plus itself are not a quorum; each handler has a socket read timeout
+//! (initLimit ticks until the learner is up to date, syncLimit ticks after) and closes its
+//! connection when it passes. Only the leader expires sessions.
 //!
 //! Simplified: syncing from the on-disk txn log beyond the committed log is folded into SNAP;
-//! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync.
+//! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync;
+//! `SyncLimitCheck` (a proposal un-ACKed for syncLimit) is left to the read timeout, since a
+//! simulated learner ACKs every proposal as soon as it arrives.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::{NodeId, MS};
 
-use crate::zk::config::Sid;
+use crate::zk::config::{Sid, ZkConfig};
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::msg::{Msg, QuorumPacket, Timer};
@@ -66,12 +73,12 @@ pub struct LearnerHandler {
     pub deadline_tick: u64,
 }
 
-/// A `sync` waiting for the proposals outstanding when it arrived.
+/// A learner's `sync` waiting for the proposals outstanding when it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct PendingSync {
     pub(super) upto: Zxid,
-    /// The learner connection that forwarded it, or `None` for a client of the leader.
-    pub(super) origin: Option<u64>,
+    /// The learner connection that forwarded it.
+    pub(super) origin: u64,
     pub(super) session: SessionId,
     pub(super) cxid: i32,
 }
@@ -127,6 +134,20 @@ pub(super) fn send_h(ctx: &mut ZkCtx, h: &mut LearnerHandler, pkt: QuorumPacket)
     );
 }
 
+/// The handler's socket read timeout: `initLimit` ticks while the learner connects and
+/// syncs, `syncLimit` ticks once it is up to date (`LearnerHandler.run`).
+fn arm_read_timeout(ctx: &mut ZkCtx, h: &LearnerHandler, cfg: &ZkConfig) {
+    let ticks = if h.stage == Stage::UpToDate {
+        cfg.sync_limit
+    } else {
+        cfg.init_limit
+    };
+    ctx.set_timer(
+        Timer::LearnerHandlerReadTimeout(h.end.conn),
+        ticks * cfg.tick_us(),
+    );
+}
+
 pub(super) fn sids(set: &BTreeSet<Sid>) -> String {
     set.iter()
         .map(|s| s.to_string())
@@ -158,7 +179,7 @@ impl Server {
             epoch_established: false,
             newleader_acked: BTreeSet::new(),
             started: false,
-            summary_at_start: (self.disk.current_epoch, self.disk.last_logged_zxid()),
+            summary_at_start: (self.disk.current_epoch, self.tree.last_processed_zxid()),
             handlers: BTreeMap::new(),
             counter: 0,
             outstanding: BTreeMap::new(),
@@ -249,9 +270,12 @@ impl Server {
         for h in l.handlers.values_mut().filter(|h| h.newleader_acked) {
             send_h(ctx, h, QuorumPacket::UpToDate);
             h.stage = Stage::UpToDate;
+            arm_read_timeout(ctx, h, &cfg);
         }
         self.phase = ZabPhase::Broadcast;
         self.serving = true;
+        // `startZkServer`: the database's last processed zxid becomes `newEpoch<<32`.
+        self.tree.set_last_processed_zxid(zxid(e, 0));
         self.election.vote.peer_epoch = e as u64;
         ctx.cancel_timer(Timer::LeaderInitLimit);
         ctx.note(format!(
@@ -273,8 +297,8 @@ impl Server {
             return;
         };
         let me = self.sid;
-        let sync_limit = self.config.sync_limit;
-        let init_limit = self.config.init_limit;
+        let cfg = self.config.clone();
+        let (sync_limit, init_limit) = (cfg.sync_limit, cfg.init_limit);
         let Some(l) = self.lead() else { return };
         if !l.handlers.contains_key(&conn) {
             let QuorumPacket::FollowerInfo { .. } = pkt else {
@@ -311,8 +335,12 @@ impl Server {
             }
             Arrival::Next => {}
         }
-        // `tickOfNextAckDeadline` is set afresh by every packet the learner sends.
-        h.deadline_tick = tick + sync_limit;
+        // `tickOfNextAckDeadline` is set afresh by every packet of the main loop (once the
+        // learner is up to date); the socket read timeout by every packet.
+        if h.stage == Stage::UpToDate {
+            h.deadline_tick = tick + sync_limit;
+        }
+        arm_read_timeout(ctx, h, &cfg);
         match pkt {
             QuorumPacket::FollowerInfo { accepted_epoch } => {
                 if let Some(e) = l.new_epoch {
@@ -330,24 +358,27 @@ impl Server {
             } => {
                 h.peer_last_zxid = last_zxid;
                 h.stage = Stage::AckedEpoch;
+                // `waitForEpochAck`: once the epoch is established it returns at once, so a
+                // late learner is never "ahead"; it is synced (TRUNC or SNAP) instead.
+                if l.epoch_established {
+                    self.leader_sync_follower(ctx, conn);
+                    return;
+                }
                 if current_epoch != -1 {
                     if (current_epoch, last_zxid)
                         > (l.summary_at_start.0 as i64, l.summary_at_start.1)
                     {
+                        // The exception ends only this learner's handler, not the leader.
                         let why = format!(
                             "Follower is ahead of the leader: zk{src_sid} has epoch {current_epoch}, zxid {}",
                             fmt_zxid(last_zxid)
                         );
-                        self.enter_looking(ctx, Some(why));
+                        self.leader_close_handler(ctx, conn, &why);
                         return;
                     }
                     l.epoch_acked.insert(src_sid);
                 }
-                if l.epoch_established {
-                    self.leader_sync_follower(ctx, conn);
-                } else {
-                    self.leader_try_establish(ctx);
-                }
+                self.leader_try_establish(ctx);
             }
             QuorumPacket::Ack { zxid: z } => {
                 h.last_ack_zxid = h.last_ack_zxid.max(z);
@@ -359,6 +390,7 @@ impl Server {
                         if l.started {
                             send_h(ctx, h, QuorumPacket::UpToDate);
                             h.stage = Stage::UpToDate;
+                            arm_read_timeout(ctx, h, &cfg);
                         } else {
                             self.leader_try_start(ctx);
                         }
@@ -403,9 +435,11 @@ impl Server {
         if !l.started {
             return;
         }
+        // `LearnerHandler.synced()`: alive and within `tickOfNextAckDeadline`, whatever
+        // stage its handshake is in.
         let mut synced = BTreeSet::from([me]);
         for h in l.handlers.values() {
-            if h.newleader_acked && h.deadline_tick >= l.tick {
+            if h.deadline_tick >= l.tick {
                 synced.insert(h.sid);
             }
         }
@@ -418,11 +452,44 @@ impl Server {
         }
     }
 
+    /// Ends one learner's handler (`LearnerHandler.shutdown`): the socket is closed, so
+    /// the learner sees the connection go; the leader itself carries on.
+    pub(crate) fn leader_close_handler(&mut self, ctx: &mut ZkCtx, conn: u64, why: &str) {
+        let me = self.sid;
+        let Some(l) = self.lead() else { return };
+        let Some(h) = l.handlers.remove(&conn) else {
+            return;
+        };
+        ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
+        ctx.send(
+            h.end.peer,
+            Msg::Disconnect {
+                conn,
+                reason: why.to_string(),
+            },
+        );
+        ctx.note(format!(
+            "zk{me} closes its connection to learner zk{}: {why}",
+            h.sid
+        ));
+    }
+
+    /// A learner's handler heard nothing within its read timeout: it ends, closing the
+    /// connection ("Read timed out"); the quorum check decides whether the leader goes on.
+    pub(crate) fn leader_on_handler_read_timeout(&mut self, ctx: &mut ZkCtx, conn: u64) {
+        let Some(l) = self.lead() else { return };
+        if !l.handlers.contains_key(&conn) {
+            return;
+        }
+        self.leader_close_handler(ctx, conn, "Read timed out: no packet from the learner");
+    }
+
     /// A learner closed its connection: forget its handler.
     pub(crate) fn leader_on_disconnect(&mut self, ctx: &mut ZkCtx, conn: u64) {
         let me = self.sid;
         let Some(l) = self.lead() else { return };
         if let Some(h) = l.handlers.remove(&conn) {
+            ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
             ctx.note(format!("zk{me}: learner zk{} closed its connection", h.sid));
         }
     }

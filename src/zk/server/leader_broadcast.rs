@@ -1,7 +1,9 @@
 //! The leader's broadcast phase (sheet B.5): `PrepRequestProcessor` turns a request into a
 //! txn with the next zxid (failed validation becomes an `error` txn), the leader logs it,
 //! sends PROPOSAL to every forwarding learner and commits on a quorum of ACKs strictly in
-//! zxid order; `sync` waits for the proposals outstanding when it arrived. Also the leader's
+//! zxid order; a `sync` forwarded by a learner waits for the proposals outstanding when it
+//! arrived, while one from the leader's own client is answered in its session's order
+//! without waiting (`ProposalRequestProcessor`, `Leader.processSync`). Also the leader's
 //! session expiry (sheet A.7 rules 6–7): only the leader expires sessions, through a
 //! closeSession txn.
 
@@ -34,14 +36,17 @@ impl Server {
         let Some(e) = l.new_epoch else { return };
         let txn = match op {
             ForwardedOp::Sync => {
-                match l.outstanding.keys().next_back() {
-                    Some(&upto) => l.pending_syncs.push(PendingSync {
+                // Only a learner's sync goes to `Leader.processSync`; the leader's own
+                // client's sync passes its `CommitProcessor` (`matchSyncs` false) like a read,
+                // already in session order.
+                match (origin, l.outstanding.keys().next_back()) {
+                    (Some(conn), Some(&upto)) => l.pending_syncs.push(PendingSync {
                         upto,
-                        origin,
+                        origin: conn,
                         session,
                         cxid,
                     }),
-                    None => self.leader_answer_sync(ctx, origin, session, cxid),
+                    _ => self.leader_answer_sync(ctx, origin, session, cxid),
                 }
                 return;
             }
@@ -138,7 +143,7 @@ impl Server {
             ));
             self.apply_committed(ctx, p.hdr, p.txn);
             for s in due {
-                self.leader_answer_sync(ctx, s.origin, s.session, s.cxid);
+                self.leader_answer_sync(ctx, Some(s.origin), s.session, s.cxid);
             }
         }
     }

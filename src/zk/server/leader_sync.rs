@@ -1,6 +1,7 @@
 //! The leader's per-learner synchronization (`LearnerHandler.syncFollower`, sheet B.4 step 4):
 //! DIFF when the learner's last zxid is in the committed log, TRUNC when it has txns the
-//! leader never committed (within one epoch), SNAP otherwise; then the outstanding proposals
+//! leader never committed (within one epoch), SNAP otherwise (also for a learner whose last
+//! zxid is a bare `epoch<<32` above the committed log); then the outstanding proposals
 //! and NEWLEADER (`startForwarding`). Simplified: syncing from the on-disk txn log beyond the
 //! in-memory committed log is folded into SNAP (real 3.5 also ends up sending SNAP whenever
 //! its preallocated log files outweigh a third of the snapshot, the usual case).
@@ -53,6 +54,9 @@ impl Server {
         if peer == last {
             return diff(peer);
         }
+        // A bare `epoch<<32` (a leader's zxid on activation) is never TRUNCed: the learner
+        // has no txn log to cut. Above the committed log it matches no case of
+        // `syncFollower` ("Unhandled scenario") and gets a SNAP.
         let bare_marker = counter_of(peer) == 0;
         let (Some(min), Some(max)) = (
             log.first().map(|e| e.hdr.zxid),
@@ -60,14 +64,12 @@ impl Server {
         ) else {
             return if peer > last && !bare_marker {
                 trunc(last)
-            } else if bare_marker && peer > last {
-                diff(peer)
             } else {
                 snap()
             };
         };
         if peer > max {
-            return if bare_marker { diff(peer) } else { trunc(max) };
+            return if bare_marker { snap() } else { trunc(max) };
         }
         if peer < min {
             return snap();

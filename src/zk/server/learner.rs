@@ -1,21 +1,26 @@
 //! The follower side of Zab (`Learner.registerWithLeader`, `syncWithLeader`,
 //! `Follower.followLeader`), sheet B.4 follower steps 1–6 and B.6.
 //!
-//! Connect and send FOLLOWERINFO (retry every second, give up after five tries); on
-//! LEADERINFO persist acceptedEpoch before answering ACKEPOCH (or answer -1 if the epoch was
-//! already accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
+//! Connect and send one FOLLOWERINFO, then wait for LEADERINFO up to the socket read timeout
+//! (initLimit ticks); only a refused connect (the server is not leading) is retried, a
+//! second later, five tries in all and within initLimit (`connectToLeader`). On LEADERINFO
+//! persist acceptedEpoch before answering ACKEPOCH (or answer -1 if the epoch was already
+//! accepted; a lower epoch is an error); then exactly one of DIFF / TRUNC / SNAP,
 //! PROPOSAL+COMMIT pairs, NEWLEADER (persist currentEpoch, snapshot after SNAP/TRUNC, ACK),
 //! UPTODATE (serve clients). In broadcast: log every PROPOSAL then ACK it, apply COMMITs in
-//! order (a COMMIT for anything but the next logged txn is an error), answer PINGs with the
-//! session touches. No packet within the read timeout (initLimit ticks while syncing,
+//! order (a COMMIT with no txn pending is ignored; one for anything but the next pending txn
+//! makes the process exit, modelled as the server closing its connections and restarting
+//! from its disk), answer PINGs with the session touches. No packet within the read timeout (initLimit ticks while syncing,
 //! syncLimit ticks after) sends the follower back to LOOKING.
 //!
 //! Chosen behaviour: txns received while syncing are written to the log before the NEWLEADER
-//! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9.
+//! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9. Simplified: a
+//! connect to an unreachable leader is not timed out on its own (real: syncLimit ticks per
+//! try); the initLimit read timeout ends the attempt instead.
 
 use std::collections::BTreeMap;
 
-use crate::sim::{NodeId, SEC};
+use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::config::Sid;
 use crate::zk::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
@@ -45,7 +50,9 @@ pub struct LearnerState {
     pub leader_sid: Sid,
     pub end: ConnEnd,
     pub stage: LearnerStage,
+    /// Connect attempts so far, and when the first began.
     attempts: u32,
+    connect_started_us: TimeUs,
     new_epoch: u32,
     sync_mode: Option<&'static str>,
     /// Proposals received during sync, written to the log at NEWLEADER.
@@ -93,6 +100,7 @@ impl Server {
             end: ConnEnd::new(node, conn),
             stage: LearnerStage::Connecting,
             attempts: 1,
+            connect_started_us: ctx.now_us(),
             new_epoch: 0,
             sync_mode: None,
             sync_pending: Vec::new(),
@@ -106,7 +114,6 @@ impl Server {
                 accepted_epoch: accepted,
             },
         );
-        ctx.set_timer(Timer::LearnerConnect, SEC);
         self.learner_reset_read_timeout(ctx);
     }
 
@@ -120,16 +127,43 @@ impl Server {
         ctx.set_timer(Timer::LearnerReadTimeout, ticks * self.config.tick_us());
     }
 
-    /// No LEADERINFO yet: try connecting again, or give up.
+    /// The leader refused the connection (`connectToLeader`): try again a second later,
+    /// unless five tries failed or initLimit is (nearly) used up.
+    pub(crate) fn learner_on_refused(&mut self, ctx: &mut ZkCtx) {
+        let init_limit_us = self.config.init_limit * self.config.tick_us();
+        let now = ctx.now_us();
+        let Some(l) = self.learner() else { return };
+        let leader = l.leader_sid;
+        if l.stage != LearnerStage::Connecting {
+            self.enter_looking(
+                ctx,
+                Some(format!("leader zk{leader} closed the connection")),
+            );
+            return;
+        }
+        let remaining = (l.connect_started_us + init_limit_us).saturating_sub(now);
+        if l.attempts >= CONNECT_ATTEMPTS || remaining <= SEC {
+            let tries = l.attempts;
+            self.enter_looking(
+                ctx,
+                Some(format!(
+                    "could not connect to leader zk{leader} ({tries} tries refused)"
+                )),
+            );
+            return;
+        }
+        ctx.note(format!(
+            "zk{}: leader zk{leader} refused the connection; it tries again in a second",
+            self.sid
+        ));
+        ctx.set_timer(Timer::LearnerConnect, SEC);
+    }
+
+    /// A second after a refused connect: connect again and send FOLLOWERINFO.
     pub(crate) fn learner_on_connect_retry(&mut self, ctx: &mut ZkCtx) {
         let accepted = self.disk.accepted_epoch;
         let Some(l) = self.learner() else { return };
         if l.stage != LearnerStage::Connecting {
-            return;
-        }
-        if l.attempts >= CONNECT_ATTEMPTS {
-            let leader = l.leader_sid;
-            self.enter_looking(ctx, Some(format!("could not connect to leader zk{leader}")));
             return;
         }
         l.attempts += 1;
@@ -140,7 +174,7 @@ impl Server {
                 accepted_epoch: accepted,
             },
         );
-        ctx.set_timer(Timer::LearnerConnect, SEC);
+        self.learner_reset_read_timeout(ctx);
     }
 
     /// Nothing from the leader within the read timeout.
@@ -219,6 +253,7 @@ impl Server {
             }
             QuorumPacket::Snap { zxid, tree } => {
                 self.tree = (*tree).clone();
+                self.tree.set_last_processed_zxid(zxid);
                 self.committed_log.clear();
                 self.database_replaced();
                 ctx.note(format!(
@@ -271,7 +306,8 @@ impl Server {
         ctx.cancel_timer(Timer::LearnerConnect);
         let accepted = self.disk.accepted_epoch;
         let current = self.disk.current_epoch as i64;
-        let last = self.disk.last_logged_zxid();
+        // `getLastLoggedZxid` is the database's last processed zxid.
+        let last = self.tree.last_processed_zxid();
         if new_epoch < accepted {
             self.enter_looking(
                 ctx,
@@ -317,6 +353,27 @@ impl Server {
         let me = self.sid;
         let applied = self.tree.last_processed_zxid();
         let Some(l) = self.learner() else { return };
+        if l.stage == LearnerStage::Following {
+            // `FollowerZooKeeperServer.commit`: nothing pending is only a warning; a COMMIT
+            // for anything but the first pending txn ends the process (`System.exit(12)`).
+            let next = self.disk.log.iter().find(|e| e.hdr.zxid > applied).cloned();
+            match next {
+                Some(e) if e.hdr.zxid == z => self.apply_committed(ctx, e.hdr, e.txn),
+                None => ctx.note(format!(
+                    "zk{me} ignores COMMIT {}: it has no txn waiting for a commit",
+                    fmt_zxid(z)
+                )),
+                Some(e) => self.exit_and_restart(
+                    ctx,
+                    format!(
+                        "COMMIT {} but its next pending txn is {}",
+                        fmt_zxid(z),
+                        fmt_zxid(e.hdr.zxid)
+                    ),
+                ),
+            }
+            return;
+        }
         let entry = if l.stage == LearnerStage::Syncing {
             l.sync_pending.iter().find(|e| e.hdr.zxid == z).cloned()
         } else {
@@ -337,6 +394,14 @@ impl Server {
                     fmt_zxid(z)
                 )),
             ),
+        }
+    }
+
+    /// Accessor for tests and views: the learner's state, if this server follows.
+    pub fn learner_state(&self) -> Option<&LearnerState> {
+        match &self.role {
+            Role::Learner(l) => Some(l),
+            _ => None,
         }
     }
 

@@ -4,7 +4,10 @@
 //! and `currentEpoch` files, the txn log, the latest snapshot); everything else is volatile.
 //! Whenever a server (re)enters LOOKING it reloads its database from disk — snapshot plus
 //! *every* logged txn, committed or not, exactly as `ZKDatabase.loadDataBase` does — so its
-//! vote carries its last *logged* zxid (sheet B.7).
+//! vote carries its last *logged* zxid (sheet B.7). The one in-memory value kept across that
+//! reload is the `newEpoch<<32` an activated leader sets as its last processed zxid
+//! (`startZkServer`), which its later votes and ACKEPOCHs carry as real 3.5 servers do (they
+//! keep the database and fast-forward it from the log instead of reloading it).
 //!
 //! Modelled on 3.5.9 with one deliberate choice (sheet B.4 follower step 4, B.8): a learner
 //! writes the txns it received during synchronization to its log *before* it ACKs NEWLEADER
@@ -33,13 +36,13 @@ use crate::zk::config::{Sid, ZkConfig};
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::data::watches::WatchManager;
-use crate::zk::msg::{Control, Msg, ServerState, Timer, Vote};
+use crate::zk::msg::{Control, Msg, QuorumPacket, ServerState, Timer, Vote, CONNECTION_REFUSED};
 use crate::zk::server::conns::ClientConns;
 use crate::zk::server::election::{Decision, Election};
 use crate::zk::server::leader::LeaderState;
 use crate::zk::server::learner::LearnerState;
 use crate::zk::server::summary::{LogEntrySummary, ServerSummary, ZabPhase};
-use crate::zk::types::{fmt_zxid, Zxid};
+use crate::zk::types::{counter_of, fmt_zxid, Zxid};
 
 /// Short for the context ZooKeeper handlers run in.
 pub type ZkCtx<'a> = Ctx<'a, Msg, Timer>;
@@ -235,16 +238,17 @@ impl Server {
         }
     }
 
-    /// zxid of the last applied txn.
+    /// zxid of the last applied txn (not a new-epoch zxid set on activation).
     pub fn last_applied_zxid(&self) -> Zxid {
-        self.tree.last_processed_zxid()
+        self.tree.last_txn_zxid()
     }
 
-    /// Our initial election vote: ourselves, last logged zxid, current epoch.
+    /// Our initial election vote: ourselves, last processed zxid of the database (just
+    /// loaded, so the last logged txn, or a leader's `newEpoch<<32`), current epoch.
     pub(crate) fn own_vote(&self) -> Vote {
         Vote {
             leader: self.sid,
-            zxid: self.disk.last_logged_zxid(),
+            zxid: self.tree.last_processed_zxid(),
             peer_epoch: self.disk.current_epoch as u64,
         }
     }
@@ -278,12 +282,27 @@ impl Server {
             Msg::Notification(n) => self.on_notification(ctx, src, n),
             Msg::Quorum { conn, seq, pkt } => match &self.role {
                 Role::Leader(_) => self.leader_on_packet(ctx, src, conn, seq, pkt),
+                // Nobody listens on the quorum port of a server that is not leading.
+                _ if matches!(pkt, QuorumPacket::FollowerInfo { .. }) && seq == 1 => {
+                    ctx.send(
+                        src,
+                        Msg::Disconnect {
+                            conn,
+                            reason: CONNECTION_REFUSED.to_string(),
+                        },
+                    );
+                }
                 Role::Learner(_) => self.learner_on_packet(ctx, src, conn, seq, pkt),
                 Role::None => {}
             },
             Msg::Client { conn, seq, pkt } => self.on_client_packet(ctx, src, conn, seq, pkt),
-            Msg::Disconnect { conn, .. } => match &self.role {
+            Msg::Disconnect { conn, reason } => match &self.role {
                 Role::Leader(_) => self.leader_on_disconnect(ctx, conn),
+                Role::Learner(l)
+                    if l.end.conn == conn && l.end.peer == src && reason == CONNECTION_REFUSED =>
+                {
+                    self.learner_on_refused(ctx);
+                }
                 Role::Learner(l) if l.end.conn == conn && l.end.peer == src => {
                     let leader = l.leader_sid;
                     self.enter_looking(
@@ -314,6 +333,9 @@ impl Server {
             Timer::LeaderInitLimit => self.leader_on_init_limit(ctx),
             Timer::SessionExpiry => self.leader_on_session_expiry(ctx),
             Timer::LearnerReadTimeout => self.learner_on_read_timeout(ctx),
+            Timer::LearnerHandlerReadTimeout(conn) => {
+                self.leader_on_handler_read_timeout(ctx, conn)
+            }
             Timer::LearnerConnect => self.learner_on_connect_retry(ctx),
             _ => {}
         }
@@ -383,10 +405,32 @@ impl Server {
         self.serving = false;
         self.state = ServerState::Looking;
         self.phase = ZabPhase::Election;
+        // 3.5's `ZooKeeperServer.shutdown` keeps the database and fast-forwards it from the
+        // txn log; reloading gives the same tree, but the `newEpoch<<32` a leader set on
+        // activation survives only in memory, so it is carried over (when every txn the
+        // tree holds is on disk).
+        let (marker, in_memory) = (self.tree.last_processed_zxid(), self.tree.last_txn_zxid());
         self.reload_from_disk();
+        if counter_of(marker) == 0 && in_memory <= self.tree.last_txn_zxid() {
+            self.tree.set_last_processed_zxid(marker);
+        }
         let cfg = self.config.clone();
         let own = self.own_vote();
         self.election.start(ctx, &cfg, self.sid, own);
+    }
+
+    /// The process exits (`System.exit` on a broken invariant) and is started again: its
+    /// sockets close (clients and the leader see the connections go), everything volatile
+    /// is lost, and it starts over from its disk as after a crash.
+    pub(crate) fn exit_and_restart(&mut self, ctx: &mut ZkCtx, why: String) {
+        ctx.note(format!(
+            "zk{} exits ({why}) and is restarted from its disk",
+            self.sid
+        ));
+        self.close_all_clients(ctx, "server process exited");
+        self.close_quorum_connections(ctx);
+        self.on_crash();
+        self.on_start(ctx);
     }
 
     /// Closes the learner connections this server holds (as leader or learner).
@@ -402,6 +446,9 @@ impl Server {
             Role::None => vec![],
         };
         for (peer, conn) in ends {
+            if matches!(self.role, Role::Leader(_)) {
+                ctx.cancel_timer(Timer::LearnerHandlerReadTimeout(conn));
+            }
             ctx.send(
                 peer,
                 Msg::Disconnect {

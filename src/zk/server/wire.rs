@@ -42,6 +42,11 @@ impl ConnEnd {
         self.sent
     }
 
+    /// Sequence number of the last packet received in order.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
     /// Classifies an arriving packet and advances on `Next`.
     pub fn arrival(&mut self, seq: u64) -> Arrival {
         if seq <= self.received {
