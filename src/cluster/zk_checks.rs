@@ -253,7 +253,9 @@ pub fn check_watches(rec: &Record, st: &mut WatchState) -> Option<String> {
             ClientOp::GetData { path, watch: true } | ClientOp::Exists { path, watch: true } => {
                 arm(path, true, false)
             }
-            ClientOp::GetChildren { path, watch: true } => arm(path, false, true),
+            ClientOp::GetChildren {
+                path, watch: true, ..
+            } => arm(path, false, true),
             ClientOp::SetWatches {
                 data, exist, child, ..
             } => {

@@ -179,6 +179,7 @@ impl Ens {
                 path: path.into(),
                 data: "x".into(),
                 mode,
+                stat: false,
             }),
         );
     }

@@ -125,6 +125,7 @@ fn create(path: &str) -> ClientOp {
         path: path.into(),
         data: String::new(),
         mode: CreateMode::Persistent,
+        stat: false,
     })
 }
 
@@ -215,7 +216,7 @@ fn replies_complete_calls_in_order_and_track_last_zxid_seen() {
     };
     let created = ReplyBody::Write(OpResult::Create {
         path: "/a".into(),
-        stat,
+        stat: Some(stat),
     });
     let ev = h.deliver(
         S1,
@@ -554,11 +555,12 @@ fn failed_reads_arm_no_watch_and_node_deleted_consumes_every_kind() {
     let op = ClientOp::GetChildren {
         path: "/n".into(),
         watch: true,
+        stat: true,
     };
     h.call(3, op);
     let children = ReplyBody::Children {
         children: vec![],
-        stat,
+        stat: Some(stat),
     };
     h.deliver(S1, conn, 4, reply(3, 3, ErrorCode::Ok, children));
     assert!(h.c.watches().data.contains("/n") && h.c.watches().child.contains("/n"));

@@ -17,6 +17,8 @@
 //!   child watch), not the double barrier with a `ready` node.
 //! * Errors other than `ConnectionLoss` and the expected ones stop the recipe with a status
 //!   saying so.
+//! * Listings use `getChildren2` (the variant that also returns the parent's stat, which the
+//!   recipes ignore); creates use plain `create` (path only).
 
 use std::collections::BTreeMap;
 
@@ -120,6 +122,7 @@ fn create_op(path: &str, data: &str, mode: CreateMode) -> ClientOp {
         path: path.to_string(),
         data: data.to_string(),
         mode,
+        stat: false,
     })
 }
 
