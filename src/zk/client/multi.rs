@@ -99,4 +99,38 @@ mod tests {
         let answer = std::result::Result::Ok(ReplyBody::Write(OpResult::Multi(ok.clone())));
         assert_eq!(multi_outcome(&answer), std::result::Result::Ok(ok));
     }
+
+    #[test]
+    fn the_client_hands_over_a_failed_multis_results_and_answers_an_empty_multi_itself() {
+        use crate::zk::client::tests::{completed, reply, Harness, S1, SESSION};
+        use crate::zk::msg::ClientPacket;
+        let mut h = Harness::new(4000);
+        let conn = h.establish(SESSION, 4000);
+        let ev = h.call(1, ClientOp::multi(Vec::new()));
+        let empty = ReplyBody::Write(OpResult::Multi(Vec::new()));
+        assert_eq!(ev, vec![completed(1, std::result::Result::Ok(empty), 0)]);
+        assert!(h.sent().is_empty(), "nothing sent for an empty multi");
+        let ops = vec![WriteOp::check("/e", 3), WriteOp::set_data("/a", "x", -1)];
+        h.call(2, ClientOp::multi(ops));
+        assert!(matches!(
+            &h.sent()[..],
+            [(_, _, _, ClientPacket::Request { op: ClientOp::Write(WriteOp::Multi(o)), .. })] if o.len() == 2
+        ));
+        let results = vec![
+            OpResult::Error(ErrorCode::BadVersion),
+            OpResult::Error(ErrorCode::RuntimeInconsistency),
+        ];
+        let body = ReplyBody::Write(OpResult::Multi(results.clone()));
+        let ev = h.deliver(S1, conn, 2, reply(1, 0x1_0000_0005, ErrorCode::Ok, body));
+        let [crate::zk::client::ClientEvent::Completed { tag: 2, result, .. }] = &ev[..] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(
+            multi_outcome(result),
+            Err(MultiError {
+                err: ErrorCode::BadVersion,
+                results
+            })
+        );
+    }
 }
