@@ -6,7 +6,8 @@
 //! Simplified compared to ZooKeeper 3.5.9/3.8: no ACL lists in requests or txns, data is UTF-8
 //! text, no container/TTL/reconfig/setACL txns, and a txn is a Rust value rather than jute
 //! bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
-//! after it) is an `ErrorTxn`.
+//! after it) is an `ErrorTxn`. `create` and `create2` requests make the same `CreateTxn`;
+//! only the answer differs ([`OpResult::response_to`], after `FinalRequestProcessor`).
 
 use crate::zk::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
 
