@@ -4,7 +4,7 @@
 
 use zooscope::cluster::{checkers_for, ClusterSim, Node, Protocol};
 use zooscope::sim::{Input, LinkConfig, NodeId, TimeUs, World, MS, SEC};
-use zooscope::zk::recipes::{ConfigReader, ConfigWriter, Recipe, SeqQueue};
+use zooscope::zk::recipes::{ConfigReader, ConfigWriter, MultiWriter, Recipe, SeqQueue};
 use zooscope::zk::{ClientNode, Server, ZkConfig};
 
 const SERVERS: usize = 3;
@@ -131,4 +131,53 @@ fn config_reader_follows_the_writer_across_a_server_crash() {
         "reader status: {}",
         r.status
     );
+}
+
+#[test]
+fn multi_writer_changes_both_znodes_together_on_every_replica_and_is_fenced_by_the_epoch() {
+    // The config writer rewrites the epoch znode, so some of the multi writer's multis find
+    // its version moved (BadVersion on the check) and apply nothing.
+    let mut sim = ensemble(
+        14,
+        vec![
+            ("e", Recipe::ConfigWriter(ConfigWriter::new("/epoch", 700))),
+            (
+                "m",
+                Recipe::MultiWriter(MultiWriter::new("/epoch", "/multi", 200)),
+            ),
+        ],
+    );
+    run(&mut sim, 25 * SEC, |sim| {
+        for i in 0..SERVERS {
+            let Some(server) = sim.world.node(NodeId(i as u32)).zk_server() else {
+                continue;
+            };
+            let tree = server.tree();
+            // Created by separate creates; from then on only multis change them, together.
+            let written = |p: &str| {
+                tree.node(p).map(|n| {
+                    let s = n.stat;
+                    (
+                        n.data.clone(),
+                        s.version,
+                        (s.version > 0).then_some(s.mzxid),
+                    )
+                })
+            };
+            let (a, b) = (written("/multi/a"), written("/multi/b"));
+            if let (Some(a), Some(b)) = (a, b) {
+                assert_eq!(a, b, "zk{} has /multi/a and /multi/b apart", i + 1);
+            }
+        }
+    });
+    let Some(Recipe::MultiWriter(m)) = client(&sim, 1).recipe_state() else {
+        panic!("recipe")
+    };
+    assert!(
+        m.committed >= 20,
+        "{} multis applied; {}",
+        m.committed,
+        m.status
+    );
+    assert!(m.fenced >= 1, "no multi was fenced; {}", m.status);
 }

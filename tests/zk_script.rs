@@ -116,3 +116,13 @@ fn zk_script_reports_bad_input_without_panicking() {
         .unwrap_err()
         .starts_with("script is not valid JSON"));
 }
+
+#[test]
+fn zk_script_multi_applies_all_or_nothing_with_per_op_results() {
+    check_golden("multi");
+}
+
+#[test]
+fn zk_script_create2_and_get_children2_add_the_stat_only_when_asked() {
+    check_golden("stats");
+}

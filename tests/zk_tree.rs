@@ -81,6 +81,7 @@ fn create_mode(path: &str, mode: CreateMode) -> WriteOp {
         path: path.to_string(),
         data: String::new(),
         mode,
+        stat: false,
     }
 }
 
@@ -290,9 +291,14 @@ fn create_stamps_the_node_with_its_zxid_and_time_and_bumps_the_parent() {
         path: "/a".into(),
         data: "héllo".into(),
         mode: CreateMode::Persistent,
+        stat: true,
     });
     let z = zk.zxid;
-    let OpResult::Create { path, stat } = out.result else {
+    let OpResult::Create {
+        path,
+        stat: Some(stat),
+    } = out.result
+    else {
         panic!("{:?}", out.result)
     };
     assert_eq!(path, "/a");
@@ -1108,7 +1114,8 @@ fn arb_simple_op() -> impl Strategy<Value = WriteOp> {
         (arb_path(), arb_mode()).prop_map(|(path, mode)| WriteOp::Create {
             path,
             data: "d".into(),
-            mode
+            mode,
+            stat: false,
         }),
         (arb_path(), version.clone()).prop_map(|(path, version)| WriteOp::Delete { path, version }),
         (arb_path(), version.clone()).prop_map(|(path, version)| WriteOp::SetData {

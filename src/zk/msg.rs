@@ -148,8 +148,12 @@ pub enum ClientOp {
     GetData { path: String, watch: bool },
     /// `exists(path, watch)`.
     Exists { path: String, watch: bool },
-    /// `getChildren2(path, watch)`.
-    GetChildren { path: String, watch: bool },
+    /// `getChildren(path, watch)`, or `getChildren2` (the parent's stat too) when `stat`.
+    GetChildren {
+        path: String,
+        watch: bool,
+        stat: bool,
+    },
     /// `sync(path)`.
     Sync { path: String },
     /// `ping` (xid -2).
@@ -172,6 +176,7 @@ impl ClientOp {
             ClientOp::Write(w) => w.name(),
             ClientOp::GetData { .. } => "getData",
             ClientOp::Exists { .. } => "exists",
+            ClientOp::GetChildren { stat: false, .. } => "getChildren",
             ClientOp::GetChildren { .. } => "getChildren2",
             ClientOp::Sync { .. } => "sync",
             ClientOp::Ping => "ping",
@@ -200,10 +205,28 @@ pub enum ReplyBody {
     Data { data: String, stat: Stat },
     /// `exists`: the stat, or none (the header then says `NoNode`).
     Exists(Option<Stat>),
-    /// `getChildren2`.
-    Children { children: Vec<String>, stat: Stat },
+    /// `getChildren` (no stat) or `getChildren2` (the parent's stat).
+    Children {
+        children: Vec<String>,
+        stat: Option<Stat>,
+    },
     /// `sync`: the path.
     Sync { path: String },
+}
+
+impl ReplyBody {
+    /// The `ReplyHeader` error and body answering `op` once its txn gave `result`
+    /// (`FinalRequestProcessor`, see [`OpResult::response_to`]).
+    pub fn for_write(op: &ClientOp, result: OpResult) -> (ErrorCode, ReplyBody) {
+        let (err, body) = match op {
+            ClientOp::Write(w) => result.response_to(w),
+            _ => match result {
+                OpResult::Error(code) => (code, None),
+                r => (ErrorCode::Ok, Some(r)),
+            },
+        };
+        (err, body.map_or(ReplyBody::Empty, ReplyBody::Write))
+    }
 }
 
 /// Client ↔ server messages on a client connection.
@@ -479,7 +502,7 @@ fn client_summary(pkt: &ClientPacket) -> String {
             ClientOp::Write(w) => format!("{} xid={xid}", write_summary(w)),
             ClientOp::GetData { path, watch }
             | ClientOp::Exists { path, watch }
-            | ClientOp::GetChildren { path, watch } => {
+            | ClientOp::GetChildren { path, watch, .. } => {
                 format!(
                     "{} {path}{} xid={xid}",
                     op.name(),

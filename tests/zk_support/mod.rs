@@ -190,6 +190,7 @@ impl Ens {
                 path: path.into(),
                 data: "x".into(),
                 mode,
+                stat: false,
             }),
         );
     }

@@ -154,6 +154,10 @@ fn busy_clients() -> Vec<(&'static str, Recipe)> {
         ),
         ("lock1", Recipe::Queue(SeqQueue::lock("/lock", 1_500, 500))),
         ("lock2", Recipe::Queue(SeqQueue::lock("/lock", 1_500, 500))),
+        (
+            "multi",
+            Recipe::MultiWriter(zk::recipes::MultiWriter::new("/config", "/multi", 600)),
+        ),
     ]
 }
 

@@ -231,7 +231,9 @@ impl ZkClient {
                     | ClientOp::Exists { path, watch: true } => {
                         self.watches.data.insert(path.clone());
                     }
-                    ClientOp::GetChildren { path, watch: true } => {
+                    ClientOp::GetChildren {
+                        path, watch: true, ..
+                    } => {
                         self.watches.child.insert(path.clone());
                     }
                     _ => {}

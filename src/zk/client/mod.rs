@@ -29,8 +29,8 @@
 //!   `ConnectionLoss` (as `ClientCnxn.conLossPacket`).
 //!
 //! Simplified compared to the real client:
-//! * No authentication, no chroot, no read-only mode, no `multi` result unpacking beyond the
-//!   first error, no `removeWatches`/persistent watches, no request timeout.
+//! * No authentication, no chroot, no read-only mode, no `removeWatches`/persistent watches,
+//!   no request timeout. `multi` is the write kind only (see [`multi`]).
 //! * Watches belong to the session, not to watcher objects: an event is reported once, and
 //!   only if the client holds a matching watch. State changes are reported once, not to every
 //!   watcher.
@@ -436,6 +436,14 @@ impl ZkClient {
             }
             _ => {}
         }
+        if let Some(body) = multi::empty_multi(&op) {
+            let result = Ok(body);
+            return vec![ClientEvent::Completed {
+                tag,
+                result,
+                zxid: 0,
+            }];
+        }
         if let Some(err) = self.refusal() {
             return vec![failed(tag, err)];
         }
@@ -577,9 +585,11 @@ impl ZkClient {
 }
 
 mod cnxn;
+pub mod multi;
 pub mod node;
 
 use cnxn::{failed, ping};
+pub use multi::{multi_outcome, MultiError};
 
 #[cfg(test)]
 mod tests;

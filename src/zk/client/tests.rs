@@ -6,22 +6,22 @@ use crate::zk::data::txn::{OpResult, WriteOp};
 use crate::zk::types::{CreateMode, Stat};
 
 const ME: NodeId = NodeId(10);
-const S1: NodeId = NodeId(0);
+pub(super) const S1: NodeId = NodeId(0);
 const S2: NodeId = NodeId(1);
 const S3: NodeId = NodeId(2);
 
 type Cmds = Vec<Command<Msg, Timer>>;
 
 /// A client with its own clock and PRNG, and the commands of the last handler call.
-struct Harness {
-    c: ZkClient,
+pub(super) struct Harness {
+    pub(super) c: ZkClient,
     rng: SimRng,
     now: TimeUs,
     cmds: Cmds,
 }
 
 impl Harness {
-    fn new(timeout_ms: i32) -> Self {
+    pub(super) fn new(timeout_ms: i32) -> Self {
         Self {
             c: ZkClient::new(vec![S1, S2, S3], timeout_ms),
             rng: SimRng::new(7),
@@ -46,7 +46,7 @@ impl Harness {
         self.run(|c, ctx| c.connect(ctx));
     }
 
-    fn call(&mut self, tag: u64, op: ClientOp) -> Vec<ClientEvent> {
+    pub(super) fn call(&mut self, tag: u64, op: ClientOp) -> Vec<ClientEvent> {
         self.run(|c, ctx| c.call(ctx, tag, op))
     }
 
@@ -54,12 +54,18 @@ impl Harness {
         self.run(|c, ctx| c.on_timer(ctx, t))
     }
 
-    fn deliver(&mut self, src: NodeId, conn: u64, seq: u64, pkt: ClientPacket) -> Vec<ClientEvent> {
+    pub(super) fn deliver(
+        &mut self,
+        src: NodeId,
+        conn: u64,
+        seq: u64,
+        pkt: ClientPacket,
+    ) -> Vec<ClientEvent> {
         self.run(|c, ctx| c.on_message(ctx, src, Msg::Client { conn, seq, pkt }))
     }
 
     /// Packets sent by the last handler call: (dst, conn, seq, packet).
-    fn sent(&self) -> Vec<(NodeId, u64, u64, ClientPacket)> {
+    pub(super) fn sent(&self) -> Vec<(NodeId, u64, u64, ClientPacket)> {
         self.cmds
             .iter()
             .filter_map(|c| match c {
@@ -87,7 +93,7 @@ impl Harness {
     }
 
     /// Connects to S1 and completes the handshake; returns the connection id.
-    fn establish(&mut self, session: SessionId, timeout_ms: i32) -> u64 {
+    pub(super) fn establish(&mut self, session: SessionId, timeout_ms: i32) -> u64 {
         self.connect();
         let conn = self.conn_id();
         let ev = self.deliver(S1, conn, 1, connect_response(timeout_ms, session));
@@ -104,7 +110,7 @@ fn connect_response(timeout_ms: i32, session_id: SessionId) -> ClientPacket {
     }
 }
 
-fn reply(xid: i32, zxid: Zxid, err: ErrorCode, body: ReplyBody) -> ClientPacket {
+pub(super) fn reply(xid: i32, zxid: Zxid, err: ErrorCode, body: ReplyBody) -> ClientPacket {
     ClientPacket::Reply {
         xid,
         zxid,
@@ -125,14 +131,15 @@ fn create(path: &str) -> ClientOp {
         path: path.into(),
         data: String::new(),
         mode: CreateMode::Persistent,
+        stat: false,
     })
 }
 
-fn completed(tag: u64, result: Result<ReplyBody, ErrorCode>, zxid: Zxid) -> ClientEvent {
+pub(super) fn completed(tag: u64, result: Result<ReplyBody, ErrorCode>, zxid: Zxid) -> ClientEvent {
     ClientEvent::Completed { tag, result, zxid }
 }
 
-const SESSION: SessionId = 0x0100_0000_0000_0001;
+pub(super) const SESSION: SessionId = 0x0100_0000_0000_0001;
 
 #[test]
 fn connect_sends_connect_request_to_the_first_server_and_waits() {
@@ -215,7 +222,7 @@ fn replies_complete_calls_in_order_and_track_last_zxid_seen() {
     };
     let created = ReplyBody::Write(OpResult::Create {
         path: "/a".into(),
-        stat,
+        stat: Some(stat),
     });
     let ev = h.deliver(
         S1,
@@ -554,11 +561,12 @@ fn failed_reads_arm_no_watch_and_node_deleted_consumes_every_kind() {
     let op = ClientOp::GetChildren {
         path: "/n".into(),
         watch: true,
+        stat: true,
     };
     h.call(3, op);
     let children = ReplyBody::Children {
         children: vec![],
-        stat,
+        stat: Some(stat),
     };
     h.deliver(S1, conn, 4, reply(3, 3, ErrorCode::Ok, children));
     assert!(h.c.watches().data.contains("/n") && h.c.watches().child.contains("/n"));

@@ -78,9 +78,9 @@ impl DataTree {
             return Err(ErrorCode::SessionExpired);
         }
         match op {
-            WriteOp::Create { path, data, mode } => {
-                self.prepare_create(path, data, mode.is_ephemeral(), mode.is_sequential())
-            }
+            WriteOp::Create {
+                path, data, mode, ..
+            } => self.prepare_create(path, data, mode.is_ephemeral(), mode.is_sequential()),
             WriteOp::Delete { path, version } => self.prepare_delete(path, *version),
             WriteOp::SetData {
                 path,

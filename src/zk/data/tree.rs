@@ -263,7 +263,7 @@ impl DataTree {
                 self.create_node(hdr, path, data, owner, *parent_cversion, out)
                     .map(|stat| OpResult::Create {
                         path: path.clone(),
-                        stat,
+                        stat: Some(stat),
                     })
             }
             Txn::Delete { path } => self

@@ -6,7 +6,8 @@
 //! Simplified compared to ZooKeeper 3.5.9/3.8: no ACL lists in requests or txns, data is UTF-8
 //! text, no container/TTL/reconfig/setACL txns, and a txn is a Rust value rather than jute
 //! bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
-//! after it) is an `ErrorTxn`.
+//! after it) is an `ErrorTxn`. `create` and `create2` requests make the same `CreateTxn`;
+//! only the answer differs ([`OpResult::response_to`], after `FinalRequestProcessor`).
 
 use crate::zk::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
 
@@ -22,6 +23,9 @@ pub enum WriteOp {
         data: String,
         /// Ephemeral and/or sequential.
         mode: CreateMode,
+        /// Opcode `create2` (15) rather than `create` (1): the answer carries the new node's
+        /// stat as well as its path. Both make the same txn.
+        stat: bool,
     },
     /// `delete(path, version)`.
     Delete {
@@ -51,9 +55,11 @@ pub enum WriteOp {
 }
 
 impl WriteOp {
-    /// The request's opcode name as ZooKeeper logs it (`create`, `delete`, `setData`, `check`, `multi`).
+    /// The request's opcode name as ZooKeeper logs it (`create`, `create2`, `delete`,
+    /// `setData`, `check`, `multi`).
     pub fn name(&self) -> &'static str {
         match self {
+            WriteOp::Create { stat: true, .. } => "create2",
             WriteOp::Create { .. } => "create",
             WriteOp::Delete { .. } => "delete",
             WriteOp::SetData { .. } => "setData",
@@ -70,6 +76,44 @@ impl WriteOp {
             | WriteOp::SetData { path, .. }
             | WriteOp::Check { path, .. } => Some(path),
             WriteOp::Multi(_) => None,
+        }
+    }
+}
+
+/// Builders named after the Java client's `Op` factory methods, for `multi`.
+impl WriteOp {
+    /// `Op.check(path, version)`: a pure version assertion.
+    pub fn check(path: &str, version: i32) -> WriteOp {
+        WriteOp::Check {
+            path: path.to_string(),
+            version,
+        }
+    }
+
+    /// `Op.create(path, data, OPEN_ACL_UNSAFE, mode)`: opcode `create`, answered with the path.
+    pub fn create(path: &str, data: &str, mode: CreateMode) -> WriteOp {
+        WriteOp::Create {
+            path: path.to_string(),
+            data: data.to_string(),
+            mode,
+            stat: false,
+        }
+    }
+
+    /// `Op.setData(path, data, version)`.
+    pub fn set_data(path: &str, data: &str, version: i32) -> WriteOp {
+        WriteOp::SetData {
+            path: path.to_string(),
+            data: data.to_string(),
+            version,
+        }
+    }
+
+    /// `Op.delete(path, version)`.
+    pub fn delete(path: &str, version: i32) -> WriteOp {
+        WriteOp::Delete {
+            path: path.to_string(),
+            version,
         }
     }
 }
@@ -188,12 +232,13 @@ pub enum OpResult {
     CreateSession,
     /// A session was removed (its ephemerals deleted).
     CloseSession,
-    /// `CreateResult`: the actual path and the new node's stat.
+    /// `CreateResult`: the actual path, and the new node's stat for `create2` (the tree
+    /// always fills it in; [`OpResult::response_to`] drops it for a plain `create`).
     Create {
         /// Path created (sequential suffix included).
         path: String,
         /// The new node's reported stat.
-        stat: Stat,
+        stat: Option<Stat>,
     },
     /// `DeleteResult`.
     Delete,
@@ -222,6 +267,44 @@ impl OpResult {
                 .find(|c| !c.is_ok())
                 .unwrap_or(ErrorCode::Ok),
             _ => ErrorCode::Ok,
+        }
+    }
+
+    /// What `FinalRequestProcessor` answers to the request `op` that this result applied:
+    /// the `ReplyHeader` error and the response body (`None` for an error).
+    ///
+    /// * A failed single write: its code, no body.
+    /// * `create` (opcode 1): the path only (`CreateResponse`); `create2`: path and stat.
+    /// * `multi`: header `Ok` **even when an op failed** (the server does not throw for a
+    ///   multi); the failure is in the per-op results (`MultiResponse`), which the client
+    ///   reads to find the first failing op. Each sub-result is shaped by its own op, so a
+    ///   `create` inside a multi gives `CreateResult(path)` without a stat.
+    pub fn response_to(self, op: &WriteOp) -> (ErrorCode, Option<OpResult>) {
+        match (self, op) {
+            (OpResult::Error(code), _) => (code, None),
+            (OpResult::Multi(results), WriteOp::Multi(ops)) => {
+                let ops = ops.iter().map(Some).chain(std::iter::repeat(None));
+                let shaped = results
+                    .into_iter()
+                    .zip(ops)
+                    .map(|(r, op)| match op {
+                        Some(op) => r.shaped_for(op),
+                        None => r,
+                    })
+                    .collect();
+                (ErrorCode::Ok, Some(OpResult::Multi(shaped)))
+            }
+            (r, op) => (ErrorCode::Ok, Some(r.shaped_for(op))),
+        }
+    }
+
+    /// Drops the stat of a `CreateResult` answering a plain `create`.
+    fn shaped_for(self, op: &WriteOp) -> OpResult {
+        match (self, op) {
+            (OpResult::Create { path, .. }, WriteOp::Create { stat: false, .. }) => {
+                OpResult::Create { path, stat: None }
+            }
+            (r, _) => r,
         }
     }
 }

@@ -171,6 +171,7 @@ impl GroupWatcher {
         let op = ClientOp::GetChildren {
             path: self.group.clone(),
             watch: true,
+            stat: true,
         };
         self.calls.issue(io, WatchStep::List, op);
     }
@@ -272,6 +273,7 @@ impl Barrier {
         let op = ClientOp::GetChildren {
             path: self.dir.clone(),
             watch: true,
+            stat: true,
         };
         self.calls.issue(io, BarrierStep::List, op);
     }

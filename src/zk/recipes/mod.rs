@@ -1,5 +1,6 @@
 //! ZooKeeper recipes as small state machines for lessons: configuration management, group
-//! membership, a lock, a barrier and leader election, each driven by the events of the
+//! membership, a lock, a barrier, leader election and a `multi` writer fenced by an epoch
+//! znode (how Kafka's controller writes), each driven by the events of the
 //! node's [`ZkClient`] (the "recipes" page of the ZooKeeper docs, and what Curator does).
 //!
 //! Every recipe starts from the beginning on a **new** session (after an expiry the node opens
@@ -17,6 +18,8 @@
 //!   child watch), not the double barrier with a `ready` node.
 //! * Errors other than `ConnectionLoss` and the expected ones stop the recipe with a status
 //!   saying so.
+//! * Listings use `getChildren2` (the variant that also returns the parent's stat, which the
+//!   recipes ignore); creates use plain `create` (path only).
 
 use std::collections::BTreeMap;
 
@@ -30,10 +33,12 @@ use crate::zk::types::{CreateMode, ErrorCode, SessionId};
 
 mod config;
 mod group;
+mod multi;
 mod queue;
 
 pub use config::{ConfigReader, ConfigWriter};
 pub use group::{Barrier, GroupMember, GroupWatcher};
+pub use multi::MultiWriter;
 pub use queue::{Phase, QueueKind, SeqQueue};
 
 /// Timer number of the recipe's main action (write, release, leave, resign, rejoin).
@@ -120,6 +125,7 @@ fn create_op(path: &str, data: &str, mode: CreateMode) -> ClientOp {
         path: path.to_string(),
         data: data.to_string(),
         mode,
+        stat: false,
     })
 }
 
@@ -180,6 +186,8 @@ pub enum Recipe {
     Queue(SeqQueue),
     /// Waits until N members are at a barrier.
     Barrier(Barrier),
+    /// Writes two znodes together in a `multi` fenced by an epoch znode's version.
+    MultiWriter(MultiWriter),
 }
 
 impl Recipe {
@@ -192,6 +200,7 @@ impl Recipe {
             Recipe::GroupWatcher(_) => "group watcher",
             Recipe::Queue(q) => q.kind.role(),
             Recipe::Barrier(_) => "barrier member",
+            Recipe::MultiWriter(_) => "multi writer",
         }
     }
 
@@ -204,6 +213,7 @@ impl Recipe {
             Recipe::GroupWatcher(r) => r.status.clone(),
             Recipe::Queue(r) => r.status(),
             Recipe::Barrier(r) => r.status.clone(),
+            Recipe::MultiWriter(r) => r.status.clone(),
         }
     }
 
@@ -216,6 +226,7 @@ impl Recipe {
             Recipe::GroupWatcher(r) => r.start(io),
             Recipe::Queue(r) => r.start(io, name),
             Recipe::Barrier(r) => r.start(io, name),
+            Recipe::MultiWriter(r) => r.start(io),
         }
     }
 
@@ -233,6 +244,7 @@ impl Recipe {
             Recipe::GroupWatcher(r) => r.on_event(io, ev),
             Recipe::Queue(r) => r.on_event(io, name, ev),
             Recipe::Barrier(r) => r.on_event(io, name, ev),
+            Recipe::MultiWriter(r) => r.on_event(io, ev),
         }
     }
 
@@ -247,6 +259,7 @@ impl Recipe {
             Recipe::ConfigWriter(r) => r.on_timer(io, n),
             Recipe::GroupMember(r) => r.on_timer(io, name, n),
             Recipe::Queue(r) => r.on_timer(io, name, n),
+            Recipe::MultiWriter(r) => r.on_timer(io, n),
             _ => {}
         }
     }
@@ -260,6 +273,7 @@ impl Recipe {
             Recipe::GroupWatcher(r) => *r = GroupWatcher::new(&r.group),
             Recipe::Queue(r) => *r = r.fresh(),
             Recipe::Barrier(r) => *r = Barrier::new(&r.dir, r.count),
+            Recipe::MultiWriter(r) => *r = MultiWriter::new(&r.epoch_path, &r.dir, r.interval_ms),
         }
         self.set_status(status);
     }
@@ -273,6 +287,7 @@ impl Recipe {
             Recipe::GroupWatcher(r) => r.status = s,
             Recipe::Queue(r) => r.set_status(s),
             Recipe::Barrier(r) => r.status = s,
+            Recipe::MultiWriter(r) => r.status = s,
         }
     }
 }

@@ -176,6 +176,7 @@ impl SeqQueue {
         let op = ClientOp::GetChildren {
             path: self.dir.clone(),
             watch: false,
+            stat: true,
         };
         self.calls.issue(io, step, op);
     }

@@ -247,11 +247,12 @@ impl FakeServer {
                     Err(e) => (e, ReplyBody::Empty, last),
                 }
             }
-            ClientOp::GetChildren { path, watch } => match self.tree.get_children(&path) {
-                Ok((children, stat)) => {
+            ClientOp::GetChildren { path, watch, stat } => match self.tree.get_children(&path) {
+                Ok((children, parent)) => {
                     if watch {
                         self.watches.add_child_watch(&path, session);
                     }
+                    let stat = stat.then_some(parent);
                     (ErrorCode::Ok, ReplyBody::Children { children, stat }, last)
                 }
                 Err(e) => (e, ReplyBody::Empty, last),
@@ -261,10 +262,8 @@ impl FakeServer {
                 let txn = self.tree.prepare(session, &w);
                 let r = self.commit(ctx, session, &txn);
                 let z = self.tree.last_processed_zxid();
-                match r.err() {
-                    ErrorCode::Ok => (ErrorCode::Ok, ReplyBody::Write(r), z),
-                    e => (e, ReplyBody::Empty, z),
-                }
+                let (err, body) = ReplyBody::for_write(&ClientOp::Write(w), r);
+                (err, body, z)
             }
             ClientOp::CloseSession => {
                 self.commit(ctx, session, &Txn::CloseSession);

@@ -80,6 +80,8 @@ pub enum ClientCall {
         path: String,
         data: String,
         mode: CreateMode,
+        /// `create2`: the answer carries the new node's stat.
+        stat: bool,
     },
     Get {
         path: String,
@@ -101,9 +103,15 @@ pub enum ClientCall {
     Children {
         path: String,
         watch: bool,
+        /// `getChildren2`: the answer carries the parent's stat.
+        stat: bool,
     },
     Sync {
         path: String,
+    },
+    /// `multi(ops)`: `check`, `create`, `set` and `delete` ops, all or none.
+    Multi {
+        ops: Vec<WriteOp>,
     },
     Close,
 }
@@ -120,6 +128,7 @@ impl ClientCall {
             ClientCall::Exists { .. } => "exists",
             ClientCall::Children { .. } => "children",
             ClientCall::Sync { .. } => "sync",
+            ClientCall::Multi { .. } => "multi",
             ClientCall::Close => "close",
         }
     }
@@ -137,9 +146,17 @@ impl ClientCall {
                 }
             }
             ClientCall::Close => return CallOp::Close,
-            ClientCall::Create { path, data, mode } => {
-                ClientOp::Write(WriteOp::Create { path, data, mode })
-            }
+            ClientCall::Create {
+                path,
+                data,
+                mode,
+                stat,
+            } => ClientOp::Write(WriteOp::Create {
+                path,
+                data,
+                mode,
+                stat,
+            }),
             ClientCall::Get { path, watch } => ClientOp::GetData { path, watch },
             ClientCall::Set {
                 path,
@@ -154,7 +171,10 @@ impl ClientCall {
                 ClientOp::Write(WriteOp::Delete { path, version })
             }
             ClientCall::Exists { path, watch } => ClientOp::Exists { path, watch },
-            ClientCall::Children { path, watch } => ClientOp::GetChildren { path, watch },
+            ClientCall::Children { path, watch, stat } => {
+                ClientOp::GetChildren { path, watch, stat }
+            }
+            ClientCall::Multi { ops } => ClientOp::Write(WriteOp::Multi(ops)),
             ClientCall::Sync { path } => ClientOp::Sync { path },
         };
         CallOp::Op(op)
@@ -282,7 +302,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
             Ok(ScriptOp::Wait { ms })
         }
         "connect" | "create" | "get" | "set" | "delete" | "exists" | "children" | "sync"
-        | "close" | "expire" => {
+        | "multi" | "close" | "expire" => {
             let client = get_str(obj, "client", None)?;
             if client.is_empty() || client.len() > 32 {
                 return Err("\"client\" must be a name of 1 to 32 characters".into());
@@ -306,7 +326,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
 fn unknown_op(op: &str) -> String {
     format!(
         "unknown op \"{op}\" (known: connect, create, get, set, delete, exists, children, \
-         sync, close, expire, stop, start, wait)"
+         sync, multi, close, expire, stop, start, wait)"
     )
 }
 
@@ -340,38 +360,73 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
             }
         }
         "create" => {
-            keys(&["path", "data", "ephemeral", "sequential"])?;
-            let mode =
-                CreateMode::from_flags(get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
+            keys(&["path", "data", "ephemeral", "sequential", "stat"])?;
+            let WriteOp::Create {
+                path, data, mode, ..
+            } = parse_write(op, obj)?
+            else {
+                return Err(unknown_op(op));
+            };
+            let stat = get_bool(obj, "stat")?;
             ClientCall::Create {
-                path: path()?,
-                data: get_str(obj, "data", Some(""))?,
+                path,
+                data,
                 mode,
+                stat,
             }
         }
-        "get" | "exists" | "children" => {
+        "children" => {
+            keys(&["path", "watch", "stat"])?;
+            ClientCall::Children {
+                path: path()?,
+                watch: get_bool(obj, "watch")?,
+                stat: get_bool(obj, "stat")?,
+            }
+        }
+        "get" | "exists" => {
             keys(&["path", "watch"])?;
             let (path, watch) = (path()?, get_bool(obj, "watch")?);
             match op {
                 "get" => ClientCall::Get { path, watch },
-                "exists" => ClientCall::Exists { path, watch },
-                _ => ClientCall::Children { path, watch },
+                _ => ClientCall::Exists { path, watch },
             }
+        }
+        "multi" => {
+            keys(&["ops"])?;
+            let list = obj
+                .get("ops")
+                .ok_or("missing \"ops\"")?
+                .as_array()
+                .ok_or("\"ops\" must be a list")?;
+            let ops = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| parse_multi_op(v).map_err(|e| format!("multi op {i}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            ClientCall::Multi { ops }
         }
         "set" => {
             keys(&["path", "data", "version"])?;
+            let WriteOp::SetData {
+                path,
+                data,
+                version,
+            } = parse_write(op, obj)?
+            else {
+                return Err(unknown_op(op));
+            };
             ClientCall::Set {
-                path: path()?,
-                data: get_str(obj, "data", Some(""))?,
-                version: get_i32(obj, "version", Some(-1))?,
+                path,
+                data,
+                version,
             }
         }
         "delete" => {
             keys(&["path", "version"])?;
-            ClientCall::Delete {
-                path: path()?,
-                version: get_i32(obj, "version", Some(-1))?,
-            }
+            let WriteOp::Delete { path, version } = parse_write(op, obj)? else {
+                return Err(unknown_op(op));
+            };
+            ClientCall::Delete { path, version }
         }
         "sync" => {
             keys(&["path"])?;
@@ -383,6 +438,43 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
             keys(&[])?;
             ClientCall::Close
         }
+        other => return Err(unknown_op(other)),
+    })
+}
+
+/// One op inside a `multi`: `check`, `create`, `set` or `delete`, with the fields (and
+/// defaults) of the op of the same name, and no `client`.
+fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
+    let obj = v.as_object().ok_or("an op must be a JSON object")?;
+    let op = get_str(obj, "op", None)?;
+    let fields: &[&str] = match op.as_str() {
+        "check" | "delete" => &["op", "path", "version"],
+        "create" => &["op", "path", "data", "ephemeral", "sequential"],
+        "set" => &["op", "path", "data", "version"],
+        other => {
+            return Err(format!(
+                "unknown op \"{other}\" in a multi (known: check, create, set, delete)"
+            ))
+        }
+    };
+    check_keys(obj, fields, &format!("\"{op}\""))?;
+    parse_write(&op, obj)
+}
+
+/// The write a `create`, `set`, `delete` or `check` op names (a plain `create`).
+fn parse_write(op: &str, obj: &Map<String, Value>) -> Result<WriteOp, String> {
+    let path = get_str(obj, "path", None)?;
+    let version = || get_i32(obj, "version", Some(-1));
+    let data = || get_str(obj, "data", Some(""));
+    Ok(match op {
+        "create" => {
+            let mode =
+                CreateMode::from_flags(get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
+            WriteOp::create(&path, &data()?, mode)
+        }
+        "set" => WriteOp::set_data(&path, &data()?, version()?),
+        "delete" => WriteOp::delete(&path, version()?),
+        "check" => WriteOp::check(&path, version()?),
         other => return Err(unknown_op(other)),
     })
 }

@@ -7,6 +7,7 @@ use crate::zk::client::node::{ClientNode, LogEntry};
 use crate::zk::client::Call;
 use crate::zk::data::txn::OpResult;
 use crate::zk::msg::{Control, Msg, ReplyBody};
+use crate::zk::types::Stat;
 
 use super::{ClientCall, Script, ScriptOp, BOOT_LIMIT_US, MAX_STEPS_PER_OP, OP_TIMEOUT_US};
 
@@ -325,6 +326,7 @@ where
                     .val("timeout_ms", timeout_ms)
             }
             LogEntry::Done { result, .. } => match result {
+                Ok(ReplyBody::Write(OpResult::Multi(results))) => multi_fields(head, results),
                 Err(err) => head.val("ok", false).val("error", err.name()),
                 Ok(body) => body_fields(head.val("ok", true), body),
             },
@@ -337,14 +339,53 @@ where
 fn body_fields(line: Line, body: &ReplyBody) -> Line {
     match body {
         ReplyBody::Empty => line,
-        ReplyBody::Write(r) => match r {
-            OpResult::Create { path, stat } => line.val("path", path).val("stat", stat),
-            OpResult::SetData { stat } => line.val("stat", stat),
-            _ => line,
-        },
+        ReplyBody::Write(r) => result_fields(line, r),
         ReplyBody::Data { data, stat } => line.val("data", data).val("stat", stat),
         ReplyBody::Exists(stat) => line.val("stat", stat),
-        ReplyBody::Children { children, stat } => line.val("children", children).val("stat", stat),
+        ReplyBody::Children { children, stat } => opt_stat(line.val("children", children), stat),
         ReplyBody::Sync { path } => line.val("path", path),
     }
+}
+
+/// The fields of a write's result; a `stat` only when the answer carries one.
+fn result_fields(line: Line, r: &OpResult) -> Line {
+    match r {
+        OpResult::Create { path, stat } => opt_stat(line.val("path", path), stat),
+        OpResult::SetData { stat } => line.val("stat", stat),
+        OpResult::Error(err) => line.val("error", err.name()),
+        _ => line,
+    }
+}
+
+fn opt_stat(line: Line, stat: &Option<Stat>) -> Line {
+    match stat {
+        Some(stat) => line.val("stat", stat),
+        None => line,
+    }
+}
+
+/// A multi's line: `ok` and the first failing op's `error` as the Java client reports
+/// them, then `results`, one object per op named by `OpResult.getType()` (`check`,
+/// `create`/`create2`, `setData`, `delete`, or `error` with the op's code).
+fn multi_fields(head: Line, results: &[OpResult]) -> Line {
+    let head = match results.iter().map(OpResult::err).find(|e| !e.is_ok()) {
+        None => head.val("ok", true),
+        Some(err) => head.val("ok", false).val("error", err.name()),
+    };
+    let items: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let kind = match r {
+                OpResult::Create { stat: Some(_), .. } => "create2",
+                OpResult::Create { .. } => "create",
+                OpResult::SetData { .. } => "setData",
+                OpResult::Delete => "delete",
+                OpResult::Check => "check",
+                OpResult::Error(_) => "error",
+                _ => "unknown",
+            };
+            result_fields(Line::new().val("op", kind), r).finish()
+        })
+        .collect();
+    head.raw("results", format!("[{}]", items.join(",")))
 }

@@ -52,7 +52,8 @@ fn parses_every_op_with_defaults() {
         ClientCall::Create {
             path: "/a".into(),
             data: "v0".into(),
-            mode: CreateMode::EphemeralSequential
+            mode: CreateMode::EphemeralSequential,
+            stat: false,
         }
     );
     assert_eq!(
@@ -173,7 +174,7 @@ fn a_session_against_the_stand_in_server_reports_results_and_watch_events() {
     let out = run_fake(
         r#"{"servers": 1, "ops": [
         {"client": "c1", "op": "connect", "server": 1, "timeout_ms": 1000},
-        {"client": "c1", "op": "create", "path": "/a", "data": "v0"},
+        {"client": "c1", "op": "create", "path": "/a", "data": "v0", "stat": true},
         {"client": "c2", "op": "connect", "server": 1, "timeout_ms": 50000},
         {"client": "c2", "op": "get", "path": "/a", "watch": true},
         {"client": "c1", "op": "set", "path": "/a", "data": "v1", "version": 0},
@@ -181,7 +182,7 @@ fn a_session_against_the_stand_in_server_reports_results_and_watch_events() {
         {"client": "c2", "op": "exists", "path": "/b", "watch": true},
         {"client": "c1", "op": "create", "path": "/b/", "sequential": true, "ephemeral": true},
         {"client": "c1", "op": "create", "path": "/b"},
-        {"client": "c1", "op": "children", "path": "/"},
+        {"client": "c1", "op": "children", "path": "/", "stat": true},
         {"client": "c1", "op": "sync", "path": "/"},
         {"client": "c1", "op": "close"},
         {"client": "c1", "op": "get", "path": "/a"}]}"#,
@@ -233,7 +234,11 @@ fn a_session_against_the_stand_in_server_reports_results_and_watch_events() {
         out[11],
         r#"{"event":"NodeCreated","client":"c2","path":"/b"}"#
     );
-    assert!(out[12].starts_with(r#"{"i":8,"client":"c1","op":"create","ok":true,"path":"/b","#));
+    // A plain `create` answers with the path only (`CreateResponse`).
+    assert_eq!(
+        out[12],
+        r#"{"i":8,"client":"c1","op":"create","ok":true,"path":"/b"}"#
+    );
     assert!(out[13].starts_with(r#"{"i":9,"client":"c1","op":"children","ok":true,"children":["a","b","zookeeper"],"stat":{"#), "{}", out[13]);
     assert_eq!(
         out[14],

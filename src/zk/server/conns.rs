@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::sim::NodeId;
 
-use crate::zk::data::txn::{ApplyOutcome, OpResult, Txn, TxnHeader};
+use crate::zk::data::txn::{ApplyOutcome, Txn, TxnHeader};
 use crate::zk::msg::{ClientOp, ClientPacket, ForwardedOp, Msg, ReplyBody};
 use crate::zk::server::wire::{Arrival, ConnEnd};
 use crate::zk::server::{Server, ZkCtx};
@@ -340,11 +340,12 @@ impl Server {
                 }
                 Err(e) => (e, ReplyBody::Empty),
             },
-            ClientOp::GetChildren { path, watch } => match self.tree.get_children(&path) {
-                Ok((children, stat)) => {
+            ClientOp::GetChildren { path, watch, stat } => match self.tree.get_children(&path) {
+                Ok((children, parent)) => {
                     if watch {
                         self.watches.add_child_watch(&path, session);
                     }
+                    let stat = stat.then_some(parent);
                     (ErrorCode::Ok, ReplyBody::Children { children, stat })
                 }
                 Err(e) => (e, ReplyBody::Empty),
@@ -425,7 +426,7 @@ impl Server {
                 }
             }
             Txn::CloseSession => {
-                let asked = self.take_in_flight(key, hdr.cxid);
+                let asked = self.take_in_flight(key, hdr.cxid).is_some();
                 if asked {
                     self.send_client(
                         ctx,
@@ -439,12 +440,8 @@ impl Server {
                 self.watches.remove_session(hdr.session_id);
             }
             _ => {
-                if self.take_in_flight(key, hdr.cxid) {
-                    let err = outcome.result.err();
-                    let body = match outcome.result {
-                        OpResult::Error(_) => ReplyBody::Empty,
-                        r => ReplyBody::Write(r),
-                    };
+                if let Some(op) = self.take_in_flight(key, hdr.cxid) {
+                    let (err, body) = ReplyBody::for_write(&op, outcome.result);
                     self.send_client(ctx, key, reply(hdr.cxid, hdr.zxid, err, body));
                     self.process_queue(ctx, key);
                 }
@@ -471,13 +468,13 @@ impl Server {
         self.process_queue(ctx, key);
     }
 
-    fn take_in_flight(&mut self, key: (NodeId, u64), cxid: i32) -> bool {
+    /// Ends the request in flight on `key` if it is `cxid`, and returns it.
+    fn take_in_flight(&mut self, key: (NodeId, u64), cxid: i32) -> Option<ClientOp> {
         match self.conns.conns.get_mut(&key) {
             Some(c) if matches!(&c.in_flight, Some((x, _)) if *x == cxid) => {
-                c.in_flight = None;
-                true
+                c.in_flight.take().map(|(_, op)| op)
             }
-            _ => false,
+            _ => None,
         }
     }
 }

@@ -141,7 +141,9 @@ impl WatchFiresOnce {
             ClientOp::GetData { path, watch: true } | ClientOp::Exists { path, watch: true } => {
                 arm(path, true, false)
             }
-            ClientOp::GetChildren { path, watch: true } => arm(path, false, true),
+            ClientOp::GetChildren {
+                path, watch: true, ..
+            } => arm(path, false, true),
             ClientOp::SetWatches {
                 data, exist, child, ..
             } => {
