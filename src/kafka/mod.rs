@@ -1,0 +1,10 @@
+//! Kafka on ZooKeeper (baseline 2.8.2): the pure protocol core.
+//!
+//! What exists so far are building blocks without actors (brokers, controller, producers and
+//! consumers come once the cluster seams land):
+//!
+//! * [`errors`]: the `Errors.java` codes the simulator returns, with names and retriability.
+//!
+//! Simplifications are listed in each module's own documentation.
+
+pub mod errors;
