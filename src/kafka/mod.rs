@@ -4,7 +4,10 @@
 //! consumers come once the cluster seams land):
 //!
 //! * [`errors`]: the `Errors.java` codes the simulator returns, with names and retriability.
+//! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
+//!   partitioners of the producer.
 //!
 //! Simplifications are listed in each module's own documentation.
 
 pub mod errors;
+pub mod partitioner;
