@@ -6,8 +6,10 @@
 //! * [`errors`]: the `Errors.java` codes the simulator returns, with names and retriability.
 //! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
 //!   partitioners of the producer.
+//! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
 //!
 //! Simplifications are listed in each module's own documentation.
 
+pub mod assignment;
 pub mod errors;
 pub mod partitioner;
