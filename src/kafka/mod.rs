@@ -7,11 +7,13 @@
 //! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
 //!   partitioners of the producer.
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
+//! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
 //! * [`znodes`]: Kafka's ZooKeeper paths and the JSON it stores there (`ZkData.scala`).
 //!
 //! Simplifications are listed in each module's own documentation.
 
 pub mod assignment;
+pub mod epoch_cache;
 pub mod errors;
 pub mod partitioner;
 pub mod znodes;
