@@ -8,6 +8,7 @@
 //!   partitioners of the producer.
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
+//! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
 //! * [`znodes`]: Kafka's ZooKeeper paths and the JSON it stores there (`ZkData.scala`).
 //!
 //! Simplifications are listed in each module's own documentation.
@@ -15,5 +16,6 @@
 pub mod assignment;
 pub mod epoch_cache;
 pub mod errors;
+pub mod log;
 pub mod partitioner;
 pub mod znodes;
