@@ -9,6 +9,7 @@
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
 //! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
+//! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
 //! * [`znodes`]: Kafka's ZooKeeper paths and the JSON it stores there (`ZkData.scala`).
 //!
 //! Simplifications are listed in each module's own documentation.
@@ -17,5 +18,6 @@ pub mod assignment;
 pub mod epoch_cache;
 pub mod errors;
 pub mod log;
+pub mod partition_state;
 pub mod partitioner;
 pub mod znodes;
