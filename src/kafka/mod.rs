@@ -7,6 +7,7 @@
 //! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
 //!   partitioners of the producer.
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
+//! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
 //! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
 //! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
@@ -15,6 +16,7 @@
 //! Simplifications are listed in each module's own documentation.
 
 pub mod assignment;
+pub mod config;
 pub mod epoch_cache;
 pub mod errors;
 pub mod log;
