@@ -9,6 +9,7 @@
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
 //! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
+//! * [`group`]: coordinator partition for a group id, `range` and `roundrobin` assignors.
 //! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
 //! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
 //! * [`znodes`]: Kafka's ZooKeeper paths and the JSON it stores there (`ZkData.scala`).
@@ -19,6 +20,7 @@ pub mod assignment;
 pub mod config;
 pub mod epoch_cache;
 pub mod errors;
+pub mod group;
 pub mod log;
 pub mod partition_state;
 pub mod partitioner;
