@@ -8,6 +8,7 @@
 //!   partitioners of the producer.
 //! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
 //! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
+//! * [`divergence`]: the fetch-path divergence check and the follower's truncation offset.
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
 //! * [`group`]: coordinator partition for a group id, `range` and `roundrobin` assignors.
 //! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
@@ -18,6 +19,7 @@
 
 pub mod assignment;
 pub mod config;
+pub mod divergence;
 pub mod epoch_cache;
 pub mod errors;
 pub mod group;
