@@ -13,6 +13,7 @@
 //! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
 //! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
 //! * [`divergence`]: the fetch-path divergence check and the follower's truncation offset.
+//! * [`producer_state`]: idempotent-producer sequence checks and duplicate detection.
 //! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
 //! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
 //! * [`group`]: coordinator partition for a group id, `range` and `roundrobin` assignors.
@@ -20,8 +21,8 @@
 //! What is simplified overall (details in each module):
 //!
 //! * Logs are lists of records with sizes, not segments of bytes: no indexes, compression,
-//!   page cache, fsync or transactions; producer id/epoch/sequence are carried but the
-//!   idempotence checks (`ProducerStateManager`) are not modelled yet.
+//!   page cache, fsync or transactions; the idempotence checks live beside the log in
+//!   [`producer_state`] for the broker actor to call.
 //! * Randomness Kafka takes from `ThreadLocalRandom`/`Random` (sticky partition, assignment
 //!   start index and shift) comes from the seeded simulator RNG, so choices are reproducible
 //!   but not those of a real JVM.
@@ -39,4 +40,5 @@ pub mod group;
 pub mod log;
 pub mod partition_state;
 pub mod partitioner;
+pub mod producer_state;
 pub mod znodes;
