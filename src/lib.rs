@@ -13,12 +13,15 @@
 //! * [`heartbeat`]: a tiny membership protocol that exercises the kernel.
 //! * [`zk`]: ZooKeeper servers (Fast Leader Election, Zab), the data tree, sessions, watches
 //!   and the client library.
+//! * [`kafka`]: Kafka's protocol core (partitioner, replica assignment, znode formats, error
+//!   codes, partition logs, replication rules, configuration).
 //! * [`cluster`]: composition (`Node`, `Msg`, `Timer`), scenarios and invariant checkers.
 //! * [`view`]: a pure view model of the world at a step.
 //! * `ui`: Yew components (only with the `ui` feature).
 
 pub mod cluster;
 pub mod heartbeat;
+pub mod kafka;
 pub mod sim;
 pub mod view;
 pub mod zk;

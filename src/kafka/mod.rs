@@ -1,0 +1,44 @@
+//! Kafka on ZooKeeper (baseline 2.8.2): the pure protocol core.
+//!
+//! These are the building blocks the broker, controller, producer and consumer actors will be
+//! made of once the cluster seams land. Nothing here sends a message, reads a clock or draws
+//! from a global RNG: time, randomness (a seeded [`crate::sim::SimRng`]) and cluster facts are
+//! passed in, and protocol failures come back as values named like Kafka's own errors.
+//!
+//! * [`errors`]: the `Errors.java` codes the simulator returns, with names and retriability.
+//! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
+//!   partitioners of the producer.
+//! * [`assignment`]: `AdminUtils.assignReplicasToBrokers` (rack-unaware) and partition addition.
+//! * [`znodes`]: Kafka's ZooKeeper paths and the JSON it stores there (`ZkData.scala`).
+//! * [`log`]: a replica's partition log (LEO, HW, log start, truncation, bounded size).
+//! * [`epoch_cache`]: the leader epoch cache (`LeaderEpochFileCache`).
+//! * [`divergence`]: the fetch-path divergence check and the follower's truncation offset.
+//! * [`producer_state`]: idempotent-producer sequence checks and duplicate detection.
+//! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
+//! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
+//! * [`group`]: coordinator partition for a group id, `range` and `roundrobin` assignors.
+//!
+//! What is simplified overall (details in each module):
+//!
+//! * Logs are lists of records with sizes, not segments of bytes: no indexes, compression,
+//!   page cache, fsync or transactions; the idempotence checks live beside the log in
+//!   [`producer_state`] for the broker actor to call.
+//! * Randomness Kafka takes from `ThreadLocalRandom`/`Random` (sticky partition, assignment
+//!   start index and shift) comes from the seeded simulator RNG, so choices are reproducible
+//!   but not those of a real JVM.
+//! * JSON written to ZooKeeper has a fixed key order per znode; Kafka's order comes from Scala
+//!   hash maps (see [`znodes`]). Decoders accept any order and never panic.
+//! * Rack-aware assignment, the sticky and cooperative-sticky assignors, and the group
+//!   coordinator's state machine are not here yet.
+
+pub mod assignment;
+pub mod config;
+pub mod divergence;
+pub mod epoch_cache;
+pub mod errors;
+pub mod group;
+pub mod log;
+pub mod partition_state;
+pub mod partitioner;
+pub mod producer_state;
+pub mod znodes;
