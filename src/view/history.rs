@@ -14,6 +14,7 @@ use super::cards::Role;
 use super::names::Names;
 use super::narrate;
 use super::protocols::{self, ProtocolHistory};
+use super::quiet;
 
 /// A node's role, epoch and leader: what a transition changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,10 +101,23 @@ pub struct ViolationEntry {
     pub message: String,
 }
 
+/// A notable step after a long quiet stretch (see [`super::quiet`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub step: u64,
+    /// Simulated time since the previous notable step.
+    pub span_us: TimeUs,
+    /// `⏩ 9.8 s later: zk1's read timeout fires`.
+    pub text: String,
+}
+
 /// The remembered past of a run.
 #[derive(Clone, Debug, Default)]
 pub struct History {
     initial: Vec<RoleState>,
+    gaps: Vec<Gap>,
+    /// Time of the last notable step (none right after a fork).
+    last_notable_us: Option<TimeUs>,
     current: Vec<RoleState>,
     transitions: Vec<Transition>,
     markers: Vec<Marker>,
@@ -124,6 +138,7 @@ impl History {
             current: initial.clone(),
             initial,
             observed: world.steps(),
+            last_notable_us: Some(world.now_us()),
             ..History::default()
         }
     }
@@ -140,8 +155,23 @@ impl History {
             return;
         }
         self.observed = rec.step;
+        let before = self.transitions.len();
         if let Some(node) = rec.actor() {
             self.check_node(rec.step, node, world, names);
+        }
+        if !quiet::is_quiet(rec, self.transitions.len() > before) {
+            let input = matches!(rec.event, EventRecord::Input(_));
+            if let Some(last) = self.last_notable_us.filter(|_| !input) {
+                let span_us = rec.time_us.saturating_sub(last);
+                if span_us >= quiet::GAP_MIN_US {
+                    self.gaps.push(Gap {
+                        step: rec.step,
+                        span_us,
+                        text: quiet::gap_sentence(span_us, &narrate::describe(rec, names)),
+                    });
+                }
+            }
+            self.last_notable_us = Some(rec.time_us);
         }
         if let EventRecord::Input(input) = &rec.event {
             if protocols::is_fault(input) {
@@ -200,6 +230,10 @@ impl History {
         self.transitions.retain(|t| t.step <= step);
         self.markers.retain(|m| m.step <= step);
         self.violations.retain(|v| v.step <= step);
+        if self.observed > step {
+            self.last_notable_us = None;
+        }
+        self.gaps.retain(|g| g.step <= step);
         self.protocols.truncate(step);
         self.current = self.initial.clone();
         for t in &self.transitions {
@@ -225,6 +259,17 @@ impl History {
     /// Timeline markers in step order.
     pub fn markers(&self) -> &[Marker] {
         &self.markers
+    }
+
+    /// Gaps (notable steps after long quiet stretches) in step order.
+    pub fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
+
+    /// The gap that ends at `step`, if any.
+    pub fn gap_at(&self, step: u64) -> Option<&Gap> {
+        let at = self.gaps.partition_point(|g| g.step < step);
+        self.gaps.get(at).filter(|g| g.step == step)
     }
 
     /// Violations in step order.

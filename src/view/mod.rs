@@ -10,6 +10,8 @@
 //! * [`scene`]: the whole cluster picture at the cursor; [`actions`]: what node menus offer.
 //! * [`events`], [`invariants`]: the panels every scenario has.
 //! * [`state`] and [`playback`]: the view-state reducer and how display time advances.
+//! * [`quiet`]: which steps are quiet (skipped when skipping quiet time) and gaps in words;
+//!   [`targets`]: "run to the next …" predicates.
 //! * [`url`]: the shareable state in the query string; [`run`]: a run as the page drives it.
 //!
 //! Per protocol: [`zk`] (ZooKeeper: its cards, narration, Znodes/Zab log/Sessions panels,
@@ -32,9 +34,11 @@ pub mod names;
 pub mod narrate;
 pub mod playback;
 pub mod protocols;
+pub mod quiet;
 pub mod run;
 pub mod scene;
 pub mod state;
+pub mod targets;
 pub mod url;
 pub mod zk;
 

@@ -81,7 +81,7 @@ pub fn leader(world: &ClusterWorld, frame: &ProtocolFrame) -> Option<NodeId> {
 /// The drawn category of a message.
 pub fn category_of(msg: &Msg) -> Category {
     match msg {
-        Msg::Zk(m) => zk::categories::of(m.category()),
+        Msg::Zk(m) => zk::categories::of_msg(m),
         Msg::Heartbeat(_) => categories::PING,
     }
 }
@@ -219,6 +219,10 @@ pub fn node_actions(
         Node::Heartbeat(_) => (Vec::new(), None),
     }
 }
+
+/// Each protocol's "run to …" targets, one line each (Kafka's controller change, partition
+/// leader change, ISR change and rebalance go here as its views land).
+pub const TARGETS: &[super::targets::Target] = &[zk::history::COMMIT];
 
 /// ZooKeeper's data tree.
 pub const ZNODES: Panel = Panel::new("znodes", "Znodes");

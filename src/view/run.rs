@@ -15,9 +15,11 @@ use crate::sim::{Input, TimeUs, TimelineLimits};
 
 use super::history::History;
 use super::names::Names;
-use super::playback::{self, Advanced, Driver};
+use super::playback::{self, Advanced, Driver, Pace};
+use super::quiet;
 use super::scene::{self, Frame};
 use super::state::Panel;
+use super::targets::{self, Found, Probe, Target};
 use super::url::{self, UrlState};
 
 /// What a run is built from.
@@ -47,6 +49,8 @@ pub struct Run {
     display_us: TimeUs,
     /// Changes whenever the cursor, the recorded future or the inputs change.
     version: u64,
+    /// How playback treats quiet time.
+    pace: Pace,
 }
 
 /// Names of the scenarios in the catalogue.
@@ -74,6 +78,7 @@ impl Run {
             history,
             display_us,
             version: 0,
+            pace: Pace::default(),
         })
     }
 
@@ -238,9 +243,31 @@ impl Run {
         self.step();
     }
 
-    /// Whether a message is moving on the wire.
-    pub fn moving(&self) -> bool {
-        self.tl.current().world.in_flight().any(|f| !f.held)
+    /// Whether a message worth watching (not a heartbeat) is moving on the wire.
+    pub fn busy(&self) -> bool {
+        self.tl
+            .current()
+            .world
+            .in_flight()
+            .any(|f| !f.held && quiet::is_busy_msg(&f.msg))
+    }
+
+    /// Whether the current step is quiet (see [`quiet::is_quiet`]).
+    pub fn step_was_quiet(&self) -> bool {
+        let c = self.tl.cursor();
+        self.tl
+            .record(c)
+            .is_some_and(|rec| quiet::is_quiet(rec, !self.history.transitions_at(c).is_empty()))
+    }
+
+    /// Turns skipping quiet time on or off.
+    pub fn set_skip_quiet(&mut self, on: bool) {
+        if self.pace.skip != on {
+            self.pace = Pace {
+                skip: on,
+                dwell_ms: 0.0,
+            };
+        }
     }
 
     /// Playback: advances display time by `wall_ms` at `speed`, stepping the events it
@@ -252,13 +279,71 @@ impl Run {
         out_of_time: &dyn Fn() -> bool,
     ) -> Advanced {
         let display = self.display_us;
+        let mut pace = self.pace;
         let mut d = RunDriver {
             run: self,
             out_of_time,
         };
-        let a = playback::advance(&mut d, display, wall_ms, speed);
+        let a = playback::advance(&mut d, &mut pace, display, wall_ms, speed);
+        self.pace = pace;
         self.display_us = a.display_us;
         a
+    }
+
+    /// Steps forward until `target` is hit (at most `max_steps` steps) and stays there; says
+    /// what happened in words. Recorded steps ahead are replayed, new ones taken.
+    pub fn run_to(&mut self, target: &Target, max_steps: u64) -> Found {
+        let fault_step = targets::last_fault(&self.history, self.cursor());
+        let start = self.cursor();
+        let hopeless = target.slug == targets::FAULT_EFFECT.slug && fault_step.is_none();
+        for _ in 0..if hopeless { 0 } else { max_steps } {
+            if !self.step_quietly() {
+                break;
+            }
+            let c = self.tl.cursor();
+            let Some(rec) = self.tl.record(c) else { break };
+            let probe = Probe {
+                rec,
+                history: &self.history,
+                world: &self.tl.current().world,
+                fault_step,
+            };
+            if let Some(node) = (target.hit)(&probe) {
+                let names = Names::from_world(&self.tl.current().world);
+                let text = format!(
+                    "Ran to the {} ({} steps, {} later): {}",
+                    target.label,
+                    c - start,
+                    quiet::fmt_span(rec.time_us.saturating_sub(self.display_us)),
+                    self.history.narrate(rec, &names)
+                );
+                self.display_us = self.now_us();
+                return Found {
+                    target: target.slug,
+                    step: c,
+                    hit: true,
+                    node,
+                    text,
+                };
+            }
+        }
+        self.display_us = self.now_us();
+        let why = if hopeless {
+            "no fault has been given yet".to_string()
+        } else {
+            format!("not found in {} steps", self.cursor() - start)
+        };
+        Found {
+            target: target.slug,
+            step: self.cursor(),
+            hit: false,
+            node: None,
+            text: format!(
+                "The {}: {why}; stopped at step {}.",
+                target.label,
+                self.cursor()
+            ),
+        }
     }
 
     /// Reduced-motion playback: one step, shown at its own time.
@@ -279,11 +364,14 @@ impl Driver for RunDriver<'_> {
     fn next_event_us(&self) -> Option<TimeUs> {
         self.run.tl.current().world.next_event_us()
     }
-    fn moving(&self) -> bool {
-        self.run.moving()
+    fn busy(&self) -> bool {
+        self.run.busy()
     }
     fn step(&mut self) -> bool {
         self.run.step_quietly()
+    }
+    fn was_quiet(&self) -> bool {
+        self.run.step_was_quiet()
     }
     fn out_of_time(&self) -> bool {
         (self.out_of_time)()

@@ -13,6 +13,7 @@ use super::history::{History, MarkerKind};
 use super::layout::{Layout, Point};
 use super::names::Names;
 use super::protocols::{self, ProtocolFrame};
+use super::quiet;
 use super::state::Panel;
 
 /// A line between two nodes, drawn rim to rim.
@@ -61,6 +62,16 @@ pub struct MarkerView {
     pub at: f64,
 }
 
+/// A compressed quiet stretch on the timeline: a break symbol with the skipped time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakView {
+    pub step: u64,
+    /// `9.8 s`.
+    pub label: String,
+    /// `⏩ 9.8 s later: zk1's read timeout fires`.
+    pub text: String,
+}
+
 /// The picture at one step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
@@ -87,6 +98,8 @@ pub struct Scene {
     pub next_event_us: Option<TimeUs>,
     pub leader: Option<NodeId>,
     pub markers: Vec<MarkerView>,
+    /// Long quiet stretches, drawn as breaks on the timeline.
+    pub breaks: Vec<BreakView>,
     /// Violations found up to this step.
     pub violations: u64,
     /// The side panels this scenario shows, in tab order.
@@ -169,11 +182,19 @@ pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Fra
     let dots = world.in_flight().map(|f| dot(&layout, f, now)).collect();
     let step = tl.cursor();
     let narration = match tl.record(step) {
-        Some(rec) if step > 0 => history.narrate(rec, &names),
+        Some(rec) if step > 0 => {
+            let said = history.narrate(rec, &names);
+            match history.gap_at(step) {
+                // Say how long nothing happened before this step (time may have been skipped).
+                Some(g) => format!("⏩ {} later: {said}", quiet::fmt_span(g.span_us)),
+                None => said,
+            }
+        }
         _ => START_NARRATION.to_string(),
     };
     let len = tl.len().max(step);
     let markers = markers(history, len);
+    let breaks = breaks(history, len);
     let violations = sim.violation_counts.iter().sum();
     let leader = protocols::leader(world, &protocols);
     Frame {
@@ -193,6 +214,7 @@ pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Fra
             next_event_us: world.next_event_us(),
             leader,
             markers,
+            breaks,
             violations,
             panels,
         },
@@ -200,6 +222,24 @@ pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Fra
         layout,
         protocols,
     }
+}
+
+/// The history's long gaps (at least [`quiet::BREAK_MIN_US`]) up to step `len`, newest kept.
+pub fn breaks(history: &History, len: u64) -> Vec<BreakView> {
+    let long: Vec<_> = history
+        .gaps()
+        .iter()
+        .filter(|g| g.span_us >= quiet::BREAK_MIN_US && g.step <= len)
+        .collect();
+    let from = long.len().saturating_sub(MAX_MARKERS);
+    long[from..]
+        .iter()
+        .map(|g| BreakView {
+            step: g.step,
+            label: quiet::fmt_span(g.span_us),
+            text: g.text.clone(),
+        })
+        .collect()
 }
 
 /// The history's markers placed on a scrubber of `len` steps.

@@ -68,15 +68,18 @@ impl Panel {
     }
 }
 
-/// Highest speed level: real time.
-pub const SPEED_MAX: i32 = 40;
-/// Default speed level: 1/100 of real time (a 4 ms message crosses in 0.4 s).
-pub const SPEED_DEFAULT: i32 = 20;
+/// Speed level of real time.
+pub const SPEED_REAL_TIME: i32 = 40;
+/// Highest speed level: 1000× real time.
+pub const SPEED_MAX: i32 = 70;
+/// Default speed level: 1/25 of real time (a 4 ms message crosses in 0.1 s; with quiet time
+/// skipped, a crashed leader is replaced within a few seconds of wall time).
+pub const SPEED_DEFAULT: i32 = 26;
 /// Levels per `[` or `]` key press (×2 in speed).
 pub const SPEED_KEY_STEP: i32 = 3;
 
 /// Simulated seconds per wall-clock second at a speed level: 10^((level − 40) / 10), so the
-/// slider is logarithmic from 1/10 000 to 1.
+/// slider is logarithmic from 1/10 000 through real time (level 40) to 1000×.
 pub fn speed_of(level: i32) -> f64 {
     // 10^(j/10) for j = 0..9: a table instead of `powf`, which would pull libm's `pow` in.
     const STEPS: [f64; 10] = [
@@ -91,7 +94,16 @@ pub fn speed_of(level: i32) -> f64 {
         6.309_573_444_801_933,
         7.943_282_347_242_815,
     ];
-    let down = SPEED_MAX - level.clamp(0, SPEED_MAX);
+    let level = level.clamp(0, SPEED_MAX);
+    if level >= SPEED_REAL_TIME {
+        let up = level - SPEED_REAL_TIME;
+        let mut s = STEPS[(up % 10) as usize];
+        for _ in 0..up / 10 {
+            s *= 10.0;
+        }
+        return s;
+    }
+    let down = SPEED_REAL_TIME - level;
     let mut s = 1.0 / STEPS[(down % 10) as usize];
     for _ in 0..down / 10 {
         s /= 10.0;
@@ -99,26 +111,40 @@ pub fn speed_of(level: i32) -> f64 {
     s
 }
 
-/// `1/100×`, `1/2.5×`, `1×`: the speed in words for the slider's value text.
+/// Two significant digits of a positive whole number: 13, 250, 6300.
+fn two_digits(v: f64) -> String {
+    let mut v = v.round() as u64;
+    let mut scale = 1;
+    while v >= 100 {
+        v = (v + 5) / 10;
+        scale *= 10;
+    }
+    (v * scale).to_string()
+}
+
+/// The speed in words, saying what a second of wall time shows: `1/100 of real time: 1 s
+/// shows 10 ms`, `real time`, `250× real time: 1 s shows 4 min 10 s`.
 pub fn speed_label(level: i32) -> String {
     let s = speed_of(level);
-    if s >= 0.999 {
-        return "real time (1×)".into();
+    let shows = super::quiet::fmt_span((s * 1_000_000.0).round() as u64);
+    if (0.999..=1.001).contains(&s) {
+        return "real time".into();
+    }
+    if s > 1.0 {
+        let times = if s >= 10.0 {
+            two_digits(s)
+        } else {
+            super::layout::num(s)
+        };
+        return format!("{times}× real time: 1 s shows {shows}");
     }
     let inv = 1.0 / s;
     let inv = if inv >= 10.0 {
-        // Two significant digits: 13, 250, 6300.
-        let mut v = inv.round() as u64;
-        let mut scale = 1;
-        while v >= 100 {
-            v = (v + 5) / 10;
-            scale *= 10;
-        }
-        (v * scale).to_string()
+        two_digits(inv)
     } else {
         super::layout::num(inv)
     };
-    format!("1/{inv} of real time")
+    format!("1/{inv} of real time: 1 s shows {shows}")
 }
 
 /// Partition mode: the person is picking the nodes of group B.
@@ -275,17 +301,25 @@ mod tests {
 
     #[test]
     fn speed_is_logarithmic_and_bounded() {
-        assert!((speed_of(SPEED_MAX) - 1.0).abs() < 1e-9);
-        assert!((speed_of(SPEED_DEFAULT) - 0.01).abs() < 1e-9);
+        assert!((speed_of(SPEED_REAL_TIME) - 1.0).abs() < 1e-9);
+        assert!((speed_of(SPEED_MAX) - 1000.0).abs() < 1e-6);
+        assert!((speed_of(20) - 0.01).abs() < 1e-9);
+        assert!((speed_of(SPEED_DEFAULT) - 0.04).abs() < 0.001);
         assert!((speed_of(0) - 1e-4).abs() < 1e-12);
         assert_eq!(speed_of(-5), speed_of(0));
         assert!(
             (speed_of(SPEED_DEFAULT + SPEED_KEY_STEP) / speed_of(SPEED_DEFAULT) - 2.0).abs() < 0.01
         );
-        assert_eq!(speed_label(SPEED_DEFAULT), "1/100 of real time");
-        assert_eq!(speed_label(SPEED_MAX), "real time (1×)");
-        assert_eq!(speed_label(36), "1/2.5 of real time");
-        assert_eq!(speed_label(0), "1/10000 of real time");
+        assert_eq!(speed_label(20), "1/100 of real time: 1 s shows 10 ms");
+        assert_eq!(speed_label(SPEED_REAL_TIME), "real time");
+        assert_eq!(speed_label(36), "1/2.5 of real time: 1 s shows 398 ms");
+        assert_eq!(speed_label(0), "1/10000 of real time: 1 s shows 100 µs");
+        assert_eq!(speed_label(50), "10× real time: 1 s shows 10 s");
+        assert_eq!(
+            speed_label(SPEED_MAX),
+            "1000× real time: 1 s shows 16 min 40 s"
+        );
+        assert_eq!(speed_label(44), "2.5× real time: 1 s shows 2.5 s");
         let s = reduce(&ViewState::default(), Action::SetSpeed(99));
         assert_eq!(s.speed_level, SPEED_MAX);
         assert_eq!(reduce(&s, Action::Faster).speed_level, SPEED_MAX);

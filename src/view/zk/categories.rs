@@ -75,6 +75,23 @@ pub fn of(kind: Kind) -> Category {
     }
 }
 
+/// The drawn category of a ZooKeeper message: its traffic kind, except that a client's
+/// ping (xid -2) and the answer to it are heartbeats like the quorum's PING.
+pub fn of_msg(m: &crate::zk::Msg) -> Category {
+    use crate::zk::msg::{ClientOp, ClientPacket};
+    match m {
+        crate::zk::Msg::Client {
+            pkt:
+                ClientPacket::Request {
+                    op: ClientOp::Ping, ..
+                }
+                | ClientPacket::Reply { xid: -2, .. },
+            ..
+        } => PING,
+        _ => of(m.category()),
+    }
+}
+
 /// The category of a ZooKeeper timer's firing.
 pub fn of_timer(t: &crate::zk::Timer) -> Category {
     use crate::zk::Timer;

@@ -131,3 +131,12 @@ pub fn is_fault(input: &Input<Msg>) -> bool {
         _ => true,
     }
 }
+
+/// "Run to the next commit": a step that committed a zxid (the leader sending COMMIT, or a
+/// lone server answering a write).
+pub const COMMIT: crate::view::targets::Target = crate::view::targets::Target {
+    slug: "commit",
+    label: "next commit",
+    key: Some("c"),
+    hit: |p| committed_zxids(p.rec).next().map(|_| p.rec.actor()),
+};

@@ -1,0 +1,106 @@
+//! Quiet time: which steps show nothing worth waiting for, and how a span of simulated time
+//! reads in words.
+//!
+//! A step is *quiet* when it is a timer firing or a heartbeat arriving (or being lost) that
+//! sends nothing but heartbeats, changes no node's role and finds no violation: a leader's
+//! tick, a ping and its answer, a session check that expired nothing. Everything else is
+//! *notable*. Playback with "skip quiet time" on steps through quiet steps without drawing
+//! them (see [`super::playback`]); the history marks every notable step that followed a long
+//! quiet stretch with a gap ("⏩ 9.8 s later: zk1's read timeout fires"), so what was skipped
+//! is always said. Only what is drawn changes: the steps themselves are the same.
+
+use crate::cluster::{Msg, Record};
+use crate::sim::{EventRecord, TimeUs};
+
+use super::categories::PING;
+use super::protocols;
+
+/// Quiet stretches at least this long before a notable step are marked as gaps.
+pub const GAP_MIN_US: TimeUs = 50_000;
+/// Gaps at least this long are drawn as breaks on the timeline.
+pub const BREAK_MIN_US: TimeUs = 1_000_000;
+
+fn ping(m: &Msg) -> bool {
+    protocols::category_of(m) == PING
+}
+
+/// Whether a step is quiet. `role_changed`: whether it changed some node's role.
+pub fn is_quiet(rec: &Record, role_changed: bool) -> bool {
+    if role_changed || !rec.violations.is_empty() {
+        return false;
+    }
+    let event = match &rec.event {
+        EventRecord::Timer { .. } => true,
+        EventRecord::Deliver { msg, .. } | EventRecord::Lost { msg, .. } => ping(msg),
+        _ => false,
+    };
+    event && rec.sends.iter().all(|s| ping(&s.msg))
+}
+
+/// Whether a message on the wire is worth watching (not a heartbeat).
+pub fn is_busy_msg(m: &Msg) -> bool {
+    !ping(m)
+}
+
+/// A span of simulated time in words: `850 µs`, `4 ms`, `2.5 ms`, `9.8 s`, `12 min 3 s`,
+/// `2 h 5 min`. Integer arithmetic only.
+pub fn fmt_span(us: TimeUs) -> String {
+    const MS: TimeUs = 1_000;
+    const S: TimeUs = 1_000_000;
+    let tenths = |v: TimeUs, unit: TimeUs, name: &str| {
+        let t = (v * 10 + unit / 2) / unit;
+        if t % 10 == 0 || t >= 100 {
+            format!("{} {name}", (t + 5) / 10)
+        } else {
+            format!("{}.{} {name}", t / 10, t % 10)
+        }
+    };
+    if us < MS {
+        format!("{us} µs")
+    } else if us < S {
+        tenths(us, MS, "ms")
+    } else if us < 60 * S {
+        tenths(us, S, "s")
+    } else if us < 3_600 * S {
+        let s = (us + S / 2) / S;
+        match s % 60 {
+            0 => format!("{} min", s / 60),
+            r => format!("{} min {r} s", s / 60),
+        }
+    } else {
+        let m = (us + 30 * S) / (60 * S);
+        match m % 60 {
+            0 => format!("{} h", m / 60),
+            r => format!("{} h {r} min", m / 60),
+        }
+    }
+}
+
+/// The gap sentence: `⏩ 9.8 s later: zk1's read timeout fires`.
+pub fn gap_sentence(span_us: TimeUs, what: &str) -> String {
+    let what = what.trim_end_matches('.');
+    format!("⏩ {} later: {what}", fmt_span(span_us))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_in_the_unit_a_person_would_use() {
+        assert_eq!(fmt_span(850), "850 µs");
+        assert_eq!(fmt_span(4_000), "4 ms");
+        assert_eq!(fmt_span(2_500), "2.5 ms");
+        assert_eq!(fmt_span(250_000), "250 ms");
+        assert_eq!(fmt_span(9_800_000), "9.8 s");
+        assert_eq!(fmt_span(10_000_000), "10 s");
+        assert_eq!(fmt_span(16_700_000), "17 s");
+        assert_eq!(fmt_span(723_000_000), "12 min 3 s");
+        assert_eq!(fmt_span(1_200_000_000), "20 min");
+        assert_eq!(fmt_span(7_500_000_000), "2 h 5 min");
+        assert_eq!(
+            gap_sentence(9_800_000, "zk1's read timeout fires."),
+            "⏩ 9.8 s later: zk1's read timeout fires"
+        );
+    }
+}
