@@ -1,6 +1,7 @@
 //! The timeline and playback controls: step back, play/pause, step forward, speed (a
-//! logarithmic slider), and the timeline scrubber with marks for elections, faults and
-//! invariant violations.
+//! logarithmic slider from 1/10 000 to 1000×), skipping quiet time and "run to …" (see
+//! [`super::time_controls`]), and the timeline scrubber with marks for elections, faults and
+//! invariant violations and breaks where quiet time was compressed.
 
 use yew::prelude::*;
 
@@ -8,6 +9,7 @@ use crate::view::state::{speed_label, Action, SPEED_MAX};
 
 use super::icon::icon;
 use super::sim_provider::SimHandle;
+use super::time_controls::{time_controls, timeline_breaks};
 use super::timeline_marks::timeline_marks;
 use super::view_state::ViewHandle;
 
@@ -96,6 +98,7 @@ pub fn controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                     <span class="speed-text">{ speed_text }</span>
                 </label>
             </div>
+            { time_controls(sim, view) }
             <div class="timeline-row">
                 <div class="timeline-track">
                     <input type="range" id="timeline" class="timeline" min={scene.floor.to_string()}
@@ -103,6 +106,7 @@ pub fn controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                         aria-label="Timeline" aria-valuetext={format!("step {} of {}", scene.step, scene.len)}
                         oninput={on_seek} />
                     { timeline_marks(&scene.markers, scene.floor, scene.len) }
+                    { timeline_breaks(&scene.breaks, scene.floor, scene.len) }
                 </div>
                 <output id="step-readout" for="timeline" class="readout">
                     { format!("step {} of {} · {}", sim.cursor(), sim.len(), scene.time_text) }
@@ -111,6 +115,7 @@ pub fn controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                     <span class="tl-mark election"></span>{ "election" }
                     <span class="tl-mark fault"></span>{ "fault or repair" }
                     <span class="tl-mark violation"></span>{ "invariant violated" }
+                    <span class="tl-break-key">{ "≈" }</span>{ "quiet time compressed" }
                 </p>
             </div>
         </section>

@@ -1,5 +1,7 @@
 //! Keyboard shortcuts for the whole page: space plays or pauses, ← and → step, `[` and `]`
-//! change the speed, `?` opens the help, Escape closes menus. Keys typed into a form control
+//! change the speed, `s` turns skipping quiet time on or off, `e` `c` `f` `v` run to the next
+//! election, commit, effect of the last fault, violation, `?` opens the help, Escape closes
+//! menus. Keys typed into a form control
 //! (or a tab, a button for space) keep their own meaning.
 
 use std::cell::RefCell;
@@ -10,6 +12,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::view::state::Action;
+use crate::view::targets;
 
 use super::sim_provider::SimHandle;
 
@@ -98,7 +101,17 @@ fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<SimHandle>>>) {
             view.dispatch(Action::ToggleHelp);
             true
         }
-        _ => false,
+        ("s", _) => {
+            view.dispatch(Action::ToggleSkipQuiet);
+            true
+        }
+        (k, _) => match targets::all().into_iter().find(|t| t.key == Some(k)) {
+            Some(t) => {
+                sim.run_to(t.slug);
+                true
+            }
+            None => false,
+        },
     };
     if handled {
         e.prevent_default();

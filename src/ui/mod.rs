@@ -38,6 +38,7 @@ mod partition_bar;
 mod run_picker;
 mod sessions_panel;
 mod sim_provider;
+mod time_controls;
 mod timeline_marks;
 mod view_state;
 mod zab_panel;

@@ -15,7 +15,7 @@ use crate::sim::{Input, TimeUs};
 use crate::view::dots::{move_dots, Dot};
 use crate::view::run::{scenario_names, Run, RunSpec};
 use crate::view::state::{speed_of, Action};
-use crate::view::{playback, url, Frame, Panel};
+use crate::view::{playback, targets, url, Frame, Panel};
 
 use super::dom;
 use super::frame_stats::FrameStats;
@@ -23,8 +23,9 @@ use super::view_state::{ViewHandle, ViewStore};
 
 /// Longest wall-clock gap one frame may account for (a hidden tab resumes gently).
 const MAX_FRAME_WALL_MS: f64 = 100.0;
-/// Time one frame may spend stepping the simulation before it shows what it has.
-const STEP_BUDGET_MS: f64 = 8.0;
+/// Time one frame may spend stepping the simulation before it shows what it has (the rest
+/// of a frame goes to drawing; at 1000× the stepping always hits this cap).
+const STEP_BUDGET_MS: f64 = 4.0;
 /// Least time between two URL updates.
 const URL_THROTTLE_MS: u32 = 400;
 
@@ -129,6 +130,21 @@ impl SimHandle {
     /// Stops playback.
     pub fn pause(&self) {
         self.view.dispatch(Action::Pause);
+    }
+
+    /// Runs forward to the next hit of the target named `slug` (a bounded search), pauses
+    /// there and says why it stopped.
+    pub fn run_to(&self, slug: &str) {
+        let Some(target) = targets::by_slug(slug) else {
+            return;
+        };
+        self.view.dispatch(Action::Pause);
+        let found = self
+            .run
+            .borrow_mut()
+            .run_to(&target, targets::MAX_SEARCH_STEPS);
+        self.refresh.emit(false);
+        self.view.dispatch(Action::Found(found));
     }
 
     /// Gives an input (a fault, a repair, an expiry) and applies it at once.
@@ -280,6 +296,7 @@ struct Loop {
     last_ts: Cell<Option<f64>>,
     since_step_ms: Cell<f64>,
     speed: f64,
+    skip: bool,
     reduced: bool,
     shell: ShellRef,
     refresh: Callback<bool>,
@@ -317,9 +334,9 @@ fn on_frame(l: &Loop, ts: f64) {
         }
     } else {
         let deadline = t0 + STEP_BUDGET_MS;
-        let a = run
-            .borrow_mut()
-            .advance(wall, l.speed, &|| dom::now_ms() > deadline);
+        let mut run = run.borrow_mut();
+        run.set_skip_quiet(l.skip);
+        let a = run.advance(wall, l.speed, &|| dom::now_ms() > deadline);
         (a.steps, a.ended)
     };
     l.shell.borrow_mut().pending = Some((t0, steps));
@@ -336,9 +353,9 @@ fn on_frame(l: &Loop, ts: f64) {
 /// Runs the animation loop while the view state says "playing".
 #[hook]
 fn use_playback(shell: &ShellRef, refresh: &Callback<bool>, view: &ViewHandle) {
-    let deps = (view.0.playing, view.0.speed_level);
+    let deps = (view.0.playing, view.0.speed_level, view.0.skip_quiet);
     let (shell, refresh, view) = (shell.clone(), refresh.clone(), view.clone());
-    use_effect_with(deps, move |&(playing, level)| {
+    use_effect_with(deps, move |&(playing, level, skip)| {
         let l = playing.then(|| {
             let l = Rc::new(Loop {
                 active: Cell::new(true),
@@ -346,6 +363,7 @@ fn use_playback(shell: &ShellRef, refresh: &Callback<bool>, view: &ViewHandle) {
                 last_ts: Cell::new(None),
                 since_step_ms: Cell::new(0.0),
                 speed: speed_of(level),
+                skip,
                 reduced: dom::prefers_reduced_motion(),
                 shell,
                 refresh,

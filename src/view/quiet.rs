@@ -42,37 +42,26 @@ pub fn is_busy_msg(m: &Msg) -> bool {
     !ping(m)
 }
 
-/// A span of simulated time in words: `850 µs`, `4 ms`, `2.5 ms`, `9.8 s`, `12 min 3 s`,
-/// `2 h 5 min`. Integer arithmetic only.
+/// A span of simulated time in words: `850 µs`, `4 ms`, `2.5 ms`, `9.8 s`, `12 min`,
+/// `2.5 h` (at most one decimal, none from 10 up). Integer arithmetic only.
 pub fn fmt_span(us: TimeUs) -> String {
-    const MS: TimeUs = 1_000;
-    const S: TimeUs = 1_000_000;
-    let tenths = |v: TimeUs, unit: TimeUs, name: &str| {
-        let t = (v * 10 + unit / 2) / unit;
-        if t % 10 == 0 || t >= 100 {
-            format!("{} {name}", (t + 5) / 10)
-        } else {
-            format!("{}.{} {name}", t / 10, t % 10)
-        }
-    };
-    if us < MS {
-        format!("{us} µs")
-    } else if us < S {
-        tenths(us, MS, "ms")
-    } else if us < 60 * S {
-        tenths(us, S, "s")
-    } else if us < 3_600 * S {
-        let s = (us + S / 2) / S;
-        match s % 60 {
-            0 => format!("{} min", s / 60),
-            r => format!("{} min {r} s", s / 60),
-        }
-    } else {
-        let m = (us + 30 * S) / (60 * S);
-        match m % 60 {
-            0 => format!("{} h", m / 60),
-            r => format!("{} h {r} min", m / 60),
-        }
+    const UNITS: [(TimeUs, &str); 4] = [
+        (1_000, "ms"),
+        (1_000_000, "s"),
+        (60_000_000, "min"),
+        (3_600_000_000, "h"),
+    ];
+    let (unit, name) = UNITS
+        .iter()
+        .rev()
+        .find(|(u, _)| us >= *u)
+        .copied()
+        .unwrap_or((1, "µs"));
+    let t = (us * 10 + unit / 2) / unit;
+    let t = if t >= 100 { (t + 5) / 10 * 10 } else { t };
+    match t % 10 {
+        0 => format!("{} {name}", t / 10),
+        r => format!("{}.{r} {name}", t / 10),
     }
 }
 
@@ -95,9 +84,10 @@ mod tests {
         assert_eq!(fmt_span(9_800_000), "9.8 s");
         assert_eq!(fmt_span(10_000_000), "10 s");
         assert_eq!(fmt_span(16_700_000), "17 s");
-        assert_eq!(fmt_span(723_000_000), "12 min 3 s");
-        assert_eq!(fmt_span(1_200_000_000), "20 min");
-        assert_eq!(fmt_span(7_500_000_000), "2 h 5 min");
+        assert_eq!(fmt_span(723_000_000), "12 min");
+        assert_eq!(fmt_span(90_000_000), "1.5 min");
+        assert_eq!(fmt_span(1_000_000_000), "17 min");
+        assert_eq!(fmt_span(9_000_000_000), "2.5 h");
         assert_eq!(
             gap_sentence(9_800_000, "zk1's read timeout fires."),
             "⏩ 9.8 s later: zk1's read timeout fires"

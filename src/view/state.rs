@@ -123,28 +123,21 @@ fn two_digits(v: f64) -> String {
 }
 
 /// The speed in words, saying what a second of wall time shows: `1/100 of real time: 1 s
-/// shows 10 ms`, `real time`, `250× real time: 1 s shows 4 min 10 s`.
+/// shows 10 ms`, `real time`, `250× real time: 1 s shows 4.2 min`.
 pub fn speed_label(level: i32) -> String {
     let s = speed_of(level);
-    let shows = super::quiet::fmt_span((s * 1_000_000.0).round() as u64);
     if (0.999..=1.001).contains(&s) {
         return "real time".into();
     }
-    if s > 1.0 {
-        let times = if s >= 10.0 {
-            two_digits(s)
-        } else {
-            super::layout::num(s)
-        };
-        return format!("{times}× real time: 1 s shows {shows}");
-    }
-    let inv = 1.0 / s;
-    let inv = if inv >= 10.0 {
-        two_digits(inv)
+    let factor = if s > 1.0 { s } else { 1.0 / s };
+    let factor = if factor >= 10.0 {
+        two_digits(factor)
     } else {
-        super::layout::num(inv)
+        super::layout::num(factor)
     };
-    format!("1/{inv} of real time: 1 s shows {shows}")
+    let (before, after) = if s > 1.0 { ("", "×") } else { ("1/", " of") };
+    let shows = super::quiet::fmt_span((s * 1_000_000.0).round() as u64);
+    format!("{before}{factor}{after} real time: 1 s shows {shows}")
 }
 
 /// Partition mode: the person is picking the nodes of group B.
@@ -173,6 +166,10 @@ pub struct ViewState {
     pub help: bool,
     /// Messages for the person (a malformed URL…), dismissible.
     pub notices: Vec<String>,
+    /// Skip quiet time while playing (see [`super::quiet`]).
+    pub skip_quiet: bool,
+    /// Where the last "run to …" stopped, and why.
+    pub found: Option<super::targets::Found>,
 }
 
 impl Default for ViewState {
@@ -188,6 +185,8 @@ impl Default for ViewState {
             tree_server: None,
             help: false,
             notices: Vec::new(),
+            skip_quiet: true,
+            found: None,
         }
     }
 }
@@ -219,6 +218,9 @@ pub enum Action {
     DismissNotices,
     /// The run was rebuilt (new scenario, seed or size): forget node-specific state.
     Rebuilt,
+    ToggleSkipQuiet,
+    /// A "run to …" search ended here (it pauses playback).
+    Found(super::targets::Found),
 }
 
 /// The next view state. Pure.
@@ -282,6 +284,13 @@ pub fn reduce(s: &ViewState, a: Action) -> ViewState {
             n.filter = EventFilter::default();
             n.tree_server = None;
             n.playing = false;
+            n.found = None;
+        }
+        Action::ToggleSkipQuiet => n.skip_quiet = !s.skip_quiet,
+        Action::Found(f) => {
+            n.found = Some(f);
+            n.playing = false;
+            n.menu = None;
         }
     }
     n
@@ -315,10 +324,7 @@ mod tests {
         assert_eq!(speed_label(36), "1/2.5 of real time: 1 s shows 398 ms");
         assert_eq!(speed_label(0), "1/10000 of real time: 1 s shows 100 µs");
         assert_eq!(speed_label(50), "10× real time: 1 s shows 10 s");
-        assert_eq!(
-            speed_label(SPEED_MAX),
-            "1000× real time: 1 s shows 16 min 40 s"
-        );
+        assert_eq!(speed_label(SPEED_MAX), "1000× real time: 1 s shows 17 min");
         assert_eq!(speed_label(44), "2.5× real time: 1 s shows 2.5 s");
         let s = reduce(&ViewState::default(), Action::SetSpeed(99));
         assert_eq!(s.speed_level, SPEED_MAX);
@@ -379,6 +385,26 @@ mod tests {
         let r = reduce(&s, Action::Rebuilt);
         assert_eq!((r.panel, r.speed_level), (EVENTS, 7));
         assert!(!r.playing && r.menu.is_none() && r.tree_server.is_none());
+    }
+
+    #[test]
+    fn skipping_quiet_time_is_on_by_default_and_a_search_result_pauses() {
+        let s = ViewState {
+            playing: true,
+            ..ViewState::default()
+        };
+        assert!(s.skip_quiet);
+        assert!(!reduce(&s, Action::ToggleSkipQuiet).skip_quiet);
+        let found = super::super::targets::Found {
+            target: "election",
+            step: 3,
+            hit: true,
+            node: None,
+            text: "x".into(),
+        };
+        let f = reduce(&s, Action::Found(found));
+        assert!(!f.playing && f.found.is_some());
+        assert!(reduce(&f, Action::Rebuilt).found.is_none());
     }
 
     #[test]
