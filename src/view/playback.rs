@@ -9,8 +9,8 @@
 //! With "skip quiet time" on ([`Pace::skip`]), whenever nothing but heartbeats is on the wire
 //! the planner *jumps*: it steps through quiet steps (timers and pings that change nothing,
 //! see [`super::quiet`]) without drawing them, and stops on the next notable step, shown at
-//! its own time. The history marks such a step with how long was skipped. After a jump, a
-//! short dwell in proportional time lets the person see what it started. With skipping off,
+//! its own time. The history marks such a step with how long was skipped. A jump that lands
+//! on a step which sent nothing is followed by a short dwell, so it can be read. With skipping off,
 //! time is purely proportional. Either way the steps taken are the same ones: only what is
 //! drawn changes. With reduced motion there is no gliding: one event per tick.
 //!
@@ -117,10 +117,6 @@ pub fn advance(
             return out(target, steps, true, false);
         }
         steps += 1;
-        if pace.skip && !d.busy() && !d.was_quiet() {
-            // Something happened and nothing is left to watch: let it be seen first.
-            pace.dwell_ms = JUMP_DWELL_MS;
-        }
     }
 }
 
@@ -134,7 +130,8 @@ fn jump(d: &mut dyn Driver, pace: &mut Pace) -> Advanced {
         }
         steps += 1;
         if !d.was_quiet() || d.now_us().saturating_sub(from) >= MAX_JUMP_US {
-            pace.dwell_ms = JUMP_DWELL_MS;
+            // Let the step jumped to be seen when it started nothing to watch.
+            pace.dwell_ms = if d.busy() { 0.0 } else { JUMP_DWELL_MS };
             return out(d.now_us(), steps, false, true);
         }
         if steps >= MAX_STEPS_PER_FRAME || d.out_of_time() {
