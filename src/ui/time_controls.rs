@@ -31,15 +31,14 @@ pub fn time_controls(sim: &SimHandle, view: &ViewHandle) -> Html {
                 { "Skip quiet time" }
             </label>
             <div class="run-to" role="group" aria-label="Run to">
+                <span aria-hidden="true">{ "Run to" }</span>
                 { for targets::all().into_iter().map(|t| {
                     let sim = sim.clone();
                     let onclick = Callback::from(move |_: MouseEvent| sim.run_to(t.slug));
-                    let key = t.key.map(|k| format!(" ({k})")).unwrap_or_default();
                     html! {
-                        <button type="button" class="btn run-to-btn" id={format!("run-to-{}", t.slug)}
-                            {onclick} aria-keyshortcuts={t.key.unwrap_or_default()}
-                            title={format!("Run to the {}{key}", t.label)}>
-                            { format!("⏭ {}", t.label) }
+                        <button type="button" class="btn run-to-btn" data-target={t.slug}
+                            {onclick} aria-keyshortcuts={t.key.unwrap_or_default()}>
+                            { t.label }
                         </button>
                     }
                 }) }
