@@ -32,9 +32,9 @@ pub fn Page() -> Html {
                 if *help {
                     dom::focus_id("help-close");
                 } else if let Some(l) = menu {
-                    dom::focus_id(&format!("menu-{l}-0"));
+                    dom::focus_id(&format!("menu-{l}-close"));
                 } else if message.is_some() {
-                    dom::focus_id("msg-first");
+                    dom::focus_id("msg-close");
                 }
             },
         );
