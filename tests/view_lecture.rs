@@ -104,3 +104,17 @@ fn servers_not_started_yet_are_drawn_as_not_started() {
     }
     // Every server started at step 0 in these seeds: then none may be called not started.
 }
+
+#[test]
+fn the_ack_that_completes_a_quorum_is_its_own_moment() {
+    let mut r = run(3, 1);
+    let f = find(&mut r, 3000, |f| {
+        f.scene.narration.contains("'s ACK makes 2 of 3: 0x")
+    })
+    .expect("a quorum-completing ACK");
+    assert!(
+        f.scene.narration.contains(" is committed"),
+        "{}",
+        f.scene.narration
+    );
+}

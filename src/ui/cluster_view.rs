@@ -158,6 +158,12 @@ pub fn ClusterView() -> Html {
                         title="Take back the last input (Ctrl+Z)">{ "Undo" }</button>
                     <button type="button" class="btn" id="redo" disabled={!can_redo} onclick={redo}
                         title="Give the undone input again (Ctrl+Shift+Z)">{ "Redo" }</button>
+                    <button type="button" class="btn" id="presenter" aria-pressed="false" aria-keyshortcuts="p"
+                        onclick={|_: MouseEvent| dom::toggle_mode("presenter", None)}
+                        title="Fill the screen with the drawing, in large type (P)">{ "Presenter" }</button>
+                    <button type="button" class="btn" id="large-text" aria-pressed="false"
+                        onclick={|_: MouseEvent| dom::toggle_mode("large-text", None)}
+                        title="Larger text in the drawing">{ "A+" }</button>
                 </div>
             </div>
             if partition.is_some() {

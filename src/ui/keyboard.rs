@@ -1,5 +1,5 @@
 //! Keyboard shortcuts for the whole page: space plays or pauses, ← and → step, `[` and `]`
-//! change the speed, `?` opens the help, Escape closes menus, Ctrl+Z and Ctrl+Shift+Z undo
+//! change the speed, `?` opens the help, `p` switches presenter mode, Escape closes menus, Ctrl+Z and Ctrl+Shift+Z undo
 //! and redo inputs. Keys typed into a form control
 //! (or a tab, a button for space) keep their own meaning.
 
@@ -106,6 +106,10 @@ fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<SimHandle>>>) {
         }
         ("[", _) => {
             view.dispatch(Action::Slower);
+            true
+        }
+        ("p" | "P", _) => {
+            super::dom::toggle_mode("presenter", None);
             true
         }
         ("?", _) => {

@@ -39,6 +39,12 @@ pub fn Page() -> Html {
             },
         );
     }
+    // `presenter=1` in the URL opens the page in presenter mode.
+    use_effect_with((), |_| {
+        if dom::query().contains("presenter=1") {
+            dom::toggle_mode("presenter", Some(true));
+        }
+    });
     let playing = view.0.playing;
     let scene = &sim.frame.scene;
     // While playing, steps fly by too fast to read out; say them when stepping by hand.

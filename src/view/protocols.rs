@@ -81,7 +81,7 @@ pub fn leader(world: &ClusterWorld, frame: &ProtocolFrame) -> Option<NodeId> {
 /// The drawn category of a message.
 pub fn category_of(msg: &Msg) -> Category {
     match msg {
-        Msg::Zk(m) => zk::categories::of(m.category()),
+        Msg::Zk(m) => zk::categories::of_msg(m),
         Msg::Heartbeat(_) => categories::PING,
     }
 }
