@@ -56,6 +56,15 @@ pub fn ClusterView() -> Html {
         let sim = sim.clone();
         Callback::from(move |_: MouseEvent| sim.inject(Input::Heal))
     };
+    let (can_undo, can_redo) = sim.with_run(|r| (r.can_undo(), r.can_redo()));
+    let undo = {
+        let sim = sim.clone();
+        Callback::from(move |_: MouseEvent| sim.undo())
+    };
+    let redo = {
+        let sim = sim.clone();
+        Callback::from(move |_: MouseEvent| sim.redo())
+    };
     // One listener for the whole drawing: a click on a node opens its menu (or moves it
     // between partition groups), on a message opens its inspector, elsewhere closes both.
     let on_click = {
@@ -145,6 +154,16 @@ pub fn ClusterView() -> Html {
                     <button type="button" class="btn" disabled={scene.cut_pairs == 0} onclick={heal}>
                         { "Heal network" }
                     </button>
+                    <button type="button" class="btn" id="undo" disabled={!can_undo} onclick={undo}
+                        title="Take back the last input (Ctrl+Z)">{ "Undo" }</button>
+                    <button type="button" class="btn" id="redo" disabled={!can_redo} onclick={redo}
+                        title="Give the undone input again (Ctrl+Shift+Z)">{ "Redo" }</button>
+                    <button type="button" class="btn" id="presenter" aria-pressed="false" aria-keyshortcuts="p"
+                        onclick={|_: MouseEvent| dom::toggle_mode("presenter", None)}
+                        title="Fill the screen with the drawing, in large type (P)">{ "Presenter" }</button>
+                    <button type="button" class="btn" id="large-text" aria-pressed="false"
+                        onclick={|_: MouseEvent| dom::toggle_mode("large-text", None)}
+                        title="Larger text in the drawing">{ "A+" }</button>
                 </div>
             </div>
             if partition.is_some() {

@@ -84,3 +84,25 @@ pub fn closest_attr(e: &web_sys::Event, attr: &str) -> Option<String> {
         .flatten()?
         .get_attribute(attr)
 }
+
+/// Switches a page-wide display mode: the attribute `data-<mode>` on the root element (CSS
+/// in `www/lecture.css` does the rest: `presenter`, `large-text`), and `aria-pressed` on the
+/// button with id `mode`. `on`: set it (`Some`) or flip it (`None`).
+pub fn toggle_mode(mode: &str, on: Option<bool>) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(root) = doc.document_element() else {
+        return;
+    };
+    let attr = format!("data-{mode}");
+    let on = on.unwrap_or(!root.has_attribute(&attr));
+    let _ = if on {
+        root.set_attribute(&attr, "")
+    } else {
+        root.remove_attribute(&attr)
+    };
+    if let Some(b) = doc.get_element_by_id(mode) {
+        let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
+    }
+}

@@ -1,7 +1,8 @@
 //! Keyboard shortcuts for the whole page: space plays or pauses, ← and → step, `[` and `]`
 //! change the speed, `s` turns skipping quiet time on or off, `e` `c` `f` `v` run to the next
-//! election, commit, effect of the last fault, violation, `?` opens the help, Escape closes
-//! menus. Keys typed into a form control
+//! election, commit, effect of the last fault, violation, `p` switches presenter mode, `?` opens
+//! the help, Escape closes menus, Ctrl+Z and Ctrl+Shift+Z undo and redo inputs. Keys typed into
+//! a form control
 //! (or a tab, a button for space) keep their own meaning.
 
 use std::cell::RefCell;
@@ -50,22 +51,35 @@ fn focus_of(e: &web_sys::KeyboardEvent) -> Focus {
     else {
         return Focus::Other;
     };
+    // A tab is a button, but its arrows are the tab bar's.
+    if el.closest("[role=tablist]").ok().flatten().is_some() {
+        return Focus::Field;
+    }
     match el.tag_name().to_ascii_lowercase().as_str() {
         "input" | "select" | "textarea" => Focus::Field,
         "button" | "a" | "summary" => Focus::Control,
-        _ if el.get_attribute("role").as_deref() == Some("tab") => Focus::Field,
         _ if el.get_attribute("role").as_deref() == Some("button") => Focus::Control,
         _ => Focus::Other,
     }
 }
 
 fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<SimHandle>>>) {
-    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-        return;
-    }
     let Some(sim) = latest.borrow().clone() else {
         return;
     };
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        // Ctrl+Z undoes the last input, Ctrl+Shift+Z redoes it (not inside a text field).
+        if !e.alt_key() && e.key().eq_ignore_ascii_case("z") && !matches!(focus_of(e), Focus::Field)
+        {
+            e.prevent_default();
+            if e.shift_key() {
+                sim.redo()
+            } else {
+                sim.undo()
+            };
+        }
+        return;
+    }
     let view = sim.view.clone();
     let focus = focus_of(e);
     let key = e.key();
@@ -95,6 +109,10 @@ fn on_key(e: &web_sys::KeyboardEvent, latest: &Rc<RefCell<Option<SimHandle>>>) {
         }
         ("[", _) => {
             view.dispatch(Action::Slower);
+            true
+        }
+        ("p" | "P", _) => {
+            super::dom::toggle_mode("presenter", None);
             true
         }
         ("?", _) => {

@@ -38,5 +38,15 @@ pub fn legend() -> Html {
         static MARKUP: AttrValue = AttrValue::from(markup());
     }
     let inner = MARKUP.with(|m| Html::from_html_unchecked(m.clone()));
-    html! { <details class="legend" open=true>{ inner }</details> }
+    // Open only where there is room for it: on a phone or a projector the drawing and the
+    // controls come first.
+    let open = web_sys::window()
+        .and_then(|w| {
+            Some((
+                w.inner_width().ok()?.as_f64()?,
+                w.inner_height().ok()?.as_f64()?,
+            ))
+        })
+        .is_none_or(|(w, h)| w > 700.0 && h > 760.0);
+    html! { <details class="legend" {open}>{ inner }</details> }
 }

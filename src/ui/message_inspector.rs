@@ -9,6 +9,7 @@ use crate::view::layout::num;
 use crate::view::state::Action;
 use crate::view::Dot;
 
+use super::node_menu::{fork_warning, inject_forking};
 use super::sim_provider::SimHandle;
 use super::view_state::ViewHandle;
 
@@ -22,17 +23,18 @@ pub struct InspectorArgs<'a> {
     pub top: f64,
 }
 
-/// The popover for one message. (Its parent moves focus to its first button, id
-/// `msg-first`, when it opens.)
+/// The popover for one message. It opens with focus on "Close" (id `msg-close`; its parent
+/// moves focus there), so a stray key press changes nothing; "Drop message" is styled `danger`.
 pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &ViewHandle) -> Html {
     let d = &props.dot;
+    let later = sim.with_run(|r| r.later_inputs());
     let act = |input: Input<crate::cluster::Msg>, keep_open: bool| {
         let (sim, view) = (sim.clone(), view.clone());
         Callback::from(move |_: MouseEvent| {
             if !keep_open {
                 view.dispatch(Action::InspectMessage(None));
             }
-            sim.inject(input.clone());
+            inject_forking(&sim, &view, later, input.clone());
         })
     };
     let close = {
@@ -57,10 +59,9 @@ pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &View
             </p>
             <p class="mono">{ &d.summary }</p>
             <p class="muted">{ format!("{} · {}", d.category.title, timing) }</p>
+            { fork_warning(later) }
             <div class="popover-actions">
-                <button type="button" class="btn danger" id="msg-first" onclick={act(Input::Drop(d.id), false)}>
-                    { "Drop message" }
-                </button>
+                <button type="button" class="btn quiet" id="msg-close" onclick={close}>{ "Close" }</button>
                 if d.held {
                     <button type="button" class="btn" onclick={act(Input::Release(d.id), false)}>
                         { "Release message" }
@@ -70,7 +71,9 @@ pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &View
                         { "Hold message" }
                     </button>
                 }
-                <button type="button" class="btn quiet" onclick={close}>{ "Close" }</button>
+                <button type="button" class="btn danger" onclick={act(Input::Drop(d.id), false)}>
+                    { "Drop message" }
+                </button>
             </div>
         </div>
     }

@@ -32,13 +32,19 @@ pub fn Page() -> Html {
                 if *help {
                     dom::focus_id("help-close");
                 } else if let Some(l) = menu {
-                    dom::focus_id(&format!("menu-{l}-0"));
+                    dom::focus_id(&format!("menu-{l}-close"));
                 } else if message.is_some() {
-                    dom::focus_id("msg-first");
+                    dom::focus_id("msg-close");
                 }
             },
         );
     }
+    // `presenter=1` in the URL opens the page in presenter mode.
+    use_effect_with((), |_| {
+        if dom::query().contains("presenter=1") {
+            dom::toggle_mode("presenter", Some(true));
+        }
+    });
     let playing = view.0.playing;
     let scene = &sim.frame.scene;
     // While playing, steps fly by too fast to read out; say them when stepping by hand.

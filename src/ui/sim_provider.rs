@@ -153,6 +153,18 @@ impl SimHandle {
         self.refresh.emit(false);
     }
 
+    /// Takes back the last input, if any.
+    pub fn undo(&self) {
+        self.run.borrow_mut().undo();
+        self.refresh.emit(false);
+    }
+
+    /// Gives the last undone input again, if any.
+    pub fn redo(&self) {
+        self.run.borrow_mut().redo();
+        self.refresh.emit(false);
+    }
+
     /// Starts a new run.
     pub fn rebuild(&self, spec: RunSpec) -> Result<(), String> {
         let fresh = Run::new(spec)?;

@@ -62,7 +62,7 @@ pub fn zab_panel(t: &ZabTable) -> Html {
                                             html! { <td class={classes!("cell", cell.as_str())} title={format!("{}: {words}", col.label)}
                                                 aria-label={format!("{}: {words}", col.label)}>{ sym }</td> }
                                         }) }
-                                        <td>{ r.acks.map(|(a, q)| format!("{a}/{q}")).unwrap_or_default() }</td>
+                                        <td>{ r.acks.map(|(a, q)| format!("{a}/{q}{}", if a >= q { " ✓" } else { "" })).unwrap_or_default() }</td>
                                     </tr>
                                 }
                             }) }

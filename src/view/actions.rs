@@ -29,7 +29,7 @@ pub fn node_menu(
         if !others.is_empty() {
             out.push(NodeAction {
                 label: format!("Cut {} off the network", card.label),
-                style: "",
+                style: "danger",
                 input: Input::Partition(vec![vec![id], others]),
             });
         }

@@ -7,6 +7,8 @@
 //!   forward past the recorded end steps one by one for that reason.
 //! * An input is given at the cursor and applied as the next step at once (a click shows its
 //!   effect immediately). Given in the past, it forks the run: the history is cut there.
+//! * Inputs can be undone and redone (see `undo`): the branch a fork discarded is
+//!   recoverable until the next change.
 //! * After a step, a step back or a seek, display time is the time of the current step, so
 //!   the same step always draws the same picture.
 
@@ -21,6 +23,8 @@ use super::scene::{self, Frame};
 use super::state::Panel;
 use super::targets::{self, Found, Probe, Target};
 use super::url::{self, UrlState};
+
+mod undo;
 
 /// What a run is built from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +55,7 @@ pub struct Run {
     version: u64,
     /// How playback treats quiet time.
     pace: Pace,
+    undo: undo::Undo,
 }
 
 /// Names of the scenarios in the catalogue.
@@ -79,6 +84,7 @@ impl Run {
             display_us,
             version: 0,
             pace: Pace::default(),
+            undo: undo::Undo::default(),
         })
     }
 
@@ -115,6 +121,8 @@ impl Run {
             run.inject(input);
         }
         run.seek(state.step);
+        // Replaying a URL is not something to undo.
+        run.undo = undo::Undo::default();
         (run, problems)
     }
 
@@ -235,6 +243,7 @@ impl Run {
 
     /// Gives an input now and applies it as the next step. In the past, this forks the run.
     pub fn inject(&mut self, input: Input<Msg>) {
+        self.remember();
         if self.tl.cursor() < self.tl.len() {
             self.history.truncate(self.tl.cursor());
         }

@@ -55,6 +55,17 @@ impl Vote {
     pub fn beats(&self, cur: &Vote) -> bool {
         (self.peer_epoch, self.zxid, self.leader) > (cur.peer_epoch, cur.zxid, cur.leader)
     }
+
+    /// Why `self` beats `cur`, in words: "same epoch, same zxid, higher id".
+    pub fn why_beats(&self, cur: &Vote) -> &'static str {
+        if self.peer_epoch != cur.peer_epoch {
+            "higher epoch"
+        } else if self.zxid != cur.zxid {
+            "same epoch, higher zxid"
+        } else {
+            "same epoch, same zxid, higher id"
+        }
+    }
 }
 
 /// FLE notification (wire: state, leader, zxid, electionEpoch, peerEpoch).

@@ -24,8 +24,8 @@ pub const SCENARIOS: &[Scenario] = &[
         info: ScenarioInfo {
             name: "default",
             kind: ScenarioKind::Scenario,
-            title: "A three-server ZooKeeper ensemble elects a leader",
-            description: "Three servers run Fast Leader Election, then Zab discovery and sync; crash the leader and watch a new one take over.",
+            title: "A ZooKeeper ensemble elects a leader",
+            description: "The servers (three by default) run Fast Leader Election, then Zab discovery and sync; crash the leader and watch a new one take over.",
             default_steps: 5_000,
             panels: ZK_PANELS,
         },

@@ -134,11 +134,54 @@ pub fn card(world: &ClusterWorld, id: NodeId, names: &Names, summaries: &Summari
     if let Some(s) = summaries.server(id) {
         let leader = current_leader(summaries, &|n| world.is_up(n));
         let leader_sid = leader.and_then(|l| summaries.server(l)).map(|s| s.sid);
-        return server_card(id, s, names, leader_sid, shown_up);
+        let mut card = server_card(id, s, names, leader_sid, shown_up);
+        if !world.has_started(id) {
+            card.role = NOT_STARTED;
+            card.description = format!("{} has not started yet.", card.label);
+            card.note = None;
+        } else if shown_up && s.state == ServerState::Looking {
+            explain_votes(&mut card, s, names, summaries.servers.len());
+        }
+        return card;
     }
     match summaries.client(id) {
         Some(c) => client_card(id, c, names, shown_up),
         None => NodeCard::bare(id, names, ZK_CLIENT, CLIENT),
+    }
+}
+
+/// A server the scenario starts later: drawn as such, not as LOOKING.
+pub const NOT_STARTED: Role = Role::new("not-started", "NOT STARTED");
+
+/// A LOOKING server's election in words: the votes it has received (sender and
+/// (epoch, zxid, sid)), how many back its own vote and how many a quorum of `n` needs.
+fn explain_votes(card: &mut NodeCard, s: &ServerSummary, names: &Names, n: usize) {
+    let need = n / 2 + 1;
+    let backing = s
+        .votes_received
+        .iter()
+        .filter(|(_, v)| *v == s.vote)
+        .count();
+    let votes: Vec<String> = s
+        .votes_received
+        .iter()
+        .map(|(from, v)| {
+            format!(
+                "{} ({}, {}, {})",
+                names.sid_label(*from),
+                v.peer_epoch,
+                fmt_zxid(v.zxid),
+                v.leader
+            )
+        })
+        .collect();
+    card.description.push_str(&format!(
+        " Votes received (epoch, zxid, id): {}. {backing} of {n} back {}; a quorum needs {need}. A vote beats another by higher epoch, then higher zxid, then higher id.",
+        votes.join(", "),
+        names.sid_label(s.vote.leader)
+    ));
+    if let Some(note) = &mut card.note {
+        note.push_str(&format!(" · {backing}/{need}"));
     }
 }
 
@@ -274,7 +317,7 @@ pub fn client_card(id: NodeId, c: &ClientSummary, names: &Names, up: bool) -> No
         }
         d.push('.');
         if let Some(st) = &z.status {
-            d.push_str(&format!(" It {st}."));
+            d.push_str(&format!(" Status: {st}."));
         }
         d
     };
@@ -434,7 +477,7 @@ pub(crate) mod tests {
         assert_eq!(card.detail, "holds the lock");
         assert_eq!(
             card.description,
-            "c1, a lock contender, is CONNECTED to zk2 with session 0x100000000. It holds the lock."
+            "c1, a lock contender, is CONNECTED to zk2 with session 0x100000000. Status: holds the lock."
         );
     }
 }

@@ -21,8 +21,20 @@ pub const SYNC: Category = Category {
 };
 pub const BROADCAST: Category = Category {
     slug: "broadcast",
-    title: "Broadcast (proposal, ack, commit)",
+    title: "PROPOSAL (and other broadcast)",
     shape: "M0 -7L6.5 5.5H-6.5Z",
+};
+/// An ACK of a proposal: the same colour as the broadcast, a different shape.
+pub const ACK: Category = Category {
+    slug: "ack",
+    title: "ACK",
+    shape: "M-7 -2.5H7V2.5H-7Z",
+};
+/// A COMMIT: the same colour as the broadcast, a different shape.
+pub const COMMIT: Category = Category {
+    slug: "commit",
+    title: "COMMIT",
+    shape: "M-2.5 -7H2.5V-2.5H7V2.5H2.5V7H-2.5V2.5H-7V-2.5H-2.5Z",
 };
 pub const CLIENT_REQUEST: Category = Category {
     slug: "client-request",
@@ -51,6 +63,8 @@ pub const TABLE: &[Category] = &[
     DISCOVERY,
     SYNC,
     BROADCAST,
+    ACK,
+    COMMIT,
     PING,
     CLIENT_REQUEST,
     CLIENT_RESPONSE,
@@ -75,11 +89,19 @@ pub fn of(kind: Kind) -> Category {
     }
 }
 
-/// The drawn category of a ZooKeeper message: its traffic kind, except that a client's
-/// ping (xid -2) and the answer to it are heartbeats like the quorum's PING.
+/// The drawn category of a ZooKeeper message: its traffic kind, except that ACK and COMMIT
+/// get their own shapes beside PROPOSAL (the moments of Zab's broadcast), and a client's ping
+/// (xid -2) and the answer to it are heartbeats like the quorum's PING.
 pub fn of_msg(m: &crate::zk::Msg) -> Category {
-    use crate::zk::msg::{ClientOp, ClientPacket};
+    use crate::zk::msg::{ClientOp, ClientPacket, QuorumPacket as Q};
     match m {
+        crate::zk::Msg::Quorum {
+            pkt: Q::Ack { .. }, ..
+        } => ACK,
+        crate::zk::Msg::Quorum {
+            pkt: Q::Commit { .. },
+            ..
+        } => COMMIT,
         crate::zk::Msg::Client {
             pkt:
                 ClientPacket::Request {

@@ -131,9 +131,10 @@ pub fn zab_table(
                 Cell::Logged
             };
             // The ACK count matters while the leader waits for a quorum; once committed
-            // the leader forgets who ACKed.
-            if leading && !e.committed {
-                row.acks = Some((e.acks.len(), quorum));
+            // the leader forgets who ACKed, and the row keeps "quorum of quorum".
+            if leading {
+                let a = if e.committed { quorum } else { e.acks.len() };
+                row.acks = Some((a, quorum));
             }
         }
     }
@@ -197,6 +198,6 @@ mod tests {
             t.rows[1].cells,
             [Cell::Committed, Cell::Committed, Cell::Absent]
         );
-        assert_eq!(t.rows[1].acks, None);
+        assert_eq!(t.rows[1].acks, Some((2, 2)));
     }
 }

@@ -206,10 +206,11 @@ impl Election {
             // A lagging peer: already answered on arrival.
             return Decision::Undecided;
         } else if n.vote.beats(&self.vote) {
+            let why = n.vote.why_beats(&self.vote);
             self.vote = n.vote;
             self.recvset.insert(me, self.vote);
             ctx.note(format!(
-                "zk{me} changes its vote to zk{} (zxid {}, epoch {}), which beats its own",
+                "zk{me} changes its vote to zk{} (zxid {}, epoch {}), which beats its own: {why}",
                 self.vote.leader,
                 fmt_zxid(self.vote.zxid),
                 self.vote.peer_epoch

@@ -150,9 +150,9 @@ fn arm_read_timeout(ctx: &mut ZkCtx, h: &LearnerHandler, cfg: &ZkConfig) {
 
 pub(super) fn sids(set: &BTreeSet<Sid>) -> String {
     set.iter()
-        .map(|s| s.to_string())
+        .map(|s| format!("zk{s}"))
         .collect::<Vec<_>>()
-        .join(",")
+        .join(", ")
 }
 
 impl Server {
@@ -397,7 +397,7 @@ impl Server {
                     }
                 } else if let Some(p) = l.outstanding.get_mut(&z) {
                     p.acks.insert(src_sid);
-                    self.leader_try_commit(ctx);
+                    self.leader_try_commit_after(ctx, Some(src_sid));
                 }
             }
             QuorumPacket::Ping { touches } => {

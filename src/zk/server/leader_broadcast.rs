@@ -16,6 +16,7 @@ use crate::zk::msg::{ForwardedOp, QuorumPacket, Timer};
 use crate::zk::server::leader::{send_h, sids, PendingSync, Proposal};
 use crate::zk::server::{Role, Server, ZkCtx};
 use crate::zk::types::{fmt_zxid, zxid, SessionId};
+use crate::zk::Sid;
 
 impl Server {
     /// The leader's request pipeline entry (`PrepRequestProcessor`): a write becomes a txn
@@ -111,6 +112,12 @@ impl Server {
 
     /// Commits proposals with a quorum of ACKs, strictly in zxid order.
     pub(super) fn leader_try_commit(&mut self, ctx: &mut ZkCtx) {
+        self.leader_try_commit_after(ctx, None);
+    }
+
+    /// As [`Self::leader_try_commit`], right after `by`'s ACK arrived: the note names the
+    /// ACK that completed the quorum (the moment a transaction becomes committed).
+    pub(super) fn leader_try_commit_after(&mut self, ctx: &mut ZkCtx, by: Option<Sid>) {
         loop {
             let cfg = self.config.clone();
             let me = self.sid;
@@ -135,12 +142,21 @@ impl Server {
                 .cloned()
                 .collect();
             l.pending_syncs.retain(|s| s.upto > z);
-            ctx.note(format!(
-                "zk{me} commits zxid {} ({}): ACKed by {{{}}}, a quorum",
+            let what = format!(
+                "{} ({}) is committed: ACKed by {}, a quorum of {}",
                 fmt_zxid(z),
                 crate::zk::msg::txn_summary(&p.txn),
-                sids(&p.acks)
-            ));
+                sids(&p.acks),
+                cfg.servers.len()
+            );
+            ctx.note(match by {
+                Some(src) if src != me => format!(
+                    "zk{src}'s ACK makes {} of {}: {what}; zk{me} sends COMMIT",
+                    p.acks.len(),
+                    cfg.servers.len()
+                ),
+                _ => format!("zk{me} commits: {what}"),
+            });
             self.apply_committed(ctx, p.hdr, p.txn);
             for s in due {
                 self.leader_answer_sync(ctx, Some(s.origin), s.session, s.cxid);
