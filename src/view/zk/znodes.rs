@@ -283,6 +283,9 @@ mod tests {
             data: data.into(),
             ephemeral,
             parent_cversion: 1,
+            acl: crate::zk::data::acl::open_acl_unsafe(),
+            container: false,
+            ttl: 0,
         }
     }
 

@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::client::CallOp;
+use crate::zk::data::acl::{open_acl_unsafe, parse_perms, Acl};
 use crate::zk::data::txn::WriteOp;
 use crate::zk::msg::ClientOp;
 use crate::zk::types::CreateMode;
@@ -82,6 +83,10 @@ pub enum ClientCall {
         mode: CreateMode,
         /// `create2`: the answer carries the new node's stat.
         stat: bool,
+        /// The node's ACL (`OPEN_ACL_UNSAFE` unless the op says).
+        acl: Vec<Acl>,
+        /// TTL in ms for the TTL modes, else -1.
+        ttl: i64,
     },
     Get {
         path: String,
@@ -151,11 +156,15 @@ impl ClientCall {
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             } => ClientOp::Write(WriteOp::Create {
                 path,
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             }),
             ClientCall::Get { path, watch } => ClientOp::GetData { path, watch },
             ClientCall::Set {
@@ -360,9 +369,14 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
             }
         }
         "create" => {
-            keys(&["path", "data", "ephemeral", "sequential", "stat"])?;
+            keys(&CREATE_KEYS_STAT)?;
             let WriteOp::Create {
-                path, data, mode, ..
+                path,
+                data,
+                mode,
+                acl,
+                ttl,
+                ..
             } = parse_write(op, obj)?
             else {
                 return Err(unknown_op(op));
@@ -373,6 +387,8 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             }
         }
         "children" => {
@@ -449,7 +465,7 @@ fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
     let op = get_str(obj, "op", None)?;
     let fields: &[&str] = match op.as_str() {
         "check" | "delete" => &["op", "path", "version"],
-        "create" => &["op", "path", "data", "ephemeral", "sequential"],
+        "create" => &CREATE_KEYS_STAT[..CREATE_KEYS_STAT.len() - 1],
         "set" => &["op", "path", "data", "version"],
         other => {
             return Err(format!(
@@ -461,16 +477,74 @@ fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
     parse_write(&op, obj)
 }
 
-/// The write a `create`, `set`, `delete` or `check` op names (a plain `create`).
+/// The fields a `create` op may have (`stat` last: not inside a multi).
+const CREATE_KEYS_STAT: [&str; 9] = [
+    "op",
+    "path",
+    "data",
+    "ephemeral",
+    "sequential",
+    "container",
+    "ttl_ms",
+    "acl",
+    "stat",
+];
+
+/// An ACL list: `[{"scheme": "digest", "id": "user:hash", "perms": "cdrwa"}]` (an empty list
+/// is allowed: the server answers `InvalidACL`).
+pub fn parse_acl(v: &Value) -> Result<Vec<Acl>, String> {
+    let list = v.as_array().ok_or("\"acl\" must be a list")?;
+    list.iter()
+        .map(|e| {
+            let o = e.as_object().ok_or(
+                "an ACL entry must be a JSON object with \"scheme\", \"id\" and \"perms\"",
+            )?;
+            check_keys(o, &["scheme", "id", "perms"], "ACL entry")?;
+            let perms = get_str(o, "perms", None)?;
+            let perms = parse_perms(&perms).ok_or(format!(
+                "\"perms\" \"{perms}\" may only use the letters c, d, r, w, a"
+            ))?;
+            Ok(Acl::new(
+                perms,
+                &get_str(o, "scheme", None)?,
+                &get_str(o, "id", Some(""))?,
+            ))
+        })
+        .collect()
+}
+
+/// The write a `create`, `set`, `delete` or `check` op names.
 fn parse_write(op: &str, obj: &Map<String, Value>) -> Result<WriteOp, String> {
     let path = get_str(obj, "path", None)?;
     let version = || get_i32(obj, "version", Some(-1));
     let data = || get_str(obj, "data", Some(""));
     Ok(match op {
         "create" => {
-            let mode =
-                CreateMode::from_flags(get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
-            WriteOp::create(&path, &data()?, mode)
+            let (ephemeral, sequential) =
+                (get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
+            let container = get_bool(obj, "container")?;
+            let ttl = match obj.get("ttl_ms") {
+                None => None,
+                Some(v) => Some(v.as_i64().ok_or("\"ttl_ms\" must be an integer")?),
+            };
+            let mode = match (container, ttl) {
+                (true, Some(_)) => {
+                    return Err("a node is a container or has a TTL, not both".into())
+                }
+                (true, _) if ephemeral || sequential => {
+                    return Err("a container is neither ephemeral nor sequential".into())
+                }
+                (_, Some(_)) if ephemeral => return Err("an ephemeral node has no TTL".into()),
+                (true, None) => CreateMode::Container,
+                (false, Some(_)) if sequential => CreateMode::PersistentSequentialWithTtl,
+                (false, Some(_)) => CreateMode::PersistentWithTtl,
+                (false, None) => CreateMode::from_flags(ephemeral, sequential),
+            };
+            let acl = match obj.get("acl") {
+                None => open_acl_unsafe(),
+                Some(v) => parse_acl(v)?,
+            };
+            WriteOp::create_with(&path, &data()?, acl, mode, ttl.unwrap_or(-1))
         }
         "set" => WriteOp::set_data(&path, &data()?, version()?),
         "delete" => WriteOp::delete(&path, version()?),
