@@ -194,11 +194,10 @@ fn create_mode_flags_match_the_java_constants() {
         assert_eq!((mode.is_ephemeral(), mode.is_sequential()), (e, s));
         assert_eq!(CreateMode::from_flags(e, s), mode);
     }
-    assert_eq!(
-        CreateMode::from_flag(4),
-        None,
-        "containers are out of scope"
-    );
+    assert_eq!(CreateMode::from_flag(4), Some(CreateMode::Container));
+    assert_eq!(CreateMode::from_flag(5), Some(CreateMode::PersistentWithTtl));
+    assert_eq!(CreateMode::from_flag(6), Some(CreateMode::PersistentSequentialWithTtl));
+    assert_eq!(CreateMode::from_flag(7), None);
 }
 
 #[test]
