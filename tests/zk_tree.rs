@@ -195,8 +195,14 @@ fn create_mode_flags_match_the_java_constants() {
         assert_eq!(CreateMode::from_flags(e, s), mode);
     }
     assert_eq!(CreateMode::from_flag(4), Some(CreateMode::Container));
-    assert_eq!(CreateMode::from_flag(5), Some(CreateMode::PersistentWithTtl));
-    assert_eq!(CreateMode::from_flag(6), Some(CreateMode::PersistentSequentialWithTtl));
+    assert_eq!(
+        CreateMode::from_flag(5),
+        Some(CreateMode::PersistentWithTtl)
+    );
+    assert_eq!(
+        CreateMode::from_flag(6),
+        Some(CreateMode::PersistentSequentialWithTtl)
+    );
     assert_eq!(CreateMode::from_flag(7), None);
 }
 

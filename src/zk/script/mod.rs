@@ -43,6 +43,38 @@ pub const BOOT_LIMIT_US: TimeUs = SEC;
 /// Bound on the steps one op may take, whatever the simulated time.
 const MAX_STEPS_PER_OP: u64 = 5_000_000;
 
+/// Server settings a script may change (its `"config"` object).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerFlags {
+    /// `zookeeper.extendedTypesEnabled` (`"extended_types"`, default false).
+    pub extended_types: bool,
+    /// `znode.container.checkIntervalMs` (`"container_check_interval_ms"`, default 60000).
+    pub container_check_interval_ms: Option<u64>,
+}
+
+impl ServerFlags {
+    /// Applies the flags to an ensemble's configuration.
+    pub fn apply(&self, cfg: &mut crate::zk::config::ZkConfig) {
+        cfg.extended_types_enabled = self.extended_types;
+        if let Some(ms) = self.container_check_interval_ms {
+            cfg.container_check_interval_ms = ms;
+        }
+    }
+}
+
+/// What a script's ensemble is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct ScriptSetup<'a> {
+    /// The run's seed.
+    pub seed: u64,
+    /// Ensemble size.
+    pub servers: usize,
+    /// Scripted client names.
+    pub clients: &'a [&'a str],
+    /// Server settings.
+    pub flags: &'a ServerFlags,
+}
+
 /// A parsed script.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Script {
@@ -50,6 +82,8 @@ pub struct Script {
     pub servers: usize,
     /// The run's seed.
     pub seed: u64,
+    /// Server settings (`"config"`).
+    pub flags: ServerFlags,
     /// The ops, in order.
     pub ops: Vec<ScriptOp>,
 }
@@ -118,6 +152,21 @@ pub enum ClientCall {
     Multi {
         ops: Vec<WriteOp>,
     },
+    /// `setACL(path, acl, aversion)`.
+    SetAcl {
+        path: String,
+        acl: Vec<Acl>,
+        version: i32,
+    },
+    /// `getACL(path)`.
+    GetAcl {
+        path: String,
+    },
+    /// `addAuthInfo(scheme, auth)`.
+    AddAuth {
+        scheme: String,
+        auth: String,
+    },
     Close,
 }
 
@@ -134,6 +183,9 @@ impl ClientCall {
             ClientCall::Children { .. } => "children",
             ClientCall::Sync { .. } => "sync",
             ClientCall::Multi { .. } => "multi",
+            ClientCall::SetAcl { .. } => "set_acl",
+            ClientCall::GetAcl { .. } => "get_acl",
+            ClientCall::AddAuth { .. } => "add_auth",
             ClientCall::Close => "close",
         }
     }
@@ -185,6 +237,11 @@ impl ClientCall {
             }
             ClientCall::Multi { ops } => ClientOp::Write(WriteOp::Multi(ops)),
             ClientCall::Sync { path } => ClientOp::Sync { path },
+            ClientCall::SetAcl { path, acl, version } => {
+                ClientOp::Write(WriteOp::SetAcl { path, acl, version })
+            }
+            ClientCall::GetAcl { path } => ClientOp::GetAcl { path },
+            ClientCall::AddAuth { scheme, auth } => ClientOp::Auth { scheme, auth },
         };
         CallOp::Op(op)
     }
@@ -198,7 +255,11 @@ impl Script {
         let obj = v
             .as_object()
             .ok_or("script must be a JSON object with \"servers\", \"seed\" and \"ops\"")?;
-        check_keys(obj, &["servers", "seed", "ops"], "script")?;
+        check_keys(obj, &["servers", "seed", "config", "ops"], "script")?;
+        let flags = match obj.get("config") {
+            None => ServerFlags::default(),
+            Some(v) => parse_flags(v)?,
+        };
         let servers = match obj.get("servers") {
             None => 3,
             Some(v) => v
@@ -224,7 +285,12 @@ impl Script {
             .enumerate()
             .map(|(i, op)| parse_op(op, servers).map_err(|e| format!("op {i}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Script { servers, seed, ops })
+        Ok(Script {
+            servers,
+            seed,
+            flags,
+            ops,
+        })
     }
 
     /// The clients the script uses, in order of first use.
@@ -311,7 +377,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
             Ok(ScriptOp::Wait { ms })
         }
         "connect" | "create" | "get" | "set" | "delete" | "exists" | "children" | "sync"
-        | "multi" | "close" | "expire" => {
+        | "multi" | "set_acl" | "get_acl" | "add_auth" | "close" | "expire" => {
             let client = get_str(obj, "client", None)?;
             if client.is_empty() || client.len() > 32 {
                 return Err("\"client\" must be a name of 1 to 32 characters".into());
@@ -335,7 +401,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
 fn unknown_op(op: &str) -> String {
     format!(
         "unknown op \"{op}\" (known: connect, create, get, set, delete, exists, children, \
-         sync, multi, close, expire, stop, start, wait)"
+         sync, multi, set_acl, get_acl, add_auth, close, expire, stop, start, wait)"
     )
 }
 
@@ -450,6 +516,25 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
                 path: get_str(obj, "path", Some("/"))?,
             }
         }
+        "set_acl" => {
+            keys(&["path", "acl", "version"])?;
+            ClientCall::SetAcl {
+                path: path()?,
+                acl: parse_acl(obj.get("acl").ok_or("missing \"acl\"")?)?,
+                version: get_i32(obj, "version", Some(-1))?,
+            }
+        }
+        "get_acl" => {
+            keys(&["path"])?;
+            ClientCall::GetAcl { path: path()? }
+        }
+        "add_auth" => {
+            keys(&["scheme", "auth"])?;
+            ClientCall::AddAuth {
+                scheme: get_str(obj, "scheme", None)?,
+                auth: get_str(obj, "auth", Some(""))?,
+            }
+        }
         "close" => {
             keys(&[])?;
             ClientCall::Close
@@ -475,6 +560,30 @@ fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
     };
     check_keys(obj, fields, &format!("\"{op}\""))?;
     parse_write(&op, obj)
+}
+
+/// A script's `"config"`: `{"extended_types": true, "container_check_interval_ms": 1000}`.
+fn parse_flags(v: &Value) -> Result<ServerFlags, String> {
+    let obj = v.as_object().ok_or("\"config\" must be a JSON object")?;
+    check_keys(
+        obj,
+        &["extended_types", "container_check_interval_ms"],
+        "\"config\"",
+    )?;
+    let interval = match obj.get("container_check_interval_ms") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|ms| (1..=MAX_WAIT_MS).contains(ms))
+                .ok_or(format!(
+                    "\"container_check_interval_ms\" must be an integer from 1 to {MAX_WAIT_MS}"
+                ))?,
+        ),
+    };
+    Ok(ServerFlags {
+        extended_types: get_bool(obj, "extended_types")?,
+        container_check_interval_ms: interval,
+    })
 }
 
 /// The fields a `create` op may have (`stat` last: not inside a multi).
@@ -555,7 +664,7 @@ fn parse_write(op: &str, obj: &Map<String, Value>) -> Result<WriteOp, String> {
 
 mod runner;
 
-pub use runner::{run, run_script_with};
+pub use runner::{run, run_script_configured, run_script_with};
 
 #[cfg(test)]
 pub(crate) mod fake_server;
