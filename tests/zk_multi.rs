@@ -130,6 +130,8 @@ fn the_reply_to_a_multi_carries_create_results_without_a_stat_and_header_ok() {
             data: String::new(),
             mode: CreateMode::Persistent,
             stat: true,
+            acl: zooscope::zk::data::acl::open_acl_unsafe(),
+            ttl: -1,
         },
     ];
     let op = WriteOp::Multi(ops.clone());

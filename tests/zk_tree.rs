@@ -82,6 +82,8 @@ fn create_mode(path: &str, mode: CreateMode) -> WriteOp {
         data: String::new(),
         mode,
         stat: false,
+        acl: zooscope::zk::data::acl::open_acl_unsafe(),
+        ttl: -1,
     }
 }
 
@@ -192,11 +194,16 @@ fn create_mode_flags_match_the_java_constants() {
         assert_eq!((mode.is_ephemeral(), mode.is_sequential()), (e, s));
         assert_eq!(CreateMode::from_flags(e, s), mode);
     }
+    assert_eq!(CreateMode::from_flag(4), Some(CreateMode::Container));
     assert_eq!(
-        CreateMode::from_flag(4),
-        None,
-        "containers are out of scope"
+        CreateMode::from_flag(5),
+        Some(CreateMode::PersistentWithTtl)
     );
+    assert_eq!(
+        CreateMode::from_flag(6),
+        Some(CreateMode::PersistentSequentialWithTtl)
+    );
+    assert_eq!(CreateMode::from_flag(7), None);
 }
 
 #[test]
@@ -292,6 +299,8 @@ fn create_stamps_the_node_with_its_zxid_and_time_and_bumps_the_parent() {
         data: "héllo".into(),
         mode: CreateMode::Persistent,
         stat: true,
+        acl: zooscope::zk::data::acl::open_acl_unsafe(),
+        ttl: -1,
     });
     let z = zk.zxid;
     let OpResult::Create {
@@ -374,6 +383,9 @@ fn sequential_counter_is_a_signed_int_that_wraps() {
             data: String::new(),
             ephemeral: false,
             parent_cversion: i32::MAX,
+            acl: zooscope::zk::data::acl::open_acl_unsafe(),
+            container: false,
+            ttl: 0,
         },
     );
     assert_eq!(zk.ok(seq("/w/s")), "/w/s2147483647");
@@ -1116,6 +1128,8 @@ fn arb_simple_op() -> impl Strategy<Value = WriteOp> {
             data: "d".into(),
             mode,
             stat: false,
+            acl: zooscope::zk::data::acl::open_acl_unsafe(),
+            ttl: -1,
         }),
         (arb_path(), version.clone()).prop_map(|(path, version)| WriteOp::Delete { path, version }),
         (arb_path(), version.clone()).prop_map(|(path, version)| WriteOp::SetData {
@@ -1153,6 +1167,9 @@ fn arb_txn() -> impl Strategy<Value = Txn> {
                 data: String::new(),
                 ephemeral,
                 parent_cversion,
+                acl: zooscope::zk::data::acl::open_acl_unsafe(),
+                container: false,
+                ttl: 0,
             }
         }),
         arb_path().prop_map(|path| Txn::Delete { path }),

@@ -88,6 +88,9 @@ fn row(r: &ZnodeRow) -> Html {
                 if r.sequential {
                     <span class="badge seq" title="Sequential: the server appended a counter">{ "sequential" }</span>
                 }
+                if let Some(kind) = &r.kind {
+                    <span class="badge kind" title="Deleted by the leader's container manager once empty (and, for TTL, unmodified for the TTL)">{ kind.clone() }</span>
+                }
                 if !r.data.is_empty() {
                     <span class="znode-data mono">{ format!("\"{}\"", r.data) }</span>
                 }
@@ -98,6 +101,7 @@ fn row(r: &ZnodeRow) -> Html {
                 if let Some(owner) = &r.owner {
                     <span>{ format!("owner {owner}") }</span>
                 }
+                <span class="mono" title="ACL: scheme:id and permissions (c create, d delete, r read, w write, a admin)">{ &r.acl }</span>
                 { watches.unwrap_or_default() }
             </div>
         </li>

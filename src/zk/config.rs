@@ -24,6 +24,14 @@ pub struct ZkConfig {
     pub max_notification_interval_ms: u64,
     /// Size of the leader's in-memory committed log (`committedLog`, 500).
     pub committed_log_size: usize,
+    /// `zookeeper.extendedTypesEnabled` (false): TTL nodes may be created.
+    pub extended_types_enabled: bool,
+    /// `znode.container.checkIntervalMs` (60000): how often the leader's container manager
+    /// looks for containers and TTL nodes to delete.
+    pub container_check_interval_ms: u64,
+    /// `znode.container.maxPerMinute` (10000): the container manager waits
+    /// `60000 / maxPerMinute` ms after each delete it asks for.
+    pub container_max_per_minute: u64,
 }
 
 impl ZkConfig {
@@ -38,6 +46,9 @@ impl ZkConfig {
             min_notification_interval_ms: 200,
             max_notification_interval_ms: 60_000,
             committed_log_size: 500,
+            extended_types_enabled: false,
+            container_check_interval_ms: 60_000,
+            container_max_per_minute: 10_000,
         }
     }
 

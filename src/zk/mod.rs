@@ -10,9 +10,9 @@
 //! * [`msg`], [`types`], [`config`]: the vocabulary every part shares.
 //!
 //! Modelled on ZooKeeper 3.5.9 (the version Kafka 2.8 ships), with the measured 3.8 facts of
-//! `shared/protocols.md` section A. Common simplifications: no ACLs (every node is
-//! `world:anyone` with `ALL`, so `NoAuth`/`InvalidACL` never arise), no container or TTL
-//! nodes, data as UTF-8 text, children listed sorted. Each module says what else it leaves out.
+//! `shared/protocols.md` section A; ACLs (`world`, `auth`, `digest`, `ip`), container and TTL
+//! nodes follow the 3.8 source. Common simplifications: no SASL or `super` user, data as
+//! UTF-8 text, children listed sorted. Each module says what else it leaves out.
 
 pub mod client;
 pub mod config;

@@ -9,7 +9,10 @@
 //!   (`ReplyHeader{xid, zxid, err}` + body) and `WatcherEvent` notifications (xid -1), on a
 //!   client connection with the same gap/duplicate rules.
 //!
-//! Simplified: no jute byte encoding, no auth packets, no observers, no reconfig; a SNAP
+//! Auth: `addAuth` is an `auth` request (xid -4) answered on the connection itself; the
+//! connection's ids go with every forwarded write (`QuorumPacket.authinfo`).
+//!
+//! Simplified: no jute byte encoding, no SASL, no observers, no reconfig; a SNAP
 //! carries the leader's tree by reference-counted value rather than as a byte stream.
 
 use std::rc::Rc;
@@ -17,6 +20,7 @@ use std::rc::Rc;
 use crate::sim::Message;
 
 use super::config::Sid;
+use super::data::acl::{Acl, Id};
 use super::data::tree::DataTree;
 use super::data::txn::{OpResult, Txn, TxnHeader, WriteOp};
 use super::types::{fmt_zxid, ErrorCode, EventType, KeeperState, SessionId, Stat, Zxid};
@@ -140,8 +144,9 @@ impl QuorumPacket {
 /// What a learner forwards to the leader in a `REQUEST`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ForwardedOp {
-    /// A client write.
-    Write(WriteOp),
+    /// A client write, with the ids its connection has authenticated as
+    /// (`QuorumPacket.authinfo`).
+    Write(WriteOp, Vec<Id>),
     /// `createSession` with the negotiated timeout.
     CreateSession { timeout_ms: i32 },
     /// `closeSession`.
@@ -167,6 +172,10 @@ pub enum ClientOp {
     },
     /// `sync(path)`.
     Sync { path: String },
+    /// `getACL(path)`.
+    GetAcl { path: String },
+    /// `addAuth(scheme, auth)`: the `auth` packet (xid -4), handled by the connection at once.
+    Auth { scheme: String, auth: String },
     /// `ping` (xid -2).
     Ping,
     /// `closeSession`.
@@ -190,6 +199,8 @@ impl ClientOp {
             ClientOp::GetChildren { stat: false, .. } => "getChildren",
             ClientOp::GetChildren { .. } => "getChildren2",
             ClientOp::Sync { .. } => "sync",
+            ClientOp::GetAcl { .. } => "getACL",
+            ClientOp::Auth { .. } => "auth",
             ClientOp::Ping => "ping",
             ClientOp::CloseSession => "closeSession",
             ClientOp::SetWatches { .. } => "setWatches",
@@ -223,6 +234,8 @@ pub enum ReplyBody {
     },
     /// `sync`: the path.
     Sync { path: String },
+    /// `getACL`: the ACL (digest ids redacted for a caller without ADMIN) and the stat.
+    Acl { acl: Vec<Acl>, stat: Stat },
 }
 
 impl ReplyBody {
@@ -463,7 +476,7 @@ fn quorum_summary(pkt: &QuorumPacket) -> String {
 
 fn forwarded_summary(op: &ForwardedOp) -> String {
     match op {
-        ForwardedOp::Write(w) => write_summary(w),
+        ForwardedOp::Write(w, _) => write_summary(w),
         ForwardedOp::CreateSession { timeout_ms } => {
             format!("createSession timeout={timeout_ms}ms")
         }
@@ -483,7 +496,11 @@ pub fn write_summary(w: &WriteOp) -> String {
 /// `create /a` style summary of a txn.
 pub fn txn_summary(t: &Txn) -> String {
     match t {
-        Txn::Create { path, .. } | Txn::Delete { path } | Txn::SetData { path, .. } => {
+        Txn::Create { path, .. }
+        | Txn::Delete { path }
+        | Txn::DeleteContainer { path }
+        | Txn::SetAcl { path, .. }
+        | Txn::SetData { path, .. } => {
             format!("{} {path}", t.name())
         }
         Txn::Check { path, .. } => format!("check {path}"),
@@ -561,6 +578,8 @@ pub enum Timer {
     LearnerHandlerReadTimeout(u64),
     /// Learner: retry connecting to the leader.
     LearnerConnect,
+    /// Leader: the container manager's next check or next deletion request.
+    ContainerCheck,
     /// Client timers.
     Client(super::client::ClientTimer),
 }
@@ -576,6 +595,7 @@ impl crate::sim::TimerKey for Timer {
             Timer::LearnerReadTimeout => "LearnerReadTimeout".into(),
             Timer::LearnerHandlerReadTimeout(conn) => format!("LearnerHandlerReadTimeout({conn})"),
             Timer::LearnerConnect => "LearnerConnect".into(),
+            Timer::ContainerCheck => "ContainerCheck".into(),
             Timer::Client(t) => t.name(),
         }
     }

@@ -3,8 +3,8 @@
 //! types and connection states (sheet A.2, A.3, A.5, A.6, A.9).
 //!
 //! Simplified compared to ZooKeeper 3.5.9/3.8:
-//! * `CreateMode` has only the four classic modes. `CONTAINER` and the TTL modes (and the
-//!   opcodes that make them) are out of scope, so `Unimplemented` never arises from a create.
+//! * `CreateMode` has all seven modes; the opcode a create is sent with follows the mode, as
+//!   the Java client does it (`createContainer` for `CONTAINER`, `createTTL` for the TTL modes).
 //! * `EventType` stops at `NodeChildrenChanged`: `removeWatches` (and with it
 //!   `DataWatchRemoved`/`ChildWatchRemoved`) and 3.6 persistent watches are not modelled.
 
@@ -238,6 +238,14 @@ pub enum CreateMode {
     PersistentSequential,
     /// `EPHEMERAL_SEQUENTIAL` (flag 3).
     EphemeralSequential,
+    /// `CONTAINER` (flag 4): sent as `createContainer`; the leader's container manager
+    /// deletes it once it has had a child and is empty again.
+    Container,
+    /// `PERSISTENT_WITH_TTL` (flag 5): sent as `createTTL`; deleted when childless and
+    /// unmodified for its TTL. Needs `zookeeper.extendedTypesEnabled`.
+    PersistentWithTtl,
+    /// `PERSISTENT_SEQUENTIAL_WITH_TTL` (flag 6).
+    PersistentSequentialWithTtl,
 }
 
 impl CreateMode {
@@ -253,7 +261,22 @@ impl CreateMode {
     pub fn is_sequential(self) -> bool {
         matches!(
             self,
-            CreateMode::PersistentSequential | CreateMode::EphemeralSequential
+            CreateMode::PersistentSequential
+                | CreateMode::EphemeralSequential
+                | CreateMode::PersistentSequentialWithTtl
+        )
+    }
+
+    /// True for `CONTAINER`.
+    pub fn is_container(self) -> bool {
+        self == CreateMode::Container
+    }
+
+    /// True for the two TTL modes.
+    pub fn is_ttl(self) -> bool {
+        matches!(
+            self,
+            CreateMode::PersistentWithTtl | CreateMode::PersistentSequentialWithTtl
         )
     }
 
@@ -274,16 +297,22 @@ impl CreateMode {
             CreateMode::Ephemeral => 1,
             CreateMode::PersistentSequential => 2,
             CreateMode::EphemeralSequential => 3,
+            CreateMode::Container => 4,
+            CreateMode::PersistentWithTtl => 5,
+            CreateMode::PersistentSequentialWithTtl => 6,
         }
     }
 
-    /// The mode for a `flags` value; `None` for container/TTL flags and unknown values.
+    /// The mode for a `flags` value (`CreateMode.fromFlag`); `None` for unknown values.
     pub fn from_flag(flag: i32) -> Option<CreateMode> {
         match flag {
             0 => Some(CreateMode::Persistent),
             1 => Some(CreateMode::Ephemeral),
             2 => Some(CreateMode::PersistentSequential),
             3 => Some(CreateMode::EphemeralSequential),
+            4 => Some(CreateMode::Container),
+            5 => Some(CreateMode::PersistentWithTtl),
+            6 => Some(CreateMode::PersistentSequentialWithTtl),
             _ => None,
         }
     }
@@ -295,6 +324,9 @@ impl CreateMode {
             CreateMode::Ephemeral => "EPHEMERAL",
             CreateMode::PersistentSequential => "PERSISTENT_SEQUENTIAL",
             CreateMode::EphemeralSequential => "EPHEMERAL_SEQUENTIAL",
+            CreateMode::Container => "CONTAINER",
+            CreateMode::PersistentWithTtl => "PERSISTENT_WITH_TTL",
+            CreateMode::PersistentSequentialWithTtl => "PERSISTENT_SEQUENTIAL_WITH_TTL",
         }
     }
 }

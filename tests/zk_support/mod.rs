@@ -191,6 +191,8 @@ impl Ens {
                 data: "x".into(),
                 mode,
                 stat: false,
+                acl: zooscope::zk::data::acl::open_acl_unsafe(),
+                ttl: -1,
             }),
         );
     }

@@ -1,15 +1,15 @@
 //! `zooscope-cli zk-script <file.json>`: runs a script of client operations and faults
 //! against a simulated ensemble and prints one JSON object per line (format in
 //! `docs/zk-script.md`). The work is done by `zooscope::zk::script` on the ensemble
-//! `cluster::zk::scenarios::ensemble` builds; this file only reads the file and prints.
+//! `cluster::zk::scenarios::script_ensemble` builds; this file only reads the file and prints.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use zooscope::cluster::zk::scenarios::ensemble as zk_ensemble;
+use zooscope::cluster::zk::scenarios::script_ensemble;
 use zooscope::cluster::Node;
-use zooscope::zk::script::run_script_with;
+use zooscope::zk::script::run_script_configured;
 use zooscope::zk::ClientNode;
 
 /// Arguments of `zk-script`.
@@ -35,7 +35,7 @@ fn client_of(n: &Node) -> Option<&ClientNode> {
 
 /// Runs the script's text on a fresh ensemble; returns the output lines.
 pub fn run_script(text: &str) -> Result<Vec<String>, String> {
-    run_script_with(text, zk_ensemble, client_of)
+    run_script_configured(text, script_ensemble, client_of)
 }
 
 /// Reads the script, runs it and writes its lines to `out`.

@@ -226,19 +226,38 @@ fn old_leader_returns(opts: &BuildOptions) -> ClusterSim {
     sim
 }
 
+/// The ensemble a zk-script runs on: [`ensemble`] with the script's server settings.
+pub fn script_ensemble(setup: &crate::zk::script::ScriptSetup) -> ClusterSim {
+    let opts = BuildOptions::seed(setup.seed);
+    ensemble_configured(&opts, setup.servers, setup.clients, |c| {
+        setup.flags.apply(c)
+    })
+}
+
 /// Servers `zk1..zkN` (booting 3 ms apart) and scripted clients, with the ZooKeeper
 /// checkers and, if asked, a fault plan.
 pub fn ensemble_with(opts: &BuildOptions, servers: usize, clients: &[&str]) -> ClusterSim {
+    ensemble_configured(opts, servers, clients, |_| {})
+}
+
+/// [`ensemble_with`], with a change to the servers' configuration.
+fn ensemble_configured(
+    opts: &BuildOptions,
+    servers: usize,
+    clients: &[&str],
+    tweak: impl FnOnce(&mut ZkConfig),
+) -> ClusterSim {
     let n = servers.clamp(1, 9);
     let mut world = World::new(opts.seed, base_link());
     let nodes: Vec<NodeId> = (0..n as u32).map(NodeId).collect();
-    let cfg = ZkConfig::new(
+    let mut cfg = ZkConfig::new(
         nodes
             .iter()
             .enumerate()
             .map(|(i, id)| (i as u64 + 1, *id))
             .collect(),
     );
+    tweak(&mut cfg);
     for (i, _) in nodes.iter().enumerate() {
         let server = zk::Server::new(i as u64 + 1, cfg.clone());
         // Servers boot a few milliseconds apart, as real processes do.

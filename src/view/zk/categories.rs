@@ -121,7 +121,7 @@ pub fn of_timer(t: &crate::zk::Timer) -> Category {
         Timer::ElectionPoll | Timer::FinalizeWait => ELECTION,
         Timer::LeaderInitLimit | Timer::LearnerConnect => DISCOVERY,
         Timer::LeaderTick | Timer::LearnerReadTimeout | Timer::LearnerHandlerReadTimeout(_) => PING,
-        Timer::SessionExpiry => CONTROL,
+        Timer::SessionExpiry | Timer::ContainerCheck => CONTROL,
         Timer::Client(_) => CLIENT_REQUEST,
     }
 }

@@ -151,6 +151,7 @@ fn result_words(res: &OpResult) -> String {
         OpResult::Delete => "delete".into(),
         OpResult::SetData { .. } => "setData".into(),
         OpResult::Check => "check".into(),
+        OpResult::SetAcl { .. } => "setACL".into(),
         OpResult::CreateSession => "createSession".into(),
         OpResult::CloseSession => "closeSession".into(),
         OpResult::Error(e) => format!("failed write ({})", e.name()),
@@ -294,6 +295,9 @@ mod tests {
             data: "x".into(),
             ephemeral: false,
             parent_cversion: 1,
+            acl: crate::zk::data::acl::open_acl_unsafe(),
+            container: false,
+            ttl: 0,
         };
         let mut r = rec(deliver(
             0,

@@ -12,6 +12,8 @@ use crate::sim::NodeId;
 use crate::view::history::History;
 use crate::view::names::Names;
 use crate::view::narrate::preview;
+use crate::zk::data::acl::Acl;
+use crate::zk::data::extended::EphemeralType;
 use crate::zk::{fmt_zxid, DataTree, Server, SessionId, Zxid};
 
 use super::cards::{current_leader, Summaries};
@@ -35,6 +37,10 @@ pub struct ZnodeRow {
     pub sequential: bool,
     /// Owning session for ephemerals, `c1 (0x100000000)`.
     pub owner: Option<String>,
+    /// `container`, `ttl 1500 ms`, or `None` for other nodes.
+    pub kind: Option<String>,
+    /// The ACL, compactly: `world:anyone cdrwa`, entries joined by `, `.
+    pub acl: String,
     /// The owning session's id alone, `0x100000000`.
     pub owner_session: Option<String>,
     /// The data, shortened.
@@ -187,6 +193,17 @@ pub fn rows(
                 owner_session: node
                     .is_ephemeral()
                     .then(|| fmt_session(node.stat.ephemeral_owner)),
+                kind: match node.ephemeral_type() {
+                    EphemeralType::Container => Some("container".to_string()),
+                    EphemeralType::Ttl(ms) => Some(format!("ttl {ms} ms")),
+                    _ => None,
+                },
+                acl: node
+                    .acl
+                    .iter()
+                    .map(Acl::render)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 data: preview(&node.data, DATA_PREVIEW),
                 version: stat.version,
                 cversion: stat.cversion,
@@ -283,6 +300,9 @@ mod tests {
             data: data.into(),
             ephemeral,
             parent_cversion: 1,
+            acl: crate::zk::data::acl::open_acl_unsafe(),
+            container: false,
+            ttl: 0,
         }
     }
 
@@ -316,6 +336,41 @@ mod tests {
         assert_eq!(member.owner.as_deref(), Some("c1 (0x100000000)"));
         assert_eq!(member.depth, 2);
         assert!(!rows[0].ephemeral);
+    }
+
+    #[test]
+    fn rows_show_the_acl_compactly_and_mark_containers_and_ttl_nodes() {
+        use crate::zk::data::acl::{Acl, ADMIN, READ};
+        let mut tree = DataTree::new();
+        let mk = |path: &str, acl: Vec<Acl>, container: bool, ttl: i64| Txn::Create {
+            path: path.into(),
+            data: String::new(),
+            ephemeral: false,
+            parent_cversion: -1,
+            acl,
+            container,
+            ttl,
+        };
+        let acl = vec![
+            Acl::new(READ, "world", "anyone"),
+            Acl::new(READ | ADMIN, "digest", "alice:h="),
+        ];
+        tree.apply(&hdr(1, 0), &mk("/c", acl, true, 0));
+        tree.apply(
+            &hdr(2, 0),
+            &mk("/t", crate::zk::data::acl::open_acl_unsafe(), false, 1500),
+        );
+        let names = crate::view::zk::cards::tests::names();
+        let rows = rows(&tree, &names, &History::default(), 0, &Vec::new());
+        let c = rows.iter().find(|r| r.path == "/c").unwrap();
+        assert_eq!(c.acl, "world:anyone r, digest:alice:h= ra");
+        assert_eq!(c.kind.as_deref(), Some("container"));
+        let t = rows.iter().find(|r| r.path == "/t").unwrap();
+        assert_eq!(
+            (t.acl.as_str(), t.kind.as_deref()),
+            ("world:anyone cdrwa", Some("ttl 1500 ms"))
+        );
+        assert!(!c.ephemeral && c.owner.is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::sim::{Ctx, MS};
 use crate::zk::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};
 use crate::zk::types::{fmt_zxid, ErrorCode, KeeperState, SessionId, Zxid};
 
+use super::auth::AUTH_XID;
 use super::{
     ClientEvent, ClientTimer, ClientWatches, Connection, PendingRequest, States, ZkClient,
     PING_XID, SET_WATCHES_XID, SPIN_DELAY_MS,
@@ -16,6 +17,7 @@ impl ZkClient {
     pub(super) fn refusal(&self) -> Option<ErrorCode> {
         match self.state {
             States::Closed => Some(ErrorCode::SessionExpired),
+            States::AuthFailed => Some(ErrorCode::AuthFailed),
             States::NotConnected => Some(ErrorCode::ConnectionLoss),
             _ if self.closing => Some(ErrorCode::ConnectionLoss),
             _ => None,
@@ -147,6 +149,7 @@ impl ZkClient {
             Timer::Client(ClientTimer::ReadTimeout),
             self.read_timeout_ms() * MS,
         );
+        self.resend_auth(ctx);
         if !self.watches.is_empty() {
             let w = &self.watches;
             let pkt = ClientPacket::Request {
@@ -182,6 +185,9 @@ impl ZkClient {
         }
         if xid == SET_WATCHES_XID {
             return Vec::new();
+        }
+        if xid == AUTH_XID {
+            return self.on_auth_reply(ctx, err);
         }
         let expected = self.sent.front().map(|(_, x)| *x);
         if expected != Some(xid) {
@@ -298,9 +304,11 @@ impl ZkClient {
 
     /// Fails every sent and queued request with `err`, in submission order.
     pub(super) fn fail_all(&mut self, err: ErrorCode) -> Vec<ClientEvent> {
+        let mut events = self.fail_auth(err);
         let sent = self.sent.drain(..).map(|(p, _)| p);
         let all: Vec<PendingRequest> = sent.chain(self.queued.drain(..)).collect();
-        all.into_iter().map(|p| failed(p.tag, err)).collect()
+        events.extend(all.into_iter().map(|p| failed(p.tag, err)));
+        events
     }
 }
 

@@ -29,7 +29,7 @@
 //!   `ConnectionLoss` (as `ClientCnxn.conLossPacket`).
 //!
 //! Simplified compared to the real client:
-//! * No authentication, no chroot, no read-only mode, no `removeWatches`/persistent watches,
+//! * Authentication by `addAuth` only (see [`auth`]; no SASL), no chroot, no read-only mode, no `removeWatches`/persistent watches,
 //!   no request timeout. `multi` is the write kind only (see [`multi`]).
 //! * Watches belong to the session, not to watcher objects: an event is reported once, and
 //!   only if the client holds a matching watch. State changes are reported once, not to every
@@ -120,6 +120,8 @@ pub enum States {
     Connected,
     /// Closed by the application or expired: terminal for this session.
     Closed,
+    /// The server refused an `addAuth`: terminal (`AUTH_FAILED`).
+    AuthFailed,
 }
 
 impl States {
@@ -130,6 +132,7 @@ impl States {
             States::Connecting => "CONNECTING",
             States::Connected => "CONNECTED",
             States::Closed => "CLOSED",
+            States::AuthFailed => "AUTH_FAILED",
         }
     }
 
@@ -242,6 +245,12 @@ pub struct ZkClient {
     /// Not sent yet (no connection).
     queued: VecDeque<PendingRequest>,
     watches: ClientWatches,
+    /// Every `(scheme, auth)` given to `addAuthInfo`, re-sent on each connection.
+    auth_info: Vec<(String, String)>,
+    /// Auth packets sent on this connection, oldest first: the call's tag, if any.
+    auth_waiting: VecDeque<Option<u64>>,
+    /// `addAuth` calls made while not connected.
+    auth_later: Vec<u64>,
 }
 
 impl ZkClient {
@@ -265,6 +274,9 @@ impl ZkClient {
             sent: VecDeque::new(),
             queued: VecDeque::new(),
             watches: ClientWatches::default(),
+            auth_info: Vec::new(),
+            auth_waiting: VecDeque::new(),
+            auth_later: Vec::new(),
         }
     }
 
@@ -434,6 +446,12 @@ impl ZkClient {
             ClientOp::Ping | ClientOp::SetWatches { .. } => {
                 return vec![failed(tag, ErrorCode::BadArguments)]
             }
+            ClientOp::Auth { scheme, auth } => {
+                if let Some(err) = self.refusal().filter(|_| self.state != States::Connecting) {
+                    return vec![failed(tag, err)];
+                }
+                return self.add_auth(ctx, tag, scheme, auth);
+            }
             _ => {}
         }
         if let Some(body) = multi::empty_multi(&op) {
@@ -589,6 +607,7 @@ pub mod multi;
 pub mod node;
 
 use cnxn::{failed, ping};
+pub mod auth;
 pub use multi::{multi_outcome, MultiError};
 
 #[cfg(test)]

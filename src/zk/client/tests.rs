@@ -132,6 +132,8 @@ fn create(path: &str) -> ClientOp {
         data: String::new(),
         mode: CreateMode::Persistent,
         stat: false,
+        acl: crate::zk::data::acl::open_acl_unsafe(),
+        ttl: -1,
     })
 }
 

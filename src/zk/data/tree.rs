@@ -8,9 +8,11 @@
 //! (`PrepRequestProcessor`) lives in `prep.rs` as [`DataTree::prepare`].
 //!
 //! Simplified compared to ZooKeeper 3.5.9/3.8:
-//! * No ACLs: every node is `world:anyone` with `ALL`, so `NoAuth` and `InvalidACL` never
-//!   arise and `aversion` stays 0.
-//! * No containers or TTL nodes; data is UTF-8 text (`dataLength` is its byte length).
+//! * Each node keeps its own ACL list (the real tree shares them through a reference-counted
+//!   cache, `ReferenceCountedACLCache`, which a client cannot observe).
+//! * Containers and TTL nodes are stored as the real tree does, in `ephemeralOwner` (see
+//!   `extended.rs`); the stat sent to clients shows 0 for them.
+//! * Data is UTF-8 text (`dataLength` is its byte length).
 //! * `getChildren` lists names sorted; the real server returns them in hash-set order.
 //! * `closeSession` deletes a session's ephemerals in path order (the real order is that of a
 //!   Java `HashSet`), so replicas stay comparable.
@@ -21,6 +23,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::zk::data::acl::{self, open_acl_unsafe, Acl, Id};
+use crate::zk::data::extended::{EphemeralType, CONTAINER_OWNER};
 use crate::zk::data::path::{self, parent_of};
 use crate::zk::data::txn::{ApplyOutcome, OpResult, Txn, TxnHeader, WatchTarget, WatchTrigger};
 use crate::zk::types::{ErrorCode, EventType, SessionId, Stat, Zxid};
@@ -43,7 +47,8 @@ pub struct StatPersisted {
     pub cversion: i32,
     /// Number of ACL changes.
     pub aversion: i32,
-    /// Owning session for ephemerals, else 0.
+    /// Owning session for ephemerals, else 0; containers and TTL nodes store their
+    /// `EphemeralType` encoding here (never shown to clients).
     pub ephemeral_owner: SessionId,
     /// zxid of the last change to the child list.
     pub pzxid: Zxid,
@@ -58,6 +63,8 @@ pub struct Znode {
     pub children: BTreeSet<String>,
     /// The persisted stat.
     pub stat: StatPersisted,
+    /// The node's ACL (after `fixupACL`).
+    pub acl: Vec<Acl>,
 }
 
 impl Znode {
@@ -74,23 +81,33 @@ impl Znode {
             version: s.version,
             cversion: s.cversion.wrapping_mul(2).wrapping_sub(num_children),
             aversion: s.aversion,
-            ephemeral_owner: s.ephemeral_owner,
+            ephemeral_owner: self.owner(),
             data_length: self.data.len() as i32,
             num_children,
             pzxid: s.pzxid,
         }
     }
 
-    /// True if the node belongs to a session.
+    /// True if the node belongs to a session (not a container or TTL node).
     pub fn is_ephemeral(&self) -> bool {
-        self.stat.ephemeral_owner != 0
+        self.ephemeral_type() == EphemeralType::Normal
     }
 
-    fn new(stat: StatPersisted, data: String) -> Znode {
+    /// The owning session of an ephemeral, else 0 (`DataNode.getClientEphemeralOwner`).
+    pub fn owner(&self) -> SessionId {
+        if self.is_ephemeral() {
+            self.stat.ephemeral_owner
+        } else {
+            0
+        }
+    }
+
+    fn new(stat: StatPersisted, data: String, acl: Vec<Acl>) -> Znode {
         Znode {
             data,
             children: BTreeSet::new(),
             stat,
+            acl,
         }
     }
 }
@@ -137,7 +154,7 @@ impl DataTree {
         for p in path::RESERVED_PATHS {
             nodes.insert(
                 p.to_string(),
-                Znode::new(StatPersisted::default(), String::new()),
+                Znode::new(StatPersisted::default(), String::new(), open_acl_unsafe()),
             );
         }
         for p in path::RESERVED_PATHS.iter().skip(1) {
@@ -232,6 +249,25 @@ impl DataTree {
         Ok((node.children.iter().cloned().collect(), node.stat()))
     }
 
+    /// `checkACL` on the node at `path`: `NoNode` if absent, `NoAuth` unless one of `auth`'s
+    /// ids (or `world:anyone`) holds one of the bits in `perm`.
+    pub fn check_acl(&self, path: &str, perm: i32, auth: &[Id]) -> Result<(), ErrorCode> {
+        let node = self.nodes.get(path).ok_or(ErrorCode::NoNode)?;
+        acl::check_acl(&node.acl, perm, auth)
+    }
+
+    /// `getACL` (`FinalRequestProcessor`): `NoNode`, `NoAuth` without READ or ADMIN; a caller
+    /// without ADMIN sees digest ids as `user:x`.
+    pub fn get_acl(&self, path: &str, auth: &[Id]) -> Result<(Vec<Acl>, Stat), ErrorCode> {
+        let node = self.nodes.get(path).ok_or(ErrorCode::NoNode)?;
+        acl::check_acl(&node.acl, acl::READ | acl::ADMIN, auth)?;
+        let shown = match acl::check_acl(&node.acl, acl::ADMIN, auth) {
+            Ok(()) => node.acl.clone(),
+            Err(_) => acl::redacted(&node.acl),
+        };
+        Ok((shown, node.stat()))
+    }
+
     /// Applies one committed txn (`ZKDatabase.processTxn`) and returns the client's result
     /// and the watch triggers in firing order. Raises `last_processed_zxid` to `hdr.zxid`
     /// (it never goes down, as in the real tree).
@@ -258,17 +294,42 @@ impl DataTree {
                 data,
                 ephemeral,
                 parent_cversion,
+                acl,
+                container,
+                ttl,
             } => {
-                let owner = if *ephemeral { hdr.session_id } else { 0 };
-                self.create_node(hdr, path, data, owner, *parent_cversion, out)
+                let owner = if *container {
+                    CONTAINER_OWNER
+                } else if *ttl > 0 {
+                    EphemeralType::ttl_owner(*ttl)
+                } else if *ephemeral {
+                    hdr.session_id
+                } else {
+                    0
+                };
+                let new = NewNode {
+                    data,
+                    owner,
+                    parent_cversion: *parent_cversion,
+                    acl,
+                };
+                self.create_node(hdr, path, new, out)
                     .map(|stat| OpResult::Create {
                         path: path.clone(),
                         stat: Some(stat),
                     })
             }
-            Txn::Delete { path } => self
+            Txn::Delete { path } | Txn::DeleteContainer { path } => self
                 .delete_node(path, hdr.zxid, out)
                 .map(|()| OpResult::Delete),
+            Txn::SetAcl { path, acl, version } => match self.nodes.get_mut(path) {
+                Some(node) => {
+                    node.acl = acl.clone();
+                    node.stat.aversion = *version;
+                    Ok(OpResult::SetAcl { stat: node.stat() })
+                }
+                None => Err(ErrorCode::NoNode),
+            },
             Txn::SetData {
                 path,
                 data,
@@ -316,11 +377,15 @@ impl DataTree {
         &mut self,
         hdr: &TxnHeader,
         path: &str,
-        data: &str,
-        owner: SessionId,
-        parent_cversion: i32,
+        new: NewNode,
         out: &mut Vec<WatchTrigger>,
     ) -> Result<Stat, ErrorCode> {
+        let NewNode {
+            data,
+            owner,
+            parent_cversion,
+            acl,
+        } = new;
         path::check_path(path)?;
         if self.nodes.contains_key(path) {
             return Err(ErrorCode::NodeExists);
@@ -346,10 +411,11 @@ impl DataTree {
             ephemeral_owner: owner,
             ..StatPersisted::default()
         };
-        let node = Znode::new(stat, data.to_string());
+        let node = Znode::new(stat, data.to_string(), acl.to_vec());
         let reported = node.stat();
+        let normal = node.is_ephemeral();
         self.nodes.insert(path.to_string(), node);
-        if owner != 0 {
+        if normal {
             self.ephemerals
                 .entry(owner)
                 .or_default()
@@ -379,7 +445,7 @@ impl DataTree {
         if !node.children.is_empty() {
             return Err(ErrorCode::NotEmpty);
         }
-        let owner = node.stat.ephemeral_owner;
+        let owner = node.owner();
         let parent_path = parent_of(path).ok_or(ErrorCode::NoNode)?;
         let parent = self.nodes.get_mut(parent_path).ok_or(ErrorCode::NoNode)?;
         parent.children.remove(path::name_of(path));
@@ -436,6 +502,14 @@ impl DataTree {
             let _ = self.delete_node(p, zxid, out);
         }
     }
+}
+
+/// What a create txn puts in the new node.
+struct NewNode<'a> {
+    data: &'a str,
+    owner: SessionId,
+    parent_cversion: i32,
+    acl: &'a [Acl],
 }
 
 fn trigger(event: EventType, path: &str, target: WatchTarget) -> WatchTrigger {

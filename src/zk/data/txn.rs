@@ -3,12 +3,15 @@
 //! `SetDataTxn`, `CheckVersionTxn`, `ErrorTxn`, `MultiTxn`, `CreateSessionTxn`, and the
 //! server's `ProcessTxnResult`).
 //!
-//! Simplified compared to ZooKeeper 3.5.9/3.8: no ACL lists in requests or txns, data is UTF-8
-//! text, no container/TTL/reconfig/setACL txns, and a txn is a Rust value rather than jute
-//! bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
+//! Also `CreateContainerTxn`, `CreateTTLTxn`, `SetACLTxn` and the `deleteContainer` request
+//! of the leader's container manager (whose txn is a `DeleteTxn` under opcode 20).
+//!
+//! Simplified compared to ZooKeeper 3.5.9/3.8: data is UTF-8 text, no reconfig txn, and a txn
+//! is a Rust value rather than jute bytes. A failed `multi` keeps the real shape: a `MultiTxn` whose failing op (and every op
 //! after it) is an `ErrorTxn`. `create` and `create2` requests make the same `CreateTxn`;
 //! only the answer differs ([`OpResult::response_to`], after `FinalRequestProcessor`).
 
+use crate::zk::data::acl::{open_acl_unsafe, Acl};
 use crate::zk::types::{CreateMode, ErrorCode, EventType, SessionId, Stat, Zxid};
 
 /// A write request from a client (`CreateRequest`, `DeleteRequest`, `SetDataRequest`,
@@ -24,8 +27,28 @@ pub enum WriteOp {
         /// Ephemeral and/or sequential.
         mode: CreateMode,
         /// Opcode `create2` (15) rather than `create` (1): the answer carries the new node's
-        /// stat as well as its path. Both make the same txn.
+        /// stat as well as its path. Both make the same txn. (Container and TTL modes go as
+        /// `createContainer`/`createTTL`, which always answer with the stat.)
         stat: bool,
+        /// The new node's ACL, before `fixupACL`.
+        acl: Vec<Acl>,
+        /// `CreateTTLRequest.ttl` in ms for the TTL modes; -1 otherwise (what the server
+        /// assumes for a request without one).
+        ttl: i64,
+    },
+    /// `setACL(path, acl, aversion)`.
+    SetAcl {
+        /// Node whose ACL changes.
+        path: String,
+        /// New ACL, before `fixupACL`.
+        acl: Vec<Acl>,
+        /// Expected `aversion`, or -1.
+        version: i32,
+    },
+    /// `deleteContainer(path)`: only the leader's container manager sends it (session 0).
+    DeleteContainer {
+        /// Container or TTL node to delete.
+        path: String,
     },
     /// `delete(path, version)`.
     Delete {
@@ -59,8 +82,12 @@ impl WriteOp {
     /// `setData`, `check`, `multi`).
     pub fn name(&self) -> &'static str {
         match self {
+            WriteOp::Create { mode, .. } if mode.is_container() => "createContainer",
+            WriteOp::Create { mode, .. } if mode.is_ttl() => "createTTL",
             WriteOp::Create { stat: true, .. } => "create2",
             WriteOp::Create { .. } => "create",
+            WriteOp::SetAcl { .. } => "setACL",
+            WriteOp::DeleteContainer { .. } => "deleteContainer",
             WriteOp::Delete { .. } => "delete",
             WriteOp::SetData { .. } => "setData",
             WriteOp::Check { .. } => "check",
@@ -74,7 +101,9 @@ impl WriteOp {
             WriteOp::Create { path, .. }
             | WriteOp::Delete { path, .. }
             | WriteOp::SetData { path, .. }
-            | WriteOp::Check { path, .. } => Some(path),
+            | WriteOp::Check { path, .. }
+            | WriteOp::SetAcl { path, .. }
+            | WriteOp::DeleteContainer { path } => Some(path),
             WriteOp::Multi(_) => None,
         }
     }
@@ -97,6 +126,26 @@ impl WriteOp {
             data: data.to_string(),
             mode,
             stat: false,
+            acl: open_acl_unsafe(),
+            ttl: -1,
+        }
+    }
+
+    /// `Op.create(path, data, acl, mode, ttl)` with an explicit ACL and TTL (-1 for none).
+    pub fn create_with(
+        path: &str,
+        data: &str,
+        acl: Vec<Acl>,
+        mode: CreateMode,
+        ttl: i64,
+    ) -> WriteOp {
+        WriteOp::Create {
+            path: path.to_string(),
+            data: data.to_string(),
+            mode,
+            stat: false,
+            acl,
+            ttl,
         }
     }
 
@@ -151,11 +200,31 @@ pub enum Txn {
         ephemeral: bool,
         /// The parent's new **stored** `cversion` (old + 1, wrapping).
         parent_cversion: i32,
+        /// The ACL after `fixupACL`.
+        acl: Vec<Acl>,
+        /// `CreateContainerTxn`: the node is a container.
+        container: bool,
+        /// `CreateTTLTxn`: the node's TTL in ms; 0 for any other node.
+        ttl: i64,
     },
     /// `DeleteTxn`.
     Delete {
         /// Node to delete.
         path: String,
+    },
+    /// A `DeleteTxn` under opcode `deleteContainer` (20), from the container manager.
+    DeleteContainer {
+        /// Container or TTL node to delete.
+        path: String,
+    },
+    /// `SetACLTxn`.
+    SetAcl {
+        /// Node whose ACL changes.
+        path: String,
+        /// The ACL after `fixupACL`.
+        acl: Vec<Acl>,
+        /// The node's **new** `aversion` (old + 1).
+        version: i32,
     },
     /// `SetDataTxn`.
     SetData {
@@ -187,8 +256,14 @@ impl Txn {
         match self {
             Txn::CreateSession { .. } => "createSession",
             Txn::CloseSession => "closeSession",
+            Txn::Create {
+                container: true, ..
+            } => "createContainer",
+            Txn::Create { ttl, .. } if *ttl > 0 => "createTTL",
             Txn::Create { .. } => "create",
             Txn::Delete { .. } => "delete",
+            Txn::DeleteContainer { .. } => "deleteContainer",
+            Txn::SetAcl { .. } => "setACL",
             Txn::SetData { .. } => "setData",
             Txn::Check { .. } => "check",
             Txn::Multi(_) => "multi",
@@ -201,8 +276,14 @@ impl Txn {
         match self {
             Txn::CreateSession { .. } => -10,
             Txn::CloseSession => -11,
+            Txn::Create {
+                container: true, ..
+            } => 19,
+            Txn::Create { ttl, .. } if *ttl > 0 => 21,
             Txn::Create { .. } => 1,
             Txn::Delete { .. } => 2,
+            Txn::DeleteContainer { .. } => 20,
+            Txn::SetAcl { .. } => 7,
             Txn::SetData { .. } => 5,
             Txn::Check { .. } => 13,
             Txn::Multi(_) => 14,
@@ -249,6 +330,11 @@ pub enum OpResult {
     },
     /// `CheckResult`.
     Check,
+    /// `SetACLResponse`: the node's new stat.
+    SetAcl {
+        /// The node's reported stat after the change.
+        stat: Stat,
+    },
     /// Per-op results of a multi. In a failed multi every entry is an `Error`: `Ok` for the
     /// ops before the failing one (rolled back), its code, then `RuntimeInconsistency`.
     Multi(Vec<OpResult>),
@@ -298,12 +384,16 @@ impl OpResult {
         }
     }
 
-    /// Drops the stat of a `CreateResult` answering a plain `create`.
+    /// Drops the stat of a `CreateResult` answering a plain `create` (a container or TTL
+    /// create is `create2`-shaped: `Create2Response`).
     fn shaped_for(self, op: &WriteOp) -> OpResult {
         match (self, op) {
-            (OpResult::Create { path, .. }, WriteOp::Create { stat: false, .. }) => {
-                OpResult::Create { path, stat: None }
-            }
+            (
+                OpResult::Create { path, .. },
+                WriteOp::Create {
+                    stat: false, mode, ..
+                },
+            ) if !mode.is_container() && !mode.is_ttl() => OpResult::Create { path, stat: None },
             (r, _) => r,
         }
     }

@@ -121,12 +121,7 @@ impl<S> Calls<S> {
 type Outcome = Result<ReplyBody, ErrorCode>;
 
 fn create_op(path: &str, data: &str, mode: CreateMode) -> ClientOp {
-    ClientOp::Write(WriteOp::Create {
-        path: path.to_string(),
-        data: data.to_string(),
-        mode,
-        stat: false,
-    })
+    ClientOp::Write(WriteOp::create(path, data, mode))
 }
 
 fn created_path(r: &Outcome) -> Option<String> {

@@ -258,6 +258,12 @@ impl FakeServer {
                 Err(e) => (e, ReplyBody::Empty, last),
             },
             ClientOp::Sync { path } => (ErrorCode::Ok, ReplyBody::Sync { path }, last),
+            // The stand-in keeps no auth: every connection is anonymous, `addAuth` succeeds.
+            ClientOp::GetAcl { path } => match self.tree.get_acl(&path, &[]) {
+                Ok((acl, stat)) => (ErrorCode::Ok, ReplyBody::Acl { acl, stat }, last),
+                Err(e) => (e, ReplyBody::Empty, last),
+            },
+            ClientOp::Auth { .. } => (ErrorCode::Ok, ReplyBody::Empty, 0),
             ClientOp::Write(w) => {
                 let txn = self.tree.prepare(session, &w);
                 let r = self.commit(ctx, session, &txn);

@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::client::CallOp;
+use crate::zk::data::acl::{open_acl_unsafe, parse_perms, Acl};
 use crate::zk::data::txn::WriteOp;
 use crate::zk::msg::ClientOp;
 use crate::zk::types::CreateMode;
@@ -42,6 +43,38 @@ pub const BOOT_LIMIT_US: TimeUs = SEC;
 /// Bound on the steps one op may take, whatever the simulated time.
 const MAX_STEPS_PER_OP: u64 = 5_000_000;
 
+/// Server settings a script may change (its `"config"` object).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerFlags {
+    /// `zookeeper.extendedTypesEnabled` (`"extended_types"`, default false).
+    pub extended_types: bool,
+    /// `znode.container.checkIntervalMs` (`"container_check_interval_ms"`, default 60000).
+    pub container_check_interval_ms: Option<u64>,
+}
+
+impl ServerFlags {
+    /// Applies the flags to an ensemble's configuration.
+    pub fn apply(&self, cfg: &mut crate::zk::config::ZkConfig) {
+        cfg.extended_types_enabled = self.extended_types;
+        if let Some(ms) = self.container_check_interval_ms {
+            cfg.container_check_interval_ms = ms;
+        }
+    }
+}
+
+/// What a script's ensemble is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct ScriptSetup<'a> {
+    /// The run's seed.
+    pub seed: u64,
+    /// Ensemble size.
+    pub servers: usize,
+    /// Scripted client names.
+    pub clients: &'a [&'a str],
+    /// Server settings.
+    pub flags: &'a ServerFlags,
+}
+
 /// A parsed script.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Script {
@@ -49,6 +82,8 @@ pub struct Script {
     pub servers: usize,
     /// The run's seed.
     pub seed: u64,
+    /// Server settings (`"config"`).
+    pub flags: ServerFlags,
     /// The ops, in order.
     pub ops: Vec<ScriptOp>,
 }
@@ -82,6 +117,10 @@ pub enum ClientCall {
         mode: CreateMode,
         /// `create2`: the answer carries the new node's stat.
         stat: bool,
+        /// The node's ACL (`OPEN_ACL_UNSAFE` unless the op says).
+        acl: Vec<Acl>,
+        /// TTL in ms for the TTL modes, else -1.
+        ttl: i64,
     },
     Get {
         path: String,
@@ -113,6 +152,21 @@ pub enum ClientCall {
     Multi {
         ops: Vec<WriteOp>,
     },
+    /// `setACL(path, acl, aversion)`.
+    SetAcl {
+        path: String,
+        acl: Vec<Acl>,
+        version: i32,
+    },
+    /// `getACL(path)`.
+    GetAcl {
+        path: String,
+    },
+    /// `addAuthInfo(scheme, auth)`.
+    AddAuth {
+        scheme: String,
+        auth: String,
+    },
     Close,
 }
 
@@ -129,6 +183,9 @@ impl ClientCall {
             ClientCall::Children { .. } => "children",
             ClientCall::Sync { .. } => "sync",
             ClientCall::Multi { .. } => "multi",
+            ClientCall::SetAcl { .. } => "set_acl",
+            ClientCall::GetAcl { .. } => "get_acl",
+            ClientCall::AddAuth { .. } => "add_auth",
             ClientCall::Close => "close",
         }
     }
@@ -151,11 +208,15 @@ impl ClientCall {
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             } => ClientOp::Write(WriteOp::Create {
                 path,
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             }),
             ClientCall::Get { path, watch } => ClientOp::GetData { path, watch },
             ClientCall::Set {
@@ -176,6 +237,11 @@ impl ClientCall {
             }
             ClientCall::Multi { ops } => ClientOp::Write(WriteOp::Multi(ops)),
             ClientCall::Sync { path } => ClientOp::Sync { path },
+            ClientCall::SetAcl { path, acl, version } => {
+                ClientOp::Write(WriteOp::SetAcl { path, acl, version })
+            }
+            ClientCall::GetAcl { path } => ClientOp::GetAcl { path },
+            ClientCall::AddAuth { scheme, auth } => ClientOp::Auth { scheme, auth },
         };
         CallOp::Op(op)
     }
@@ -189,7 +255,11 @@ impl Script {
         let obj = v
             .as_object()
             .ok_or("script must be a JSON object with \"servers\", \"seed\" and \"ops\"")?;
-        check_keys(obj, &["servers", "seed", "ops"], "script")?;
+        check_keys(obj, &["servers", "seed", "config", "ops"], "script")?;
+        let flags = match obj.get("config") {
+            None => ServerFlags::default(),
+            Some(v) => parse_flags(v)?,
+        };
         let servers = match obj.get("servers") {
             None => 3,
             Some(v) => v
@@ -215,7 +285,12 @@ impl Script {
             .enumerate()
             .map(|(i, op)| parse_op(op, servers).map_err(|e| format!("op {i}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Script { servers, seed, ops })
+        Ok(Script {
+            servers,
+            seed,
+            flags,
+            ops,
+        })
     }
 
     /// The clients the script uses, in order of first use.
@@ -302,7 +377,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
             Ok(ScriptOp::Wait { ms })
         }
         "connect" | "create" | "get" | "set" | "delete" | "exists" | "children" | "sync"
-        | "multi" | "close" | "expire" => {
+        | "multi" | "set_acl" | "get_acl" | "add_auth" | "close" | "expire" => {
             let client = get_str(obj, "client", None)?;
             if client.is_empty() || client.len() > 32 {
                 return Err("\"client\" must be a name of 1 to 32 characters".into());
@@ -326,7 +401,7 @@ fn parse_op(v: &Value, servers: usize) -> Result<ScriptOp, String> {
 fn unknown_op(op: &str) -> String {
     format!(
         "unknown op \"{op}\" (known: connect, create, get, set, delete, exists, children, \
-         sync, multi, close, expire, stop, start, wait)"
+         sync, multi, set_acl, get_acl, add_auth, close, expire, stop, start, wait)"
     )
 }
 
@@ -360,9 +435,14 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
             }
         }
         "create" => {
-            keys(&["path", "data", "ephemeral", "sequential", "stat"])?;
+            keys(&CREATE_KEYS_STAT)?;
             let WriteOp::Create {
-                path, data, mode, ..
+                path,
+                data,
+                mode,
+                acl,
+                ttl,
+                ..
             } = parse_write(op, obj)?
             else {
                 return Err(unknown_op(op));
@@ -373,6 +453,8 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
                 data,
                 mode,
                 stat,
+                acl,
+                ttl,
             }
         }
         "children" => {
@@ -434,6 +516,25 @@ fn parse_call(op: &str, obj: &Map<String, Value>, servers: usize) -> Result<Clie
                 path: get_str(obj, "path", Some("/"))?,
             }
         }
+        "set_acl" => {
+            keys(&["path", "acl", "version"])?;
+            ClientCall::SetAcl {
+                path: path()?,
+                acl: parse_acl(obj.get("acl").ok_or("missing \"acl\"")?)?,
+                version: get_i32(obj, "version", Some(-1))?,
+            }
+        }
+        "get_acl" => {
+            keys(&["path"])?;
+            ClientCall::GetAcl { path: path()? }
+        }
+        "add_auth" => {
+            keys(&["scheme", "auth"])?;
+            ClientCall::AddAuth {
+                scheme: get_str(obj, "scheme", None)?,
+                auth: get_str(obj, "auth", Some(""))?,
+            }
+        }
         "close" => {
             keys(&[])?;
             ClientCall::Close
@@ -449,7 +550,7 @@ fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
     let op = get_str(obj, "op", None)?;
     let fields: &[&str] = match op.as_str() {
         "check" | "delete" => &["op", "path", "version"],
-        "create" => &["op", "path", "data", "ephemeral", "sequential"],
+        "create" => &CREATE_KEYS_STAT[..CREATE_KEYS_STAT.len() - 1],
         "set" => &["op", "path", "data", "version"],
         other => {
             return Err(format!(
@@ -461,16 +562,98 @@ fn parse_multi_op(v: &Value) -> Result<WriteOp, String> {
     parse_write(&op, obj)
 }
 
-/// The write a `create`, `set`, `delete` or `check` op names (a plain `create`).
+/// A script's `"config"`: `{"extended_types": true, "container_check_interval_ms": 1000}`.
+fn parse_flags(v: &Value) -> Result<ServerFlags, String> {
+    let obj = v.as_object().ok_or("\"config\" must be a JSON object")?;
+    check_keys(
+        obj,
+        &["extended_types", "container_check_interval_ms"],
+        "\"config\"",
+    )?;
+    let interval = match obj.get("container_check_interval_ms") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|ms| (1..=MAX_WAIT_MS).contains(ms))
+                .ok_or(format!(
+                    "\"container_check_interval_ms\" must be an integer from 1 to {MAX_WAIT_MS}"
+                ))?,
+        ),
+    };
+    Ok(ServerFlags {
+        extended_types: get_bool(obj, "extended_types")?,
+        container_check_interval_ms: interval,
+    })
+}
+
+/// The fields a `create` op may have (`stat` last: not inside a multi).
+const CREATE_KEYS_STAT: [&str; 9] = [
+    "op",
+    "path",
+    "data",
+    "ephemeral",
+    "sequential",
+    "container",
+    "ttl_ms",
+    "acl",
+    "stat",
+];
+
+/// An ACL list: `[{"scheme": "digest", "id": "user:hash", "perms": "cdrwa"}]` (an empty list
+/// is allowed: the server answers `InvalidACL`).
+pub fn parse_acl(v: &Value) -> Result<Vec<Acl>, String> {
+    let list = v.as_array().ok_or("\"acl\" must be a list")?;
+    list.iter()
+        .map(|e| {
+            let o = e.as_object().ok_or(
+                "an ACL entry must be a JSON object with \"scheme\", \"id\" and \"perms\"",
+            )?;
+            check_keys(o, &["scheme", "id", "perms"], "ACL entry")?;
+            let perms = get_str(o, "perms", None)?;
+            let perms = parse_perms(&perms).ok_or(format!(
+                "\"perms\" \"{perms}\" may only use the letters c, d, r, w, a"
+            ))?;
+            Ok(Acl::new(
+                perms,
+                &get_str(o, "scheme", None)?,
+                &get_str(o, "id", Some(""))?,
+            ))
+        })
+        .collect()
+}
+
+/// The write a `create`, `set`, `delete` or `check` op names.
 fn parse_write(op: &str, obj: &Map<String, Value>) -> Result<WriteOp, String> {
     let path = get_str(obj, "path", None)?;
     let version = || get_i32(obj, "version", Some(-1));
     let data = || get_str(obj, "data", Some(""));
     Ok(match op {
         "create" => {
-            let mode =
-                CreateMode::from_flags(get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
-            WriteOp::create(&path, &data()?, mode)
+            let (ephemeral, sequential) =
+                (get_bool(obj, "ephemeral")?, get_bool(obj, "sequential")?);
+            let container = get_bool(obj, "container")?;
+            let ttl = match obj.get("ttl_ms") {
+                None => None,
+                Some(v) => Some(v.as_i64().ok_or("\"ttl_ms\" must be an integer")?),
+            };
+            let mode = match (container, ttl) {
+                (true, Some(_)) => {
+                    return Err("a node is a container or has a TTL, not both".into())
+                }
+                (true, _) if ephemeral || sequential => {
+                    return Err("a container is neither ephemeral nor sequential".into())
+                }
+                (_, Some(_)) if ephemeral => return Err("an ephemeral node has no TTL".into()),
+                (true, None) => CreateMode::Container,
+                (false, Some(_)) if sequential => CreateMode::PersistentSequentialWithTtl,
+                (false, Some(_)) => CreateMode::PersistentWithTtl,
+                (false, None) => CreateMode::from_flags(ephemeral, sequential),
+            };
+            let acl = match obj.get("acl") {
+                None => open_acl_unsafe(),
+                Some(v) => parse_acl(v)?,
+            };
+            WriteOp::create_with(&path, &data()?, acl, mode, ttl.unwrap_or(-1))
         }
         "set" => WriteOp::set_data(&path, &data()?, version()?),
         "delete" => WriteOp::delete(&path, version()?),
@@ -481,7 +664,7 @@ fn parse_write(op: &str, obj: &Map<String, Value>) -> Result<WriteOp, String> {
 
 mod runner;
 
-pub use runner::{run, run_script_with};
+pub use runner::{run, run_script_configured, run_script_with};
 
 #[cfg(test)]
 pub(crate) mod fake_server;

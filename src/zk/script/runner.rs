@@ -5,11 +5,14 @@
 use crate::sim::{Actor, Checker, Input, NodeId, Sim, TimeUs, World, MS};
 use crate::zk::client::node::{ClientNode, LogEntry};
 use crate::zk::client::Call;
+use crate::zk::data::acl::{perms_string, Acl};
 use crate::zk::data::txn::OpResult;
 use crate::zk::msg::{Control, Msg, ReplyBody};
 use crate::zk::types::Stat;
 
-use super::{ClientCall, Script, ScriptOp, BOOT_LIMIT_US, MAX_STEPS_PER_OP, OP_TIMEOUT_US};
+use super::{
+    ClientCall, Script, ScriptOp, ScriptSetup, BOOT_LIMIT_US, MAX_STEPS_PER_OP, OP_TIMEOUT_US,
+};
 
 /// An ordered JSON object written field by field (serde_json's map would sort the keys).
 struct Line(Vec<(&'static str, String)>);
@@ -52,10 +55,31 @@ where
     A::Msg: From<Msg>,
     C: Checker<A>,
 {
+    run_script_configured(text, |s| build(s.seed, s.servers, s.clients), client_of)
+}
+
+/// [`run_script_with`] for a builder that also applies the script's server settings
+/// (`"config"`); `run_script_with`'s builder ignores them.
+pub fn run_script_configured<A, C>(
+    text: &str,
+    build: impl FnOnce(&ScriptSetup) -> Sim<A, C>,
+    client_of: fn(&A) -> Option<&ClientNode>,
+) -> Result<Vec<String>, String>
+where
+    A: Actor,
+    A::Msg: From<Msg>,
+    C: Checker<A>,
+{
     let script = Script::parse(text)?;
     let names = script.client_names();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut sim = build(script.seed, script.servers, &refs);
+    let setup = ScriptSetup {
+        seed: script.seed,
+        servers: script.servers,
+        clients: &refs,
+        flags: &script.flags,
+    };
+    let mut sim = build(&setup);
     run(&script, &mut sim, client_of)
 }
 
@@ -344,14 +368,28 @@ fn body_fields(line: Line, body: &ReplyBody) -> Line {
         ReplyBody::Exists(stat) => line.val("stat", stat),
         ReplyBody::Children { children, stat } => opt_stat(line.val("children", children), stat),
         ReplyBody::Sync { path } => line.val("path", path),
+        ReplyBody::Acl { acl, stat } => line.val("acl", acl_json(acl)).val("stat", stat),
     }
+}
+
+/// An ACL as scripts write it: `[{"scheme", "id", "perms": "cdrwa"}]`.
+fn acl_json(acl: &[Acl]) -> Vec<serde_json::Value> {
+    acl.iter()
+        .map(|a| {
+            serde_json::json!({
+                "scheme": a.id.scheme,
+                "id": a.id.id,
+                "perms": perms_string(a.perms),
+            })
+        })
+        .collect()
 }
 
 /// The fields of a write's result; a `stat` only when the answer carries one.
 fn result_fields(line: Line, r: &OpResult) -> Line {
     match r {
         OpResult::Create { path, stat } => opt_stat(line.val("path", path), stat),
-        OpResult::SetData { stat } => line.val("stat", stat),
+        OpResult::SetData { stat } | OpResult::SetAcl { stat } => line.val("stat", stat),
         OpResult::Error(err) => line.val("error", err.name()),
         _ => line,
     }

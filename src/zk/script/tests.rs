@@ -54,6 +54,8 @@ fn parses_every_op_with_defaults() {
             data: "v0".into(),
             mode: CreateMode::EphemeralSequential,
             stat: false,
+            acl: crate::zk::data::acl::open_acl_unsafe(),
+            ttl: -1,
         }
     );
     assert_eq!(

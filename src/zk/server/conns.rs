@@ -10,12 +10,19 @@
 //! session that re-connects here first closes its older connection (`processConnectRequest`).
 //! Simplified: watches are kept per session, which is the same thing since a session has at
 //! most one connection per server; pings are answered at once, no `SessionMoved`, no
-//! `maxClientCnxns`, no auth.
+//! `maxClientCnxns`, no SASL.
+//!
+//! Auth (`ZooKeeperServer.processPacket`): a connection starts with the id `ip:<client
+//! address>` (a client node `n` is at `10.0.<n/256>.<n%256>`); an `auth` packet is handled at
+//! once, out of queue order, as the real server handles it on arrival: it adds an id, or for a
+//! scheme without a provider answers `AuthFailed` and closes the connection. Reads check the
+//! node's ACL (`getData`/`getChildren` READ, `getACL` READ or ADMIN, `exists` nothing).
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::sim::NodeId;
 
+use crate::zk::data::acl::{self, Id};
 use crate::zk::data::txn::{ApplyOutcome, Txn, TxnHeader};
 use crate::zk::msg::{ClientOp, ClientPacket, ForwardedOp, Msg, ReplyBody};
 use crate::zk::server::wire::{Arrival, ConnEnd};
@@ -35,6 +42,13 @@ pub struct ClientConn {
     queue: VecDeque<(i32, ClientOp)>,
     /// The write/sync/close waiting for the leader.
     in_flight: Option<(i32, ClientOp)>,
+    /// The ids this connection has authenticated as (`ServerCnxn.authInfo`).
+    pub auth: Vec<Id>,
+}
+
+/// The address a client node connects from.
+pub fn client_ip(node: NodeId) -> String {
+    format!("10.0.{}.{}", node.0 / 256 % 256, node.0 % 256)
 }
 
 /// All client connections of a server, by (client node, connection id).
@@ -128,6 +142,7 @@ impl Server {
                             session: 0,
                             timeout_ms: 0,
                             established: false,
+                            auth: vec![Id::new("ip", &client_ip(src))],
                             queue: VecDeque::new(),
                             in_flight: None,
                         },
@@ -176,6 +191,10 @@ impl Server {
                     self.send_client(ctx, key, reply(xid, zxid, ErrorCode::Ok, ReplyBody::Empty));
                     return;
                 }
+                if let ClientOp::Auth { scheme, auth } = op {
+                    self.on_auth(ctx, key, xid, &scheme, &auth);
+                    return;
+                }
                 if let Some(c) = self.conns.conns.get_mut(&key) {
                     c.queue.push_back((xid, op));
                 }
@@ -183,6 +202,29 @@ impl Server {
             }
             ClientPacket::Close { .. } => self.remove_client(key),
             _ => {}
+        }
+    }
+
+    /// `processPacket` for `OpCode.auth`: reply with zxid 0; on failure close the connection.
+    fn on_auth(&mut self, ctx: &mut ZkCtx, key: (NodeId, u64), xid: i32, scheme: &str, auth: &str) {
+        let Some(c) = self.conns.conns.get_mut(&key) else {
+            return;
+        };
+        match acl::authenticate(scheme, auth, &client_ip(key.0)) {
+            Ok(id) => {
+                if !c.auth.contains(&id) {
+                    c.auth.push(id);
+                }
+                self.send_client(ctx, key, reply(xid, 0, ErrorCode::Ok, ReplyBody::Empty));
+            }
+            Err(e) => {
+                ctx.note(format!(
+                    "zk{}: authentication failed for scheme {scheme}",
+                    self.sid
+                ));
+                self.send_client(ctx, key, reply(xid, 0, e, ReplyBody::Empty));
+                self.close_client(ctx, key, "authentication failed");
+            }
         }
     }
 
@@ -296,14 +338,15 @@ impl Server {
             if op.is_write() {
                 c.in_flight = Some((xid, op.clone()));
                 let fwd = match op {
-                    ClientOp::Write(w) => ForwardedOp::Write(w),
+                    ClientOp::Write(w) => ForwardedOp::Write(w, c.auth.clone()),
                     ClientOp::Sync { .. } => ForwardedOp::Sync,
                     _ => ForwardedOp::CloseSession,
                 };
                 self.submit_write(ctx, session, xid, fwd);
                 return;
             }
-            self.answer_read(ctx, key, session, xid, op);
+            let auth = c.auth.clone();
+            self.answer_read(ctx, key, session, xid, op, &auth);
         }
     }
 
@@ -314,9 +357,23 @@ impl Server {
         session: SessionId,
         xid: i32,
         op: ClientOp,
+        auth: &[Id],
     ) {
         let zxid = self.tree.last_processed_zxid();
+        let read_denied = match &op {
+            ClientOp::GetData { path, .. } | ClientOp::GetChildren { path, .. } => {
+                self.tree.check_acl(path, acl::READ, auth).err()
+            }
+            _ => None,
+        };
         let (err, body) = match op {
+            _ if read_denied.is_some() => {
+                (read_denied.unwrap_or(ErrorCode::NoAuth), ReplyBody::Empty)
+            }
+            ClientOp::GetAcl { path } => match self.tree.get_acl(&path, auth) {
+                Ok((acl, stat)) => (ErrorCode::Ok, ReplyBody::Acl { acl, stat }),
+                Err(e) => (e, ReplyBody::Empty),
+            },
             ClientOp::GetData { path, watch } => match self.tree.get_data(&path) {
                 Ok((data, stat)) => {
                     if watch {
@@ -398,7 +455,12 @@ impl Server {
                 }
             }
         }
-        let Some(key) = self.conns.key_of_session(hdr.session_id) else {
+        // Session 0 is the server itself (the container manager's `deleteContainer`).
+        let key = match hdr.session_id {
+            0 => None,
+            s => self.conns.key_of_session(s),
+        };
+        let Some(key) = key else {
             if let Txn::CloseSession = txn {
                 self.watches.remove_session(hdr.session_id);
             }

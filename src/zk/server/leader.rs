@@ -20,6 +20,7 @@
 //! `SyncLimitCheck` (a proposal un-ACKed for syncLimit) is left to the read timeout, since a
 //! simulated learner ACKs every proposal as soon as it arrives.
 
+use crate::zk::server::containers::ContainerManager;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::{NodeId, MS};
@@ -105,6 +106,8 @@ pub struct LeaderState {
     pub(super) tick: u64,
     pub(super) half_tick: bool,
     pub sessions: SessionTracker,
+    /// The `ContainerManager`, started with the leader.
+    pub containers: ContainerManager,
 }
 
 impl LeaderState {
@@ -188,6 +191,7 @@ impl Server {
             tick: 0,
             half_tick: false,
             sessions: SessionTracker::default(),
+            containers: ContainerManager::default(),
         };
         self.role = Role::Leader(Box::new(state));
         let tick = self.config.tick_us();
@@ -266,6 +270,7 @@ impl Server {
         l.counter = 0;
         l.prep_tree = tree;
         l.sessions = SessionTracker::activate(cfg.tick_time_ms, now_ms, table);
+        l.containers = ContainerManager::start(now_ms, cfg.container_check_interval_ms);
         let quorum = sids(&l.newleader_acked);
         for h in l.handlers.values_mut().filter(|h| h.newleader_acked) {
             send_h(ctx, h, QuorumPacket::UpToDate);

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::sim::MS;
 
+use crate::zk::data::prep::Requester;
 use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::msg::{ForwardedOp, QuorumPacket, Timer};
 use crate::zk::server::leader::{send_h, sids, PendingSync, Proposal};
@@ -30,6 +31,7 @@ impl Server {
         origin: Option<u64>,
     ) {
         let now_ms = ctx.now_us() / MS;
+        let extended_types = self.config.extended_types_enabled;
         let Some(l) = self.lead() else { return };
         if !l.started {
             return;
@@ -51,7 +53,13 @@ impl Server {
                 }
                 return;
             }
-            ForwardedOp::Write(w) => l.prep_tree.prepare(session, &w),
+            ForwardedOp::Write(w, auth) => {
+                let who = Requester {
+                    auth: &auth,
+                    extended_types,
+                };
+                l.prep_tree.prepare_as(session, who, &w)
+            }
             ForwardedOp::CreateSession { timeout_ms } => {
                 l.sessions.add(session, timeout_ms, now_ms);
                 Txn::CreateSession { timeout_ms }

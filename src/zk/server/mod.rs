@@ -18,6 +18,7 @@
 //! mode.
 
 pub mod conns;
+pub mod containers;
 pub mod election;
 pub mod leader;
 pub mod leader_broadcast;
@@ -329,7 +330,11 @@ impl Server {
                     self.decide(ctx, leader);
                 }
             }
-            Timer::LeaderTick => self.leader_on_tick(ctx),
+            Timer::LeaderTick => {
+                self.leader_on_tick(ctx);
+                self.containers_on_tick(ctx);
+            }
+            Timer::ContainerCheck => self.containers_on_timer(ctx),
             Timer::LeaderInitLimit => self.leader_on_init_limit(ctx),
             Timer::SessionExpiry => self.leader_on_session_expiry(ctx),
             Timer::LearnerReadTimeout => self.learner_on_read_timeout(ctx),

@@ -67,7 +67,7 @@ impl ClusterChecker for EphemeralsCleaned {
         }
         let tree = s.tree();
         for (path, node) in tree.nodes() {
-            let owner = node.stat.ephemeral_owner;
+            let owner = node.owner();
             if owner != 0 && !tree.sessions().contains_key(&owner) {
                 return Some(format!(
                     "{} still has ephemeral {path} of session 0x{owner:x}, which is closed",
