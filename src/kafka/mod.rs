@@ -32,13 +32,20 @@
 //!   coordinator's state machine are not here yet.
 
 pub mod assignment;
+pub mod broker;
 pub mod config;
 pub mod divergence;
 pub mod epoch_cache;
 pub mod errors;
 pub mod group;
 pub mod log;
+pub mod msg;
+pub mod node;
 pub mod partition_state;
 pub mod partitioner;
+pub mod producer;
 pub mod producer_state;
 pub mod znodes;
+
+pub use msg::{Msg, Tick, Timer, Wire};
+pub use node::KafkaNode;
