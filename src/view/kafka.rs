@@ -1,7 +1,7 @@
 //! Kafka in the view, the minimum a Kafka scenario needs: brokers on the middle row and
 //! producers on the bottom band, a card per node (role `broker`, plus `controller` on the
 //! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
-//! are narrated with the generic "X gets Y's <summary>". The full Kafka panels are not here.
+//! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
 
 use crate::cluster::{ClusterWorld, Protocol};
 use crate::kafka::{self, KafkaNode};
