@@ -16,6 +16,7 @@ use super::{Node, Record};
 pub enum Protocol {
     Heartbeat,
     Zk,
+    Kafka,
 }
 
 /// A checker over a cluster world (see [`crate::sim::Checker`]).
@@ -79,6 +80,7 @@ type CheckerSet = fn() -> Vec<AnyChecker>;
 const REGISTRY: &[(Protocol, CheckerSet)] = &[
     (Protocol::Heartbeat, super::heartbeat::checkers),
     (Protocol::Zk, super::zk::checks::checkers),
+    (Protocol::Kafka, super::kafka::checks::checkers),
 ];
 
 /// The checkers of a world running `protocols`, in registry order.

@@ -9,6 +9,7 @@
 pub mod chaos;
 pub mod checkers;
 pub mod heartbeat;
+pub mod kafka;
 pub mod node;
 pub mod runner;
 pub mod scenario;

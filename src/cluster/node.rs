@@ -6,6 +6,7 @@
 //! Adding a protocol: one variant in each enum, its `From` impls, one arm per match below.
 
 use crate::heartbeat;
+use crate::kafka;
 use crate::sim::{Actor, Ctx, Message, NodeId, TimerKey};
 use crate::zk;
 
@@ -16,6 +17,8 @@ pub enum Node {
     Heartbeat(heartbeat::Member),
     /// A ZooKeeper server or client.
     Zk(zk::ZkNode),
+    /// A Kafka broker or client.
+    Kafka(kafka::KafkaNode),
 }
 
 /// Every message of every protocol.
@@ -23,6 +26,7 @@ pub enum Node {
 pub enum Msg {
     Heartbeat(heartbeat::Msg),
     Zk(zk::Msg),
+    Kafka(kafka::Msg),
 }
 
 /// Every timer of every protocol.
@@ -30,6 +34,7 @@ pub enum Msg {
 pub enum Timer {
     Heartbeat(heartbeat::Timer),
     Zk(zk::Timer),
+    Kafka(kafka::Timer),
 }
 
 impl Node {
@@ -64,6 +69,24 @@ impl Node {
         self.zk_mut().and_then(zk::ZkNode::client_mut)
     }
 
+    /// The Kafka node, if this is one.
+    pub fn kafka(&self) -> Option<&kafka::KafkaNode> {
+        match self {
+            Node::Kafka(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The Kafka broker, if this node is one.
+    pub fn kafka_broker(&self) -> Option<&kafka::broker::Broker> {
+        self.kafka().and_then(kafka::KafkaNode::broker)
+    }
+
+    /// The Kafka producer, if this node is one.
+    pub fn kafka_producer(&self) -> Option<&kafka::producer::Producer> {
+        self.kafka().and_then(kafka::KafkaNode::producer)
+    }
+
     /// The heartbeat member, if this node is one.
     pub fn heartbeat(&self) -> Option<&heartbeat::Member> {
         match self {
@@ -83,7 +106,25 @@ impl Msg {
     }
 }
 
+impl Msg {
+    /// The Kafka message, if this is one.
+    pub fn kafka(&self) -> Option<&kafka::Msg> {
+        match self {
+            Msg::Kafka(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
 impl Timer {
+    /// The Kafka timer, if this is one.
+    pub fn kafka(&self) -> Option<&kafka::Timer> {
+        match self {
+            Timer::Kafka(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The ZooKeeper timer, if this is one.
     pub fn zk(&self) -> Option<&zk::Timer> {
         match self {
@@ -135,11 +176,48 @@ impl From<zk::Timer> for Timer {
     }
 }
 
+impl From<kafka::KafkaNode> for Node {
+    fn from(n: kafka::KafkaNode) -> Self {
+        Node::Kafka(n)
+    }
+}
+
+impl From<kafka::broker::Broker> for Node {
+    fn from(b: kafka::broker::Broker) -> Self {
+        Node::Kafka(b.into())
+    }
+}
+
+impl From<kafka::producer::Producer> for Node {
+    fn from(p: kafka::producer::Producer) -> Self {
+        Node::Kafka(p.into())
+    }
+}
+
+impl From<kafka::Wire> for Msg {
+    fn from(w: kafka::Wire) -> Self {
+        match w {
+            kafka::Wire::Kafka(m) => Msg::Kafka(m),
+            kafka::Wire::Zk(m) => Msg::Zk(m),
+        }
+    }
+}
+
+impl From<kafka::Tick> for Timer {
+    fn from(t: kafka::Tick) -> Self {
+        match t {
+            kafka::Tick::Kafka(t) => Timer::Kafka(t),
+            kafka::Tick::Zk(t) => Timer::Zk(t),
+        }
+    }
+}
+
 impl TimerKey for Timer {
     fn name(&self) -> String {
         match self {
             Timer::Heartbeat(t) => t.name(),
             Timer::Zk(t) => t.name(),
+            Timer::Kafka(t) => t.name(),
         }
     }
 }
@@ -149,6 +227,7 @@ impl Message for Msg {
         match self {
             Msg::Heartbeat(m) => m.kind(),
             Msg::Zk(m) => m.kind(),
+            Msg::Kafka(m) => m.kind(),
         }
     }
 
@@ -156,6 +235,7 @@ impl Message for Msg {
         match self {
             Msg::Heartbeat(m) => m.summary(),
             Msg::Zk(m) => m.summary(),
+            Msg::Kafka(m) => m.summary(),
         }
     }
 }
@@ -168,6 +248,7 @@ impl Actor for Node {
         match self {
             Node::Heartbeat(m) => m.name.clone(),
             Node::Zk(n) => n.label(),
+            Node::Kafka(n) => n.label(),
         }
     }
 
@@ -175,6 +256,7 @@ impl Actor for Node {
         match self {
             Node::Heartbeat(m) => m.on_start(ctx),
             Node::Zk(n) => n.on_start(ctx),
+            Node::Kafka(n) => ctx.scoped(|c| n.on_start(c)),
         }
     }
 
@@ -182,6 +264,12 @@ impl Actor for Node {
         match (self, msg) {
             (Node::Heartbeat(m), Msg::Heartbeat(msg)) => m.on_message(ctx, src, msg),
             (Node::Zk(n), Msg::Zk(msg)) => n.on_message(ctx, src, msg),
+            (Node::Kafka(n), Msg::Kafka(msg)) => {
+                ctx.scoped(|c| n.on_message(c, src, kafka::Wire::Kafka(msg)))
+            }
+            (Node::Kafka(n), Msg::Zk(msg)) => {
+                ctx.scoped(|c| n.on_message(c, src, kafka::Wire::Zk(msg)))
+            }
             // A message of another protocol: the node does not speak it.
             _ => {}
         }
@@ -191,6 +279,10 @@ impl Actor for Node {
         match (self, timer) {
             (Node::Heartbeat(m), Timer::Heartbeat(t)) => m.on_timer(ctx, t),
             (Node::Zk(n), Timer::Zk(t)) => n.on_timer(ctx, t),
+            (Node::Kafka(n), Timer::Kafka(t)) => {
+                ctx.scoped(|c| n.on_timer(c, kafka::Tick::Kafka(t)))
+            }
+            (Node::Kafka(n), Timer::Zk(t)) => ctx.scoped(|c| n.on_timer(c, kafka::Tick::Zk(t))),
             _ => {}
         }
     }
@@ -199,6 +291,7 @@ impl Actor for Node {
         match self {
             Node::Heartbeat(m) => m.on_crash(),
             Node::Zk(n) => n.on_crash(),
+            Node::Kafka(n) => n.on_crash(),
         }
     }
 }

@@ -1,9 +1,14 @@
-//! Kafka on ZooKeeper (baseline 2.8.2): the pure protocol core.
+//! Kafka on ZooKeeper (baseline 2.8.2): the broker and producer actors and their pure protocol core.
 //!
-//! These are the building blocks the broker, controller, producer and consumer actors will be
-//! made of once the cluster seams land. Nothing here sends a message, reads a clock or draws
-//! from a global RNG: time, randomness (a seeded [`crate::sim::SimRng`]) and cluster facts are
-//! passed in, and protocol failures come back as values named like Kafka's own errors.
+//! The actors — [`broker`] (registration, controller election, the controller in
+//! [`broker::controller`], the hosted partitions in [`broker::replica`]) and [`producer`] —
+//! speak [`msg`]'s Kafka requests to each other and reach ZooKeeper only through an embedded
+//! [`crate::zk::client::ZkClient`], so their ZooKeeper requests, watches and sessions are part
+//! of the run. [`node::KafkaNode`] is what the cluster composition wraps.
+//!
+//! The pure building blocks below send nothing, read no clock and draw from no global RNG:
+//! time, randomness (a seeded [`crate::sim::SimRng`]) and cluster facts are passed in, and
+//! protocol failures come back as values named like Kafka's own errors.
 //!
 //! * [`errors`]: the `Errors.java` codes the simulator returns, with names and retriability.
 //! * [`partitioner`]: murmur2, the default (keyed + sticky), uniform-sticky and round-robin
@@ -32,13 +37,20 @@
 //!   coordinator's state machine are not here yet.
 
 pub mod assignment;
+pub mod broker;
 pub mod config;
 pub mod divergence;
 pub mod epoch_cache;
 pub mod errors;
 pub mod group;
 pub mod log;
+pub mod msg;
+pub mod node;
 pub mod partition_state;
 pub mod partitioner;
+pub mod producer;
 pub mod producer_state;
 pub mod znodes;
+
+pub use msg::{Msg, Tick, Timer, Wire};
+pub use node::KafkaNode;

@@ -29,6 +29,7 @@ pub mod events;
 pub mod heartbeat;
 pub mod history;
 pub mod invariants;
+pub mod kafka;
 pub mod layout;
 pub mod names;
 pub mod narrate;

@@ -12,6 +12,7 @@ use super::cards::{NodeCard, Role};
 use super::categories::{self, Category};
 use super::heartbeat;
 use super::history::{RoleState, Transition};
+use super::kafka;
 use super::names::{Names, NodeKind};
 use super::run::Run;
 use super::scene::Frame;
@@ -24,7 +25,8 @@ pub use super::zk::zablog::{Cell, ZabColumn, ZabRow, ZabTable};
 pub use super::zk::znodes::{ZnodeRow, ZnodeTable};
 
 /// Each protocol's traffic categories, in legend order.
-pub const CATEGORY_TABLES: &[&[Category]] = &[zk::categories::TABLE, &[categories::PING]];
+pub const CATEGORY_TABLES: &[&[Category]] =
+    &[zk::categories::TABLE, &[categories::PING], kafka::TABLE];
 
 /// What only one protocol's card shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -54,6 +56,7 @@ pub fn node_kind(node: &Node) -> NodeKind {
     match node {
         Node::Zk(n) => zk::kind(n),
         Node::Heartbeat(_) => heartbeat::MEMBER_KIND,
+        Node::Kafka(n) => kafka::kind(n),
     }
 }
 
@@ -61,7 +64,7 @@ pub fn node_kind(node: &Node) -> NodeKind {
 pub fn aliases(node: &Node) -> Vec<(&'static str, u64)> {
     match node {
         Node::Zk(n) => zk::aliases(n),
-        Node::Heartbeat(_) => Vec::new(),
+        Node::Heartbeat(_) | Node::Kafka(_) => Vec::new(),
     }
 }
 
@@ -70,6 +73,7 @@ pub fn card(world: &ClusterWorld, id: NodeId, names: &Names, frame: &ProtocolFra
     match world.node(id) {
         Node::Zk(_) => zk::cards::card(world, id, names, &frame.zk),
         Node::Heartbeat(m) => heartbeat::card(world, id, m, names),
+        Node::Kafka(n) => kafka::card(world, id, n, names),
     }
 }
 
@@ -83,6 +87,7 @@ pub fn category_of(msg: &Msg) -> Category {
     match msg {
         Msg::Zk(m) => zk::categories::of_msg(m),
         Msg::Heartbeat(_) => categories::PING,
+        Msg::Kafka(m) => kafka::category(m),
     }
 }
 
@@ -91,6 +96,7 @@ pub fn timer_category(timer: &Timer) -> Category {
     match timer {
         Timer::Zk(t) => zk::categories::of_timer(t),
         Timer::Heartbeat(_) => categories::PING,
+        Timer::Kafka(_) => kafka::FETCH,
     }
 }
 
@@ -111,7 +117,7 @@ pub fn is_control(msg: &Msg) -> bool {
 pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Names) -> String {
     match msg {
         Msg::Zk(_) => zk::narrate::delivered(rec, src, dst, msg, names),
-        Msg::Heartbeat(_) => {
+        Msg::Heartbeat(_) | Msg::Kafka(_) => {
             use crate::sim::Message;
             format!(
                 "{} gets {}'s {}",
@@ -147,6 +153,7 @@ pub fn role_state(world: &ClusterWorld, id: NodeId) -> RoleState {
     match world.node(id) {
         Node::Zk(_) => zk::history::role_state(world, id),
         Node::Heartbeat(_) => RoleState::plain(if up { heartbeat::MEMBER } else { Role::DOWN }),
+        Node::Kafka(n) => RoleState::plain(if up { kafka::role(n) } else { Role::DOWN }),
     }
 }
 
@@ -216,7 +223,7 @@ pub fn node_actions(
 ) -> (Vec<NodeAction>, Option<String>) {
     match world.node(id) {
         Node::Zk(_) => zk::actions(world, id, names, &frame.zk),
-        Node::Heartbeat(_) => (Vec::new(), None),
+        Node::Heartbeat(_) | Node::Kafka(_) => (Vec::new(), None),
     }
 }
 

@@ -82,7 +82,10 @@ impl ClusterChecker for EphemeralsCleaned {
 /// `zk.watch-fires-once`: armed watches per (client node, path): (data, child).
 #[derive(Clone, Debug, Default)]
 pub struct WatchFiresOnce {
-    armed: BTreeMap<(NodeId, String), (bool, bool)>,
+    /// Armed (data, child) watches by client node, connection and path: a client that
+    /// crashed and came back with a new session has its old session's watches on another
+    /// connection, and both may fire.
+    armed: BTreeMap<(NodeId, u64, String), (bool, bool)>,
 }
 
 impl ClusterChecker for WatchFiresOnce {
@@ -97,27 +100,40 @@ impl ClusterChecker for WatchFiresOnce {
     fn after_step(&mut self, _world: &World<Node>, rec: &Record) -> Option<String> {
         if let EventRecord::Deliver { src, msg, .. } = &rec.event {
             if let Some(zk::Msg::Client {
+                conn,
                 pkt: ClientPacket::Request { op, .. },
                 ..
             }) = msg.zk()
             {
-                self.arm(*src, op);
+                self.arm(*src, *conn, op);
             }
         }
         for send in &rec.sends {
             let Some(zk::Msg::Client {
+                conn,
                 pkt: ClientPacket::WatcherEvent { event, path, .. },
                 ..
             }) = send.msg.zk()
             else {
                 continue;
             };
-            let e = self.armed.entry((send.dst, path.clone())).or_default();
-            let ok = match event {
+            let consume = |e: &mut (bool, bool)| match event {
                 EventType::NodeChildrenChanged => std::mem::take(&mut e.1),
                 EventType::NodeDeleted => std::mem::take(&mut e.0) | std::mem::take(&mut e.1),
                 _ => std::mem::take(&mut e.0),
             };
+            let own = self
+                .armed
+                .entry((send.dst, *conn, path.clone()))
+                .or_default();
+            // A watch armed on an earlier connection of the same session fires on the new
+            // one before `SetWatches` re-arms it there.
+            let ok = consume(own)
+                || self
+                    .armed
+                    .iter_mut()
+                    .filter(|((n, _, p), _)| *n == send.dst && p == path)
+                    .any(|(_, e)| consume(e));
             if !ok {
                 return Some(format!(
                     "{} was sent {} for {path} without an armed watch: a watch fired twice",
@@ -131,9 +147,12 @@ impl ClusterChecker for WatchFiresOnce {
 }
 
 impl WatchFiresOnce {
-    fn arm(&mut self, client: NodeId, op: &ClientOp) {
+    fn arm(&mut self, client: NodeId, conn: u64, op: &ClientOp) {
         let mut arm = |path: &str, data: bool, child: bool| {
-            let e = self.armed.entry((client, path.to_string())).or_default();
+            let e = self
+                .armed
+                .entry((client, conn, path.to_string()))
+                .or_default();
             e.0 |= data;
             e.1 |= child;
         };

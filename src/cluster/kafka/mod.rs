@@ -1,0 +1,35 @@
+//! Kafka in a cluster world: finding its brokers and producers, its checkers and its
+//! scenarios. The only place in `cluster` (besides `node.rs`) that knows what a Kafka node is.
+
+pub mod checks;
+pub mod scenarios;
+
+use crate::kafka::broker::Broker;
+use crate::kafka::producer::Producer;
+use crate::sim::{NodeId, World};
+
+use super::Node;
+
+/// Every Kafka broker of the world, running or not, in node order.
+pub fn brokers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Broker)> {
+    world
+        .node_ids()
+        .filter_map(move |id| world.node(id).kafka_broker().map(|b| (id, b)))
+}
+
+/// The running Kafka brokers.
+pub fn running_brokers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Broker)> {
+    brokers(world).filter(move |(id, _)| world.is_up(*id))
+}
+
+/// Every producer of the world.
+pub fn producers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Producer)> {
+    world
+        .node_ids()
+        .filter_map(move |id| world.node(id).kafka_producer().map(|p| (id, p)))
+}
+
+/// The running broker that is the active controller, if any.
+pub fn controller(world: &World<Node>) -> Option<(NodeId, &Broker)> {
+    running_brokers(world).find(|(_, b)| b.is_controller())
+}

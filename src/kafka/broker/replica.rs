@@ -1,0 +1,630 @@
+//! The partitions a broker hosts (`ReplicaManager`, `Partition`, `ReplicaFetcherThread`,
+//! `DelayedProduce`, 2.8.2; sheet C.5, C.9, C.10).
+//!
+//! * `LeaderAndIsr`: stale broker epoch or controller epoch → ignored; per partition only a
+//!   larger leader epoch applies. `makeLeader` records `(epoch, LEO)` in the epoch cache and
+//!   resets the followers' state; `makeFollower` starts fetching at the LEO.
+//! * Follower fetch (`Fetch` v12 with `LastFetchedEpoch`): the leader checks the epoch
+//!   ([`crate::kafka::divergence`]), answers with records and the HW read *before* updating the
+//!   follower's state, then updates it, may ask to expand the ISR and may advance the HW. The
+//!   follower truncates on `DivergingEpoch`, appends, and sets `HW = min(leader HW, LEO)`.
+//! * ISR shrink every `replica.lag.time.max.ms / 2` and expand on fetch go to the controller
+//!   with `AlterIsr`; while one is in flight the HW counts the larger ISR.
+//! * Produce: `acks=all` with ISR < `min.insync.replicas` → `NOT_ENOUGH_REPLICAS`; `acks=0` is
+//!   not answered; `acks=all` waits until the HW passes the batch (or `REQUEST_TIMED_OUT`),
+//!   then answers `NOT_ENOUGH_REPLICAS_AFTER_APPEND` if the ISR shrank below the minimum.
+//!
+//! Simplified: the leader does not park an empty fetch for `replica.fetch.wait.max.ms`; the
+//! follower instead polls on a `FetchTick` of that period and fetches again at once after a
+//! response with records. One partition per request. A fetch unanswered for
+//! `request.timeout.ms` is sent again. An `AlterIsr` error clears the pending state at once
+//! (Kafka waits for the next `LeaderAndIsr`).
+
+use super::{Broker, KCtx};
+use crate::kafka::divergence::{diverging_epoch, offset_truncation_state, EpochEndOffset};
+use crate::kafka::errors::KafkaError;
+use crate::kafka::log::{LogLimits, PartitionLog, Record};
+use crate::kafka::msg::{Msg, PartitionInfo, Timer};
+use crate::kafka::partition_state::{
+    maybe_increment_leader_hw, needs_expand_isr, out_of_sync_replicas,
+    reset_remote_replicas_on_make_leader, RemoteReplica,
+};
+use crate::sim::{NodeId, TimeUs, MS};
+
+/// What this broker is for a partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaRole {
+    /// Not (yet) told by a controller since start.
+    None,
+    Leader,
+    Follower,
+}
+
+/// One partition replica on a broker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replica {
+    pub topic: String,
+    pub partition: i32,
+    /// The log (kept across crashes).
+    pub log: PartitionLog,
+    pub role: ReplicaRole,
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub replicas: Vec<i32>,
+    /// The ISR as last confirmed (leader only).
+    pub isr: Vec<i32>,
+    /// An ISR change sent with `AlterIsr` and not answered yet.
+    pub pending_isr: Option<Vec<i32>>,
+    pub zk_version: i32,
+    pub remotes: Vec<RemoteReplica>,
+    leader_epoch_start: Option<i64>,
+    fetch_sent_at: Option<TimeUs>,
+}
+
+impl Replica {
+    fn new(topic: &str, partition: i32) -> Self {
+        Self {
+            topic: topic.to_string(),
+            partition,
+            log: PartitionLog::new(LogLimits::default()),
+            role: ReplicaRole::None,
+            leader: -1,
+            leader_epoch: -1,
+            replicas: Vec::new(),
+            isr: Vec::new(),
+            pending_isr: None,
+            zk_version: -1,
+            remotes: Vec::new(),
+            leader_epoch_start: None,
+            fetch_sent_at: None,
+        }
+    }
+
+    /// Crash: everything but the log is lost.
+    pub fn on_crash(&mut self) {
+        let log = self.log.clone();
+        *self = Replica::new(&self.topic, self.partition);
+        self.log = log;
+    }
+
+    /// The ISR the HW rule uses: the confirmed one plus a pending expansion.
+    pub fn maximal_isr(&self) -> Vec<i32> {
+        let mut isr = self.isr.clone();
+        if let Some(p) = &self.pending_isr {
+            for r in p {
+                if !isr.contains(r) {
+                    isr.push(*r);
+                }
+            }
+        }
+        isr
+    }
+}
+
+/// An `acks=all` produce waiting for the HW.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DelayedProduce {
+    pub client: NodeId,
+    pub correlation_id: i32,
+    pub topic: String,
+    pub partition: i32,
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub deadline_us: TimeUs,
+}
+
+fn now_ms(ctx: &KCtx) -> i64 {
+    (ctx.now_us() / MS) as i64
+}
+
+impl Broker {
+    fn key(t: &str, p: i32) -> (String, i32) {
+        (t.to_string(), p)
+    }
+
+    /// `becomeLeaderOrFollower`.
+    pub(super) fn on_leader_and_isr(
+        &mut self,
+        ctx: &mut KCtx,
+        controller_epoch: i32,
+        broker_epoch: i64,
+        partitions: Vec<PartitionInfo>,
+    ) {
+        if broker_epoch < self.broker_epoch {
+            ctx.note("LeaderAndIsr for an older broker epoch: STALE_BROKER_EPOCH");
+            return;
+        }
+        if controller_epoch < self.highest_controller_epoch {
+            ctx.note("LeaderAndIsr from a stale controller: STALE_CONTROLLER_EPOCH");
+            return;
+        }
+        self.highest_controller_epoch = controller_epoch;
+        for p in partitions {
+            if !p.replicas.contains(&self.id) {
+                continue;
+            }
+            let k = Self::key(&p.topic, p.partition);
+            let r = self
+                .replicas
+                .entry(k)
+                .or_insert_with(|| Replica::new(&p.topic, p.partition));
+            if r.role != ReplicaRole::None && p.leader_epoch <= r.leader_epoch {
+                continue;
+            }
+            if p.leader == self.id {
+                self.make_leader(ctx, &p);
+            } else {
+                self.make_follower(ctx, &p);
+            }
+        }
+    }
+
+    fn make_leader(&mut self, ctx: &mut KCtx, p: &PartitionInfo) {
+        let now = now_ms(ctx);
+        let me = self.id;
+        let lag = self.config.replica_lag_time_max_ms;
+        let Some(r) = self.replicas.get_mut(&Self::key(&p.topic, p.partition)) else {
+            return;
+        };
+        let is_new_leader = r.role != ReplicaRole::Leader;
+        r.role = ReplicaRole::Leader;
+        r.leader = me;
+        r.leader_epoch = p.leader_epoch;
+        r.replicas = p.replicas.clone();
+        r.isr = p.isr.clone();
+        r.zk_version = p.zk_version;
+        r.pending_isr = None;
+        let leo = r.log.log_end_offset();
+        r.log.assign_epoch_start_offset(p.leader_epoch, leo);
+        r.leader_epoch_start = Some(leo);
+        if is_new_leader || r.remotes.is_empty() {
+            r.remotes = p
+                .replicas
+                .iter()
+                .filter(|&&b| b != me)
+                .map(|&b| RemoteReplica::new(b))
+                .collect();
+        }
+        reset_remote_replicas_on_make_leader(&mut r.remotes, &p.isr, leo, now, is_new_leader);
+        let isr = r.maximal_isr();
+        maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag);
+        ctx.note(format!(
+            "leads {}-{} in epoch {}",
+            p.topic, p.partition, p.leader_epoch
+        ));
+        self.complete_produces(ctx);
+    }
+
+    fn make_follower(&mut self, ctx: &mut KCtx, p: &PartitionInfo) {
+        let k = Self::key(&p.topic, p.partition);
+        let Some(r) = self.replicas.get_mut(&k) else {
+            return;
+        };
+        r.role = ReplicaRole::Follower;
+        r.leader = p.leader;
+        r.leader_epoch = p.leader_epoch;
+        r.replicas = p.replicas.clone();
+        r.isr = p.isr.clone();
+        r.zk_version = p.zk_version;
+        r.pending_isr = None;
+        r.remotes.clear();
+        r.leader_epoch_start = None;
+        r.fetch_sent_at = None;
+        let (t, part) = (p.topic.clone(), p.partition);
+        // Produce requests parked on this partition lose their leader.
+        let mut lost = Vec::new();
+        self.parked.retain(|d| {
+            let keep = !(d.topic == t && d.partition == part);
+            if !keep {
+                lost.push(d.clone());
+            }
+            keep
+        });
+        for d in lost {
+            Self::answer(ctx, &d, KafkaError::NotLeaderOrFollower);
+        }
+        if p.leader >= 0 {
+            self.send_fetch(ctx, &k);
+        }
+    }
+
+    fn send_fetch(&mut self, ctx: &mut KCtx, k: &(String, i32)) {
+        let me = self.id;
+        let now = ctx.now_us();
+        let Some(r) = self.replicas.get_mut(k) else {
+            return;
+        };
+        if r.role != ReplicaRole::Follower || r.leader < 0 {
+            return;
+        }
+        r.fetch_sent_at = Some(now);
+        let msg = Msg::Fetch {
+            replica_id: me,
+            topic: r.topic.clone(),
+            partition: r.partition,
+            fetch_offset: r.log.log_end_offset(),
+            current_leader_epoch: r.leader_epoch,
+            last_fetched_epoch: r.log.latest_epoch().unwrap_or(-1),
+            log_start_offset: r.log.log_start_offset(),
+        };
+        let leader = r.leader;
+        self.send_to_broker(ctx, leader, msg);
+    }
+
+    pub(super) fn on_fetch_tick(&mut self, ctx: &mut KCtx) {
+        let timeout = self.config.request_timeout_ms.max(1) as u64 * MS;
+        let now = ctx.now_us();
+        let due: Vec<(String, i32)> = self
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.role == ReplicaRole::Follower)
+            .filter(|(_, r)| r.fetch_sent_at.is_none_or(|t| now >= t + timeout))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in due {
+            self.send_fetch(ctx, &k);
+        }
+    }
+
+    /// Leader side of a follower fetch (`Partition.fetchRecords` for a follower).
+    pub(super) fn on_fetch(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
+        let Msg::Fetch {
+            replica_id,
+            topic,
+            partition,
+            fetch_offset,
+            current_leader_epoch,
+            last_fetched_epoch,
+            log_start_offset,
+        } = m
+        else {
+            return;
+        };
+        let now = now_ms(ctx);
+        let lag = self.config.replica_lag_time_max_ms;
+        let max_bytes = self.config.replica_fetch_max_bytes.max(1) as u64;
+        let reply = |error, hw, records: Vec<Record>, diverging| Msg::FetchResponse {
+            topic: topic.clone(),
+            partition,
+            error,
+            high_watermark: hw,
+            records,
+            diverging,
+        };
+        let Some(r) = self.replicas.get_mut(&Self::key(&topic, partition)) else {
+            ctx.send(
+                src,
+                reply(KafkaError::NotLeaderOrFollower, -1, vec![], None),
+            );
+            return;
+        };
+        if r.role != ReplicaRole::Leader {
+            ctx.send(
+                src,
+                reply(KafkaError::NotLeaderOrFollower, -1, vec![], None),
+            );
+            return;
+        }
+        if current_leader_epoch < r.leader_epoch {
+            ctx.send(src, reply(KafkaError::FencedLeaderEpoch, -1, vec![], None));
+            return;
+        }
+        if current_leader_epoch > r.leader_epoch {
+            ctx.send(src, reply(KafkaError::UnknownLeaderEpoch, -1, vec![], None));
+            return;
+        }
+        let hw = r.log.high_watermark();
+        if last_fetched_epoch >= 0 {
+            match diverging_epoch(&r.log, fetch_offset, last_fetched_epoch) {
+                Ok(Some(d)) => {
+                    let div = Some((d.epoch, d.end_offset));
+                    ctx.send(src, reply(KafkaError::None, hw, vec![], div));
+                    return;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    ctx.send(src, reply(e, hw, vec![], None));
+                    return;
+                }
+            }
+        }
+        let leo = r.log.log_end_offset();
+        let records = match r.log.read(fetch_offset, leo, max_bytes) {
+            Ok(recs) => recs.to_vec(),
+            Err(e) => {
+                ctx.send(src, reply(e.kafka_error(), hw, vec![], None));
+                return;
+            }
+        };
+        ctx.send(src, reply(KafkaError::None, hw, records, None));
+        // Update the follower's state after the read (`updateFollowerFetchState`).
+        if let Some(remote) = r.remotes.iter_mut().find(|x| x.broker_id == replica_id) {
+            remote.update_fetch_state(fetch_offset, log_start_offset, now, leo);
+            let expand = needs_expand_isr(
+                remote,
+                &r.isr,
+                r.pending_isr.is_some(),
+                r.log.high_watermark(),
+                r.leader_epoch_start,
+            );
+            if expand {
+                let mut new_isr = r.isr.clone();
+                new_isr.push(replica_id);
+                self.send_alter_isr(ctx, &topic, partition, new_isr);
+            }
+        }
+        if let Some(r) = self.replicas.get_mut(&Self::key(&topic, partition)) {
+            let isr = r.maximal_isr();
+            if maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag) {
+                self.complete_produces(ctx);
+            }
+        }
+    }
+
+    /// Follower side: truncate on divergence, append, copy the HW.
+    pub(super) fn on_fetch_response(&mut self, ctx: &mut KCtx, m: Msg) {
+        let Msg::FetchResponse {
+            topic,
+            partition,
+            error,
+            high_watermark,
+            records,
+            diverging,
+        } = m
+        else {
+            return;
+        };
+        let k = Self::key(&topic, partition);
+        let Some(r) = self.replicas.get_mut(&k) else {
+            return;
+        };
+        if r.role != ReplicaRole::Follower {
+            return;
+        }
+        r.fetch_sent_at = None;
+        if !error.is_none() {
+            return;
+        }
+        if let Some((epoch, end_offset)) = diverging {
+            let leo = r.log.log_end_offset();
+            let t = offset_truncation_state(&r.log, leo, EpochEndOffset { epoch, end_offset });
+            if let Ok(removed) = r.log.truncate_to(t.offset) {
+                ctx.note(format!(
+                    "{topic}-{partition}: log diverges from the leader's; truncated to {} ({} records removed)",
+                    t.offset,
+                    removed.len()
+                ));
+            }
+            self.send_fetch(ctx, &k);
+            return;
+        }
+        let got = !records.is_empty();
+        if got && r.log.append_as_follower(&records).is_err() {
+            return;
+        }
+        let leo = r.log.log_end_offset();
+        r.log.update_high_watermark(high_watermark.min(leo));
+        if got {
+            self.send_fetch(ctx, &k);
+        }
+    }
+
+    fn send_alter_isr(&mut self, ctx: &mut KCtx, topic: &str, partition: i32, new_isr: Vec<i32>) {
+        let controller = self.metadata.controller_id;
+        let Some(node) = self
+            .metadata
+            .brokers
+            .iter()
+            .find(|b| b.id == controller)
+            .map(|b| b.node)
+        else {
+            return;
+        };
+        let broker_epoch = self.broker_epoch;
+        let broker_id = self.id;
+        let Some(r) = self.replicas.get_mut(&Self::key(topic, partition)) else {
+            return;
+        };
+        r.pending_isr = Some(new_isr.clone());
+        let msg = Msg::AlterIsr {
+            broker_id,
+            broker_epoch,
+            topic: topic.to_string(),
+            partition,
+            leader_epoch: r.leader_epoch,
+            new_isr,
+            current_isr_version: r.zk_version,
+        };
+        ctx.send(node, msg);
+    }
+
+    /// `maybeShrinkIsr` on every led partition.
+    pub(super) fn maybe_shrink_isr(&mut self, ctx: &mut KCtx) {
+        let now = now_ms(ctx);
+        let lag = self.config.replica_lag_time_max_ms;
+        let me = self.id;
+        let mut shrink = Vec::new();
+        for r in self.replicas.values() {
+            if r.role != ReplicaRole::Leader {
+                continue;
+            }
+            let out = out_of_sync_replicas(
+                &r.isr,
+                me,
+                r.pending_isr.is_some(),
+                &r.remotes,
+                r.log.log_end_offset(),
+                now,
+                lag,
+            );
+            if !out.is_empty() {
+                let new_isr: Vec<i32> =
+                    r.isr.iter().copied().filter(|b| !out.contains(b)).collect();
+                shrink.push((r.topic.clone(), r.partition, out, new_isr));
+            }
+        }
+        for (t, p, out, new_isr) in shrink {
+            ctx.note(format!(
+                "{t}-{p}: replicas {out:?} lag more than replica.lag.time.max.ms: asks to shrink the ISR"
+            ));
+            self.send_alter_isr(ctx, &t, p, new_isr);
+        }
+    }
+
+    pub(super) fn on_alter_isr_response(
+        &mut self,
+        ctx: &mut KCtx,
+        topic: String,
+        partition: i32,
+        error: KafkaError,
+        state: Option<(i32, i32, Vec<i32>, i32)>,
+    ) {
+        let now = now_ms(ctx);
+        let lag = self.config.replica_lag_time_max_ms;
+        let Some(r) = self.replicas.get_mut(&Self::key(&topic, partition)) else {
+            return;
+        };
+        r.pending_isr = None;
+        if r.role != ReplicaRole::Leader {
+            return;
+        }
+        match (error.is_none(), state) {
+            (true, Some((_, epoch, isr, version))) if epoch == r.leader_epoch => {
+                r.isr = isr;
+                r.zk_version = version;
+                let isr = r.maximal_isr();
+                if maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag) {
+                    self.complete_produces(ctx);
+                }
+            }
+            _ => ctx.note(format!(
+                "AlterIsr for {topic}-{partition}: {}",
+                error.name()
+            )),
+        }
+    }
+
+    /// `appendRecords` on the leader.
+    pub(super) fn on_produce(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
+        let Msg::Produce {
+            correlation_id,
+            acks,
+            timeout_ms,
+            topic,
+            partition,
+            records,
+        } = m
+        else {
+            return;
+        };
+        let min_isr = self.config.min_insync_replicas;
+        let now = now_ms(ctx);
+        let lag = self.config.replica_lag_time_max_ms;
+        let mut d = DelayedProduce {
+            client: src,
+            correlation_id,
+            topic: topic.clone(),
+            partition,
+            base_offset: -1,
+            last_offset: -1,
+            deadline_us: ctx.now_us() + timeout_ms.max(0) as u64 * MS,
+        };
+        let refuse = |ctx: &mut KCtx, d: &DelayedProduce, e| {
+            if acks != 0 {
+                Self::answer(ctx, d, e);
+            }
+        };
+        let Some(r) = self
+            .replicas
+            .get_mut(&Self::key(&topic, partition))
+            .filter(|r| r.role == ReplicaRole::Leader)
+        else {
+            refuse(ctx, &d, KafkaError::NotLeaderOrFollower);
+            return;
+        };
+        if acks == -1 && (r.isr.len() as i32) < min_isr {
+            ctx.note(format!(
+                "{topic}-{partition}: ISR {:?} is smaller than min.insync.replicas={min_isr}",
+                r.isr
+            ));
+            refuse(ctx, &d, KafkaError::NotEnoughReplicas);
+            return;
+        }
+        let info = match r.log.append_as_leader(&records, r.leader_epoch) {
+            Ok(i) => i,
+            Err(e) => {
+                refuse(ctx, &d, e.kafka_error());
+                return;
+            }
+        };
+        d.base_offset = info.first_offset;
+        d.last_offset = info.last_offset;
+        let isr = r.maximal_isr();
+        maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag);
+        match acks {
+            0 => {}
+            1 => Self::answer(ctx, &d, KafkaError::None),
+            _ => {
+                self.parked.push(d);
+                ctx.set_timer(Timer::ProduceTimeout, timeout_ms.max(0) as u64 * MS);
+                self.complete_produces(ctx);
+            }
+        }
+    }
+
+    fn answer(ctx: &mut KCtx, d: &DelayedProduce, error: KafkaError) {
+        let base_offset = if error.is_none() { d.base_offset } else { -1 };
+        let msg = Msg::ProduceResponse {
+            correlation_id: d.correlation_id,
+            topic: d.topic.clone(),
+            partition: d.partition,
+            error,
+            base_offset,
+        };
+        ctx.send(d.client, msg);
+    }
+
+    /// Answers the parked `acks=all` produces whose batch is now below the HW.
+    fn complete_produces(&mut self, ctx: &mut KCtx) {
+        let min_isr = self.config.min_insync_replicas;
+        let mut done = Vec::new();
+        let replicas = &self.replicas;
+        self.parked.retain(|d| {
+            let Some(r) = replicas.get(&(d.topic.clone(), d.partition)) else {
+                return true;
+            };
+            if r.log.high_watermark() > d.last_offset {
+                let e = if (r.isr.len() as i32) < min_isr {
+                    KafkaError::NotEnoughReplicasAfterAppend
+                } else {
+                    KafkaError::None
+                };
+                done.push((d.clone(), e));
+                false
+            } else {
+                true
+            }
+        });
+        for (d, e) in done {
+            Self::answer(ctx, &d, e);
+        }
+    }
+
+    pub(super) fn expire_produces(&mut self, ctx: &mut KCtx) {
+        let now = ctx.now_us();
+        let mut expired = Vec::new();
+        self.parked.retain(|d| {
+            let due = d.deadline_us <= now;
+            if due {
+                expired.push(d.clone());
+            }
+            !due
+        });
+        for d in expired {
+            Self::answer(ctx, &d, KafkaError::RequestTimedOut);
+        }
+        if let Some(next) = self.parked.iter().map(|d| d.deadline_us).min() {
+            ctx.set_timer(Timer::ProduceTimeout, next.saturating_sub(now).max(1));
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Kafka's requests between brokers, the controller and clients, and the actors' timers.
+//!
+//! Names are Kafka's API names (`LeaderAndIsr`, `UpdateMetadata`, `Fetch`, `AlterIsr`,
+//! `Produce`, `Metadata`, `CreateTopics`); fields are the subset of the 2.8 schemas
+//! (`clients/src/main/resources/common/message/*.json`) the simulator acts on. One request
+//! carries one topic partition where Kafka batches many (simplified).
+//!
+//! [`Wire`] and [`Tick`] are what a Kafka actor sends and arms: its own messages and timers
+//! plus those of the ZooKeeper client library it embeds.
+
+use crate::kafka::errors::KafkaError;
+use crate::kafka::log::{Record, RecordData};
+use crate::sim::NodeId;
+use crate::zk;
+
+/// A partition's leader, epoch, ISR and replicas as the controller sends them
+/// (`LeaderAndIsrPartitionState` / `UpdateMetadataPartitionState`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionInfo {
+    pub topic: String,
+    pub partition: i32,
+    pub controller_epoch: i32,
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub isr: Vec<i32>,
+    pub zk_version: i32,
+    pub replicas: Vec<i32>,
+}
+
+/// A live broker: id and the node its advertised host resolves to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveBroker {
+    pub id: i32,
+    pub node: NodeId,
+}
+
+/// Kafka's requests and responses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// Controller → broker: become leader or follower.
+    LeaderAndIsr {
+        controller_id: i32,
+        controller_epoch: i32,
+        broker_epoch: i64,
+        partitions: Vec<PartitionInfo>,
+        live_leaders: Vec<LiveBroker>,
+    },
+    /// Controller → broker: refresh the metadata cache.
+    UpdateMetadata {
+        controller_id: i32,
+        controller_epoch: i32,
+        broker_epoch: i64,
+        partitions: Vec<PartitionInfo>,
+        live_brokers: Vec<LiveBroker>,
+    },
+    /// Follower → leader (v12: `FetchOffset`, `CurrentLeaderEpoch`, `LastFetchedEpoch`).
+    Fetch {
+        replica_id: i32,
+        topic: String,
+        partition: i32,
+        fetch_offset: i64,
+        current_leader_epoch: i32,
+        last_fetched_epoch: i32,
+        log_start_offset: i64,
+    },
+    /// Leader → follower.
+    FetchResponse {
+        topic: String,
+        partition: i32,
+        error: KafkaError,
+        high_watermark: i64,
+        records: Vec<Record>,
+        /// `DivergingEpoch{Epoch, EndOffset}` when the follower's log diverges.
+        diverging: Option<(i32, i64)>,
+    },
+    /// Leader → controller: persist a new ISR.
+    AlterIsr {
+        broker_id: i32,
+        broker_epoch: i64,
+        topic: String,
+        partition: i32,
+        leader_epoch: i32,
+        new_isr: Vec<i32>,
+        current_isr_version: i32,
+    },
+    /// Controller → leader.
+    AlterIsrResponse {
+        topic: String,
+        partition: i32,
+        error: KafkaError,
+        /// Leader, leader epoch, ISR, zkVersion as written.
+        state: Option<(i32, i32, Vec<i32>, i32)>,
+    },
+    /// Admin client → broker.
+    CreateTopics {
+        topic: String,
+        num_partitions: i32,
+        replication_factor: i32,
+    },
+    /// Broker → admin client.
+    CreateTopicsResponse { topic: String, error: KafkaError },
+    /// Client → broker.
+    Metadata { topics: Vec<String> },
+    /// Broker → client: from its metadata cache.
+    MetadataResponse {
+        brokers: Vec<LiveBroker>,
+        controller_id: i32,
+        partitions: Vec<PartitionInfo>,
+    },
+    /// Producer → leader.
+    Produce {
+        correlation_id: i32,
+        acks: i16,
+        timeout_ms: i32,
+        topic: String,
+        partition: i32,
+        records: Vec<RecordData>,
+    },
+    /// Leader → producer (never sent for `acks=0`).
+    ProduceResponse {
+        correlation_id: i32,
+        topic: String,
+        partition: i32,
+        error: KafkaError,
+        base_offset: i64,
+    },
+}
+
+impl Msg {
+    /// Kafka's API name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
+            Msg::UpdateMetadata { .. } => "UpdateMetadata",
+            Msg::Fetch { .. } => "Fetch",
+            Msg::FetchResponse { .. } => "FetchResponse",
+            Msg::AlterIsr { .. } => "AlterIsr",
+            Msg::AlterIsrResponse { .. } => "AlterIsrResponse",
+            Msg::CreateTopics { .. } => "CreateTopics",
+            Msg::CreateTopicsResponse { .. } => "CreateTopicsResponse",
+            Msg::Metadata { .. } => "Metadata",
+            Msg::MetadataResponse { .. } => "MetadataResponse",
+            Msg::Produce { .. } => "Produce",
+            Msg::ProduceResponse { .. } => "ProduceResponse",
+        }
+    }
+
+    /// One line with the fields that matter.
+    pub fn summary(&self) -> String {
+        let tp = |t: &str, p: &i32| format!("{t}-{p}");
+        match self {
+            Msg::LeaderAndIsr {
+                controller_epoch,
+                partitions,
+                ..
+            }
+            | Msg::UpdateMetadata {
+                controller_epoch,
+                partitions,
+                ..
+            } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} leader={} epoch={} isr={:?}",
+                            tp(&p.topic, &p.partition),
+                            p.leader,
+                            p.leader_epoch,
+                            p.isr
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{} controller_epoch={controller_epoch} [{}]",
+                    self.kind(),
+                    parts.join("; ")
+                )
+            }
+            Msg::Fetch {
+                replica_id,
+                topic,
+                partition,
+                fetch_offset,
+                current_leader_epoch,
+                ..
+            } => format!(
+                "Fetch {} offset={fetch_offset} epoch={current_leader_epoch} from broker {replica_id}",
+                tp(topic, partition)
+            ),
+            Msg::FetchResponse {
+                topic,
+                partition,
+                error,
+                high_watermark,
+                records,
+                diverging,
+            } => {
+                let div = diverging.map_or(String::new(), |(e, o)| {
+                    format!(" diverging epoch {e} end {o}")
+                });
+                format!(
+                    "FetchResponse {} {} records={} hw={high_watermark}{div}",
+                    tp(topic, partition),
+                    error.name(),
+                    records.len()
+                )
+            }
+            Msg::AlterIsr {
+                topic,
+                partition,
+                leader_epoch,
+                new_isr,
+                ..
+            } => format!(
+                "AlterIsr {} epoch={leader_epoch} isr={new_isr:?}",
+                tp(topic, partition)
+            ),
+            Msg::AlterIsrResponse {
+                topic,
+                partition,
+                error,
+                ..
+            } => format!("AlterIsrResponse {} {}", tp(topic, partition), error.name()),
+            Msg::CreateTopics {
+                topic,
+                num_partitions,
+                replication_factor,
+            } => format!(
+                "CreateTopics {topic} partitions={num_partitions} rf={replication_factor}"
+            ),
+            Msg::CreateTopicsResponse { topic, error } => {
+                format!("CreateTopicsResponse {topic} {}", error.name())
+            }
+            Msg::Metadata { topics } => format!("Metadata {}", topics.join(",")),
+            Msg::MetadataResponse {
+                brokers,
+                partitions,
+                ..
+            } => format!(
+                "MetadataResponse brokers={} partitions={}",
+                brokers.len(),
+                partitions.len()
+            ),
+            Msg::Produce {
+                acks,
+                topic,
+                partition,
+                records,
+                ..
+            } => format!(
+                "Produce {} acks={acks} records={}",
+                tp(topic, partition),
+                records.len()
+            ),
+            Msg::ProduceResponse {
+                topic,
+                partition,
+                error,
+                base_offset,
+                ..
+            } => format!(
+                "ProduceResponse {} {} offset={base_offset}",
+                tp(topic, partition),
+                error.name()
+            ),
+        }
+    }
+}
+
+/// Timers of the Kafka actors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// Broker: the replica fetcher's poll (every `replica.fetch.wait.max.ms`).
+    FetchTick,
+    /// Broker: `isr-expiration` (every `replica.lag.time.max.ms / 2`).
+    IsrExpiration,
+    /// Broker: delayed produce timeouts.
+    ProduceTimeout,
+    /// Broker: retry a ZooKeeper registration after a failure or a session expiry.
+    Reconnect,
+    /// Client: next record to send.
+    Send,
+    /// Client: back-off before a retry or a metadata refresh.
+    Retry,
+    /// Client: a request went unanswered for `request.timeout.ms`.
+    RequestTimeout,
+}
+
+impl Timer {
+    /// Stable name for traces.
+    pub fn name(&self) -> String {
+        match self {
+            Timer::FetchTick => "FetchTick",
+            Timer::IsrExpiration => "IsrExpiration",
+            Timer::ProduceTimeout => "ProduceTimeout",
+            Timer::Reconnect => "KafkaReconnect",
+            Timer::Send => "ProducerSend",
+            Timer::Retry => "ProducerRetry",
+            Timer::RequestTimeout => "RequestTimeout",
+        }
+        .to_string()
+    }
+}
+
+/// What a Kafka actor sends: its own requests or ZooKeeper client packets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Wire {
+    Kafka(Msg),
+    Zk(zk::Msg),
+}
+
+impl From<Msg> for Wire {
+    fn from(m: Msg) -> Self {
+        Wire::Kafka(m)
+    }
+}
+
+impl From<zk::Msg> for Wire {
+    fn from(m: zk::Msg) -> Self {
+        Wire::Zk(m)
+    }
+}
+
+/// What a Kafka actor arms: its own timers or its ZooKeeper client's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tick {
+    Kafka(Timer),
+    Zk(zk::Timer),
+}
+
+impl From<Timer> for Tick {
+    fn from(t: Timer) -> Self {
+        Tick::Kafka(t)
+    }
+}
+
+impl From<zk::Timer> for Tick {
+    fn from(t: zk::Timer) -> Self {
+        Tick::Zk(t)
+    }
+}

@@ -1,0 +1,80 @@
+//! The Kafka node kinds of a world: brokers and producer clients, behind one type the
+//! cluster composition wraps (`Node::Kafka`).
+
+use crate::kafka::broker::{Broker, KCtx};
+use crate::kafka::msg::{Tick, Wire};
+use crate::kafka::producer::Producer;
+use crate::sim::NodeId;
+
+/// A Kafka node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KafkaNode {
+    Broker(Box<Broker>),
+    Producer(Box<Producer>),
+}
+
+impl KafkaNode {
+    /// Its label.
+    pub fn label(&self) -> String {
+        match self {
+            KafkaNode::Broker(b) => b.name.clone(),
+            KafkaNode::Producer(p) => p.name.clone(),
+        }
+    }
+
+    /// The broker, if this is one.
+    pub fn broker(&self) -> Option<&Broker> {
+        match self {
+            KafkaNode::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The producer, if this is one.
+    pub fn producer(&self) -> Option<&Producer> {
+        match self {
+            KafkaNode::Producer(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn on_start(&mut self, ctx: &mut KCtx) {
+        match self {
+            KafkaNode::Broker(b) => b.on_start(ctx),
+            KafkaNode::Producer(p) => p.on_start(ctx),
+        }
+    }
+
+    pub fn on_message(&mut self, ctx: &mut KCtx, src: NodeId, msg: Wire) {
+        match self {
+            KafkaNode::Broker(b) => b.on_message(ctx, src, msg),
+            KafkaNode::Producer(p) => p.on_message(ctx, src, msg),
+        }
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut KCtx, t: Tick) {
+        match self {
+            KafkaNode::Broker(b) => b.on_timer(ctx, t),
+            KafkaNode::Producer(p) => p.on_timer(ctx, t),
+        }
+    }
+
+    pub fn on_crash(&mut self) {
+        match self {
+            KafkaNode::Broker(b) => b.on_crash(),
+            KafkaNode::Producer(p) => p.on_crash(),
+        }
+    }
+}
+
+impl From<Broker> for KafkaNode {
+    fn from(b: Broker) -> Self {
+        KafkaNode::Broker(Box::new(b))
+    }
+}
+
+impl From<Producer> for KafkaNode {
+    fn from(p: Producer) -> Self {
+        KafkaNode::Producer(Box::new(p))
+    }
+}

@@ -1,0 +1,130 @@
+//! Kafka in the view, the minimum a Kafka scenario needs: brokers on the middle row and
+//! producers on the bottom band, a card per node (role `broker`, plus `controller` on the
+//! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
+//! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
+
+use crate::cluster::{ClusterWorld, Protocol};
+use crate::kafka::{self, KafkaNode};
+use crate::sim::NodeId;
+
+use super::cards::{NodeCard, Role};
+use super::categories::Category;
+use super::names::{Names, NodeKind, Tier};
+
+/// A broker: on the middle row.
+pub const BROKER_KIND: NodeKind = NodeKind {
+    slug: "broker",
+    tier: Tier::Row,
+    protocol: Protocol::Kafka,
+};
+
+/// A producer: on the bottom band.
+pub const PRODUCER_KIND: NodeKind = NodeKind {
+    slug: "producer",
+    tier: Tier::Band,
+    protocol: Protocol::Kafka,
+};
+
+/// A running broker.
+pub const BROKER: Role = Role::new("broker", "broker");
+/// The broker that is the active controller.
+pub const CONTROLLER: Role = Role::leader("broker controller", "controller");
+/// A running producer.
+pub const PRODUCER: Role = Role::presence("producer", "producer");
+
+/// Produce requests and their answers.
+pub const PRODUCE: Category = Category {
+    slug: "produce",
+    title: "Produce",
+    shape: "M-6 -4H6L0 6Z",
+};
+/// Fetch requests (replication) and their answers.
+pub const FETCH: Category = Category {
+    slug: "fetch",
+    title: "Fetch (replication)",
+    shape: "M-6 4H6L0 -6Z",
+};
+/// Controller requests: LeaderAndIsr, UpdateMetadata, AlterIsr.
+pub const CONTROLLER_REQUEST: Category = Category {
+    slug: "controller",
+    title: "Controller requests",
+    shape: "M-6 -6H6V6H-6ZM-3 -3V3H3V-3Z",
+};
+/// Metadata and admin requests.
+pub const METADATA: Category = Category {
+    slug: "metadata",
+    title: "Metadata and admin",
+    shape: "M0 -7L7 0L0 7L-7 0ZM0 -3L3 0L0 3L-3 0Z",
+};
+
+/// Kafka's categories, in legend order.
+pub const TABLE: &[Category] = &[PRODUCE, FETCH, CONTROLLER_REQUEST, METADATA];
+
+/// The kind of a Kafka node.
+pub fn kind(node: &KafkaNode) -> NodeKind {
+    match node {
+        KafkaNode::Broker(_) => BROKER_KIND,
+        KafkaNode::Producer(_) => PRODUCER_KIND,
+    }
+}
+
+/// The category of a Kafka message.
+pub fn category(msg: &kafka::Msg) -> Category {
+    use kafka::Msg as M;
+    match msg {
+        M::Produce { .. } | M::ProduceResponse { .. } => PRODUCE,
+        M::Fetch { .. } | M::FetchResponse { .. } => FETCH,
+        M::LeaderAndIsr { .. }
+        | M::UpdateMetadata { .. }
+        | M::AlterIsr { .. }
+        | M::AlterIsrResponse { .. } => CONTROLLER_REQUEST,
+        _ => METADATA,
+    }
+}
+
+/// The role of a Kafka node.
+pub fn role(node: &KafkaNode) -> Role {
+    match node {
+        KafkaNode::Broker(b) if b.is_controller() => CONTROLLER,
+        KafkaNode::Broker(_) => BROKER,
+        KafkaNode::Producer(_) => PRODUCER,
+    }
+}
+
+/// The card of Kafka node `id`.
+pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -> NodeCard {
+    let up = world.is_up(id) || !world.has_started(id);
+    let label = names.label(id).to_string();
+    let role = if up { role(node) } else { Role::DOWN };
+    let mut card = NodeCard::bare(id, names, kind(node), role);
+    card.up = up;
+    if !up {
+        card.detail = "down".into();
+        card.description = format!("{label} is down.");
+        return card;
+    }
+    match node {
+        KafkaNode::Broker(b) => {
+            let (leads, follows) = b.leads_follows();
+            card.detail = format!("leads {leads} · follows {follows}");
+            card.description = match b.controller_epoch() {
+                Some(e) => format!(
+                    "{label} is the controller (epoch {e}); it leads {leads} and follows {follows} partitions."
+                ),
+                None => format!("{label} leads {leads} and follows {follows} partitions."),
+            };
+            if b.is_controller() {
+                card.badges.push("leader");
+            }
+        }
+        KafkaNode::Producer(p) => {
+            card.detail = format!("{} acked", p.acked.len());
+            card.description = format!(
+                "{label} produces to {}; {} records acknowledged.",
+                p.topic,
+                p.acked.len()
+            );
+        }
+    }
+    card
+}

@@ -1,0 +1,24 @@
+// A Kafka scenario in Chromium: the page draws brokers and a producer, plays without any page
+// or console error, and marks the controller broker (the full Kafka visualizer is another
+// issue; this only checks the page does not break).
+
+import assert from 'node:assert/strict';
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+export async function kafka_default_scenario_draws_brokers_and_a_controller(t) {
+  const page = await t.openApp('/?scenario=kafka-default');
+  const nodes = await page.$$eval('[data-node]', (els) => els.map((e) => e.dataset.node));
+  for (const b of ['broker-1', 'broker-2', 'broker-3', 'producer']) {
+    assert.ok(nodes.includes(b), `${b} drawn: ${nodes}`);
+  }
+  await page.getByRole('slider', { name: 'Speed', exact: true }).fill('40');
+  await button(page, 'Play').click();
+  const started = Date.now();
+  while ((await page.locator('[data-role~=controller]').count()) === 0) {
+    if (Date.now() - started > 40_000) throw new Error('no controller after 40 s of play');
+    await page.waitForTimeout(100);
+  }
+  if (await button(page, 'Pause').count()) await button(page, 'Pause').click();
+  await t.screenshot(page, 'kafka-controller');
+}
