@@ -413,12 +413,11 @@ impl Broker {
             None,
         );
         let data = String::from_utf8_lossy(&reg.encode()).into_owned();
-        let op = WriteOp::Create {
-            path: paths::broker_id(self.id),
-            data,
-            mode: CreateMode::Ephemeral,
-            stat: true,
-        };
+        // Kafka registers with create2 (Create2Callback), so the reply carries the stat.
+        let mut op = WriteOp::create(&paths::broker_id(self.id), &data, CreateMode::Ephemeral);
+        if let WriteOp::Create { stat, .. } = &mut op {
+            *stat = true;
+        }
         self.zk_call(ctx, ZkReq::Register, ClientOp::Write(op));
     }
 
