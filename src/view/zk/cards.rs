@@ -291,6 +291,7 @@ pub(crate) mod tests {
     pub(crate) fn summary(sid: Sid, state: ServerState) -> ServerSummary {
         ServerSummary {
             sid,
+            observer: false,
             state,
             phase: ZabPhase::Election,
             accepted_epoch: 1,
@@ -354,6 +355,7 @@ pub(crate) mod tests {
         let mut leader = summary(5, ServerState::Leading);
         leader.phase = ZabPhase::Broadcast;
         leader.learners = vec![LearnerSummary {
+            observer: false,
             sid: 1,
             sync_mode: Some("DIFF"),
             synced: true,

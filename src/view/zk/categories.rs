@@ -24,6 +24,14 @@ pub const BROADCAST: Category = Category {
     title: "Broadcast (proposal, ack, commit)",
     shape: "M0 -7L6.5 5.5H-6.5Z",
 };
+/// `INFORM`: a committed txn told to an observer. Its own category (not "broadcast") since
+/// it is neither a proposal nor a vote on one: the observer gets only what is already decided,
+/// and a pentagon "arrow" tells it apart from the PROPOSAL/ACK/COMMIT triangles.
+pub const INFORM: Category = Category {
+    slug: "inform",
+    title: "Inform (committed txn to an observer)",
+    shape: "M-6 -5H2L7 0L2 5H-6Z",
+};
 pub const CLIENT_REQUEST: Category = Category {
     slug: "client-request",
     title: "Client request",
@@ -51,6 +59,7 @@ pub const TABLE: &[Category] = &[
     DISCOVERY,
     SYNC,
     BROADCAST,
+    INFORM,
     PING,
     CLIENT_REQUEST,
     CLIENT_RESPONSE,
@@ -66,6 +75,7 @@ pub fn of(kind: Kind) -> Category {
         Kind::Discovery => DISCOVERY,
         Kind::Sync => SYNC,
         Kind::Broadcast => BROADCAST,
+        Kind::Inform => INFORM,
         Kind::Ping => PING,
         Kind::ClientRequest => CLIENT_REQUEST,
         Kind::ClientResponse => CLIENT_RESPONSE,
