@@ -361,7 +361,9 @@ impl Server {
                     send_h(ctx, h, QuorumPacket::LeaderInfo { new_epoch: e });
                     h.stage = Stage::SentLeaderInfo;
                 } else {
-                    l.epoch_contrib.insert(src_sid);
+                    if !h.observer {
+                        l.epoch_contrib.insert(src_sid);
+                    }
                     l.max_accepted = l.max_accepted.max(accepted_epoch);
                     self.leader_try_decide_epoch(ctx);
                 }
@@ -390,7 +392,9 @@ impl Server {
                         self.leader_close_handler(ctx, conn, &why);
                         return;
                     }
-                    l.epoch_acked.insert(src_sid);
+                    if !h.observer {
+                        l.epoch_acked.insert(src_sid);
+                    }
                 }
                 self.leader_try_establish(ctx);
             }
@@ -400,7 +404,10 @@ impl Server {
                 if Some(z) == newleader {
                     if !h.newleader_acked && h.stage == Stage::Syncing {
                         h.newleader_acked = true;
-                        l.newleader_acked.insert(src_sid);
+                        // `addAck` keeps only participants.
+                        if !h.observer {
+                            l.newleader_acked.insert(src_sid);
+                        }
                         if l.started {
                             send_h(ctx, h, QuorumPacket::UpToDate);
                             h.stage = Stage::UpToDate;
