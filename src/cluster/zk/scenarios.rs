@@ -79,8 +79,8 @@ pub const SCENARIOS: &[Scenario] = &[
         info: ScenarioInfo {
             name: "zk-faults",
             kind: ScenarioKind::Scenario,
-            title: "Five servers under random crashes, partitions, loss and duplication",
-            description: "A 5-server ensemble with clients writing while faults are injected from the seed; everything heals at 20 s and must recover.",
+            title: "Five voters and two observers under random crashes, partitions, loss and duplication",
+            description: "A 5-voter ensemble with two observers (zk6, zk7) and clients writing while faults are injected from the seed; everything heals at 20 s and must recover, observers OBSERVING again.",
             default_steps: 30_000,
             panels: ZK_PANELS,
         },
