@@ -14,6 +14,7 @@ fn markup() -> String {
         r#"<summary>Legend</summary><ul class="legend-roles" aria-label="Node roles">
 <li><span class="swatch role-leading"></span>Leader (crown)</li>
 <li><span class="swatch role-following"></span>Follower</li>
+<li><span class="swatch role-observing"></span>Observer (hollow, no vote)</li>
 <li><span class="swatch role-looking"></span>Looking (electing)</li>
 <li><span class="swatch role-down"></span>Down</li>
 <li><span class="swatch quorum-ring"></span>In the leader's quorum</li>

@@ -1,6 +1,6 @@
 //! The Zab log panel: each server's epochs and how it was last synced, then one row per
 //! transaction with a cell per server — committed, only logged, or missing — and the
-//! leader's ACK count.
+//! leader's ACK count (voters only; observer columns are marked).
 
 use yew::prelude::*;
 
@@ -16,8 +16,10 @@ pub fn zab_panel(t: &ZabTable) -> Html {
             } else {
                 <ul class="zab-servers">
                     { for t.columns.iter().map(|c| html! {
-                        <li key={c.label.clone()} class={classes!(format!("role-{}", c.role.as_str()))}>
-                            <strong>{ &c.label }</strong>{ format!(" {} · epoch {} (accepted {}) · logged {} · committed {}",
+                        <li key={c.label.clone()} class={classes!(format!("role-{}", c.role.as_str()), c.observer.then_some("observer"))}>
+                            <strong>{ &c.label }</strong>
+                            if c.observer { <span class="zab-observer">{ " (observer, no vote)" }</span> }
+                            { format!(" {} · epoch {} (accepted {}) · logged {} · committed {}",
                                 c.role.title(), c.current_epoch, c.accepted_epoch, c.last_logged, c.last_committed) }
                             if let Some(s) = &c.last_sync { <span class="muted">{ format!(" · synced by {s}") }</span> }
                         </li>
@@ -36,8 +38,13 @@ pub fn zab_panel(t: &ZabTable) -> Html {
                             <tr>
                                 <th scope="col">{ "zxid" }</th>
                                 <th scope="col">{ "txn" }</th>
-                                { for t.columns.iter().map(|c| html! { <th scope="col" key={c.label.clone()}>{ &c.label }</th> }) }
-                                <th scope="col" title="ACKs at the leader / quorum">{ "acks" }</th>
+                                { for t.columns.iter().map(|c| if c.observer {
+                                    html! { <th scope="col" key={c.label.clone()} class="zab-observer" data-observer="true"
+                                        title={format!("{} is an observer: it never ACKs and is in no quorum", c.label)}>{ format!("{} obs", c.label) }</th> }
+                                } else {
+                                    html! { <th scope="col" key={c.label.clone()}>{ &c.label }</th> }
+                                }) }
+                                <th scope="col" title="ACKs of voting servers at the leader / quorum">{ "acks" }</th>
                             </tr>
                         </thead>
                         <tbody>

@@ -10,6 +10,9 @@ pub type Sid = u64;
 pub struct ZkConfig {
     /// Voting members: sid and the node that runs it, in sid order.
     pub servers: Vec<(Sid, NodeId)>,
+    /// Non-voting members (`server.N=host:2888:3888:observer`, `peerType=observer`): they
+    /// learn from the leader but never vote and never count toward a quorum (weight 0).
+    pub observers: Vec<(Sid, NodeId)>,
     /// `tickTime` in ms (the sample config's 2000).
     pub tick_time_ms: u64,
     /// `initLimit` in ticks (sample config 10).
@@ -39,6 +42,7 @@ impl ZkConfig {
     pub fn new(servers: Vec<(Sid, NodeId)>) -> Self {
         Self {
             servers,
+            observers: Vec::new(),
             tick_time_ms: 2000,
             init_limit: 10,
             sync_limit: 5,
@@ -67,35 +71,50 @@ impl ZkConfig {
         (20 * self.tick_time_ms) as i32
     }
 
+    /// The same configuration with these observers.
+    pub fn with_observers(mut self, observers: Vec<(Sid, NodeId)>) -> Self {
+        self.observers = observers;
+        self
+    }
+
+    /// Whether `sid` is a voting member (`QuorumVerifier.getVotingMembers`).
+    pub fn is_voter(&self, sid: Sid) -> bool {
+        self.servers.iter().any(|(s, _)| *s == sid)
+    }
+
+    /// Whether `sid` is an observer (`LearnerType.OBSERVER`).
+    pub fn is_observer(&self, sid: Sid) -> bool {
+        self.observers.iter().any(|(s, _)| *s == sid)
+    }
+
+    /// Every member, voters then observers.
+    pub fn members(&self) -> impl Iterator<Item = &(Sid, NodeId)> {
+        self.servers.iter().chain(self.observers.iter())
+    }
+
     /// Strict majority of the voting members.
     pub fn quorum_size(&self) -> usize {
         self.servers.len() / 2 + 1
     }
 
-    /// Whether a set of sids is a quorum.
+    /// Whether a set of sids is a quorum: only voting members count (observers have weight 0).
     pub fn is_quorum<'a>(&self, sids: impl IntoIterator<Item = &'a Sid>) -> bool {
         let mut n = 0;
         for s in sids {
-            if self.node_of(*s).is_some() {
+            if self.is_voter(*s) {
                 n += 1;
             }
         }
         n >= self.quorum_size()
     }
 
-    /// The node running server `sid`.
+    /// The node running server `sid` (a voter or an observer).
     pub fn node_of(&self, sid: Sid) -> Option<NodeId> {
-        self.servers
-            .iter()
-            .find(|(s, _)| *s == sid)
-            .map(|(_, n)| *n)
+        self.members().find(|(s, _)| *s == sid).map(|(_, n)| *n)
     }
 
-    /// The sid of the server on `node`.
+    /// The sid of the server on `node` (a voter or an observer).
     pub fn sid_of(&self, node: NodeId) -> Option<Sid> {
-        self.servers
-            .iter()
-            .find(|(_, n)| *n == node)
-            .map(|(s, _)| *s)
+        self.members().find(|(_, n)| *n == node).map(|(s, _)| *s)
     }
 }

@@ -12,7 +12,10 @@
 //! Auth: `addAuth` is an `auth` request (xid -4) answered on the connection itself; the
 //! connection's ids go with every forwarded write (`QuorumPacket.authinfo`).
 //!
-//! Simplified: no jute byte encoding, no SASL, no observers, no reconfig; a SNAP
+//! Observers connect with `OBSERVERINFO` and learn committed txns from `INFORM` (the whole
+//! txn, sent only once it is committed) instead of PROPOSAL+COMMIT.
+//!
+//! Simplified: no jute byte encoding, no SASL, no reconfig (`INFORMANDACTIVATE`); a SNAP
 //! carries the leader's tree by reference-counted value rather than as a byte stream.
 
 use std::rc::Rc;
@@ -86,6 +89,9 @@ pub struct Notification {
 pub enum QuorumPacket {
     /// Learner → leader: `FOLLOWERINFO(acceptedEpoch<<32)`.
     FollowerInfo { accepted_epoch: u32 },
+    /// Observer → leader: `OBSERVERINFO(acceptedEpoch<<32)`, the same handshake as a
+    /// follower's but marking the learner as `LearnerType.OBSERVER`.
+    ObserverInfo { accepted_epoch: u32 },
     /// Leader → learner: `LEADERINFO(newEpoch<<32)`.
     LeaderInfo { new_epoch: u32 },
     /// Learner → leader: `ACKEPOCH(lastLoggedZxid)` with `currentEpoch`, or -1 when it had
@@ -117,6 +123,9 @@ pub enum QuorumPacket {
     },
     /// Leader → learner: answer to a forwarded `sync`.
     Sync { session: SessionId, cxid: i32 },
+    /// Leader → observer: `INFORM(zxid)`, a committed txn with its data
+    /// (`Leader.inform` → `sendObserverPacket`).
+    Inform { hdr: TxnHeader, txn: Txn },
 }
 
 impl QuorumPacket {
@@ -124,6 +133,7 @@ impl QuorumPacket {
     pub fn kind(&self) -> &'static str {
         match self {
             QuorumPacket::FollowerInfo { .. } => "FOLLOWERINFO",
+            QuorumPacket::ObserverInfo { .. } => "OBSERVERINFO",
             QuorumPacket::LeaderInfo { .. } => "LEADERINFO",
             QuorumPacket::AckEpoch { .. } => "ACKEPOCH",
             QuorumPacket::Diff { .. } => "DIFF",
@@ -137,6 +147,7 @@ impl QuorumPacket {
             QuorumPacket::Ping { .. } => "PING",
             QuorumPacket::Request { .. } => "REQUEST",
             QuorumPacket::Sync { .. } => "SYNC",
+            QuorumPacket::Inform { .. } => "INFORM",
         }
     }
 }
@@ -344,6 +355,8 @@ pub enum Category {
     Discovery,
     Sync,
     Broadcast,
+    /// Committed txns told to observers (`INFORM`).
+    Inform,
     Ping,
     ClientRequest,
     ClientResponse,
@@ -360,6 +373,7 @@ impl Category {
             Category::Discovery => "discovery",
             Category::Sync => "sync",
             Category::Broadcast => "broadcast",
+            Category::Inform => "inform",
             Category::Ping => "ping",
             Category::ClientRequest => "client-request",
             Category::ClientResponse => "client-response",
@@ -377,6 +391,7 @@ impl Msg {
             Msg::Notification(_) => Category::Election,
             Msg::Quorum { pkt, .. } => match pkt {
                 QuorumPacket::FollowerInfo { .. }
+                | QuorumPacket::ObserverInfo { .. }
                 | QuorumPacket::LeaderInfo { .. }
                 | QuorumPacket::AckEpoch { .. } => Category::Discovery,
                 QuorumPacket::Diff { .. }
@@ -390,6 +405,7 @@ impl Msg {
                 | QuorumPacket::Commit { .. }
                 | QuorumPacket::Request { .. }
                 | QuorumPacket::Sync { .. } => Category::Broadcast,
+                QuorumPacket::Inform { .. } => Category::Inform,
             },
             Msg::Client { pkt, .. } => match pkt {
                 ClientPacket::ConnectRequest { .. } | ClientPacket::Request { .. } => {
@@ -438,7 +454,8 @@ impl Message for Msg {
 fn quorum_summary(pkt: &QuorumPacket) -> String {
     let k = pkt.kind();
     match pkt {
-        QuorumPacket::FollowerInfo { accepted_epoch } => {
+        QuorumPacket::FollowerInfo { accepted_epoch }
+        | QuorumPacket::ObserverInfo { accepted_epoch } => {
             format!("{k} acceptedEpoch={accepted_epoch}")
         }
         QuorumPacket::LeaderInfo { new_epoch } => format!("{k} newEpoch={new_epoch}"),
@@ -457,7 +474,7 @@ fn quorum_summary(pkt: &QuorumPacket) -> String {
             fmt_zxid(*zxid),
             tree.node_count()
         ),
-        QuorumPacket::Proposal { hdr, txn } => {
+        QuorumPacket::Proposal { hdr, txn } | QuorumPacket::Inform { hdr, txn } => {
             format!("{k} zxid={} {}", fmt_zxid(hdr.zxid), txn_summary(txn))
         }
         QuorumPacket::Ack { zxid } | QuorumPacket::Commit { zxid } => {

@@ -79,8 +79,8 @@ pub const SCENARIOS: &[Scenario] = &[
         info: ScenarioInfo {
             name: "zk-faults",
             kind: ScenarioKind::Scenario,
-            title: "Five servers under random crashes, partitions, loss and duplication",
-            description: "A 5-server ensemble with clients writing while faults are injected from the seed; everything heals at 20 s and must recover.",
+            title: "Five voters and two observers under random crashes, partitions, loss and duplication",
+            description: "A 5-voter ensemble with two observers (zk6, zk7) and clients writing while faults are injected from the seed; everything heals at 20 s and must recover, observers OBSERVING again.",
             default_steps: 30_000,
             panels: ZK_PANELS,
         },
@@ -89,7 +89,30 @@ pub const SCENARIOS: &[Scenario] = &[
                 chaos: true,
                 ..opts.clone()
             };
-            Ok(with_recipes(&chaotic, opts.servers.unwrap_or(5), busy_clients()))
+            Ok(with_recipes_observed(
+                &chaotic,
+                opts.servers.unwrap_or(5),
+                2,
+                busy_clients(),
+            ))
+        },
+    },
+    Scenario {
+        info: ScenarioInfo {
+            name: "zk-observers",
+            kind: ScenarioKind::Scenario,
+            title: "Three voters and two observers",
+            description: "zk1-zk3 vote; zk4 and zk5 are observers: they follow the leader without a vote, get committed txns as INFORM, serve reads and forward writes. Recipe clients use the observers too; crash an observer or two voters to see who counts.",
+            default_steps: 6_000,
+            panels: ZK_PANELS,
+        },
+        build: |opts| {
+            Ok(with_recipes_observed(
+                opts,
+                opts.servers.unwrap_or(3),
+                2,
+                demo_clients(),
+            ))
         },
     },
 ];
@@ -166,7 +189,18 @@ fn with_recipes(
     servers: usize,
     clients: Vec<(&'static str, Recipe)>,
 ) -> ClusterSim {
-    let mut sim = ensemble_with(opts, servers, &[]);
+    with_recipes_observed(opts, servers, 0, clients)
+}
+
+/// [`with_recipes`] with `observers` observers after the voters; every client's server list
+/// holds the observers too (rotated, so some clients start on an observer).
+fn with_recipes_observed(
+    opts: &BuildOptions,
+    servers: usize,
+    observers: usize,
+    clients: Vec<(&'static str, Recipe)>,
+) -> ClusterSim {
+    let mut sim = ensemble_observed(opts, servers, observers, &[]);
     let nodes: Vec<NodeId> = (0..server_count(&sim.world) as u32).map(NodeId).collect();
     for (i, (name, recipe)) in clients.into_iter().enumerate() {
         // Each client lists the servers starting from a different one, as connect strings
@@ -237,7 +271,7 @@ pub fn script_ensemble(setup: &crate::zk::script::ScriptSetup) -> ClusterSim {
 /// Servers `zk1..zkN` (booting 3 ms apart) and scripted clients, with the ZooKeeper
 /// checkers and, if asked, a fault plan.
 pub fn ensemble_with(opts: &BuildOptions, servers: usize, clients: &[&str]) -> ClusterSim {
-    ensemble_configured(opts, servers, clients, |_| {})
+    ensemble_full(opts, servers, 0, clients, |_| {})
 }
 
 /// [`ensemble_with`], with a change to the servers' configuration.
@@ -247,16 +281,38 @@ fn ensemble_configured(
     clients: &[&str],
     tweak: impl FnOnce(&mut ZkConfig),
 ) -> ClusterSim {
-    let n = servers.clamp(1, 9);
+    ensemble_full(opts, servers, 0, clients, tweak)
+}
+
+/// [`ensemble_with`] plus `observers` observers: voters are `zk1..zkN` (sids 1..N), observers
+/// `zkN+1..` (`server.M=…:observer`), every server sharing the same configuration.
+pub fn ensemble_observed(
+    opts: &BuildOptions,
+    servers: usize,
+    observers: usize,
+    clients: &[&str],
+) -> ClusterSim {
+    ensemble_full(opts, servers, observers, clients, |_| {})
+}
+
+fn ensemble_full(
+    opts: &BuildOptions,
+    servers: usize,
+    observers: usize,
+    clients: &[&str],
+    tweak: impl FnOnce(&mut ZkConfig),
+) -> ClusterSim {
+    let voters = servers.clamp(1, 9);
+    let n = voters + observers.min(4);
     let mut world = World::new(opts.seed, base_link());
     let nodes: Vec<NodeId> = (0..n as u32).map(NodeId).collect();
-    let mut cfg = ZkConfig::new(
-        nodes
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (i as u64 + 1, *id))
-            .collect(),
-    );
+    let members: Vec<(u64, NodeId)> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (i as u64 + 1, *id))
+        .collect();
+    let mut cfg =
+        ZkConfig::new(members[..voters].to_vec()).with_observers(members[voters..].to_vec());
     tweak(&mut cfg);
     for (i, _) in nodes.iter().enumerate() {
         let server = zk::Server::new(i as u64 + 1, cfg.clone());

@@ -196,6 +196,10 @@ pub fn server_card(
     let label = names.label(id).to_string();
     let role = if up { role_of(s.state) } else { Role::DOWN };
     let mut card = NodeCard::bare(id, names, ZK_SERVER, role);
+    if s.observer {
+        // Drawn hollow and never ringed: it has no vote and is in no quorum.
+        card.badges.push("observer");
+    }
     let mut z = ZkCard {
         epoch: Some(s.current_epoch),
         last_zxid: Some(fmt_zxid(s.last_logged_zxid)),
@@ -241,6 +245,17 @@ pub fn server_card(
         n => format!(" {n} clients ({}) are connected.", z.clients.join(", ")),
     };
     match s.state {
+        ServerState::Looking if s.observer => {
+            card.description = format!(
+                "{label} is an observer LOOKING for the leader (election round {}): it has no vote of its own and waits for a quorum of voters to agree.",
+                s.election_epoch
+            );
+            card.note = Some(if s.vote.leader == 0 {
+                "no vote".to_string()
+            } else {
+                format!("hears {}", names.sid_label(s.vote.leader))
+            });
+        }
         ServerState::Looking => {
             let vote = VoteView {
                 leader: names.sid_label(s.vote.leader),
@@ -256,9 +271,19 @@ pub fn server_card(
             z.vote = Some(vote);
         }
         ServerState::Leading => {
-            let synced = s.learners.iter().filter(|l| l.synced).count();
+            let synced = s
+                .learners
+                .iter()
+                .filter(|l| l.synced && !l.observer)
+                .count();
+            let observers = s.learners.iter().filter(|l| l.synced && l.observer).count();
+            let observed = match observers {
+                0 => String::new(),
+                1 => " and 1 observer".to_string(),
+                n => format!(" and {n} observers"),
+            };
             card.description = format!(
-                "{label} is the LEADER for epoch {} ({}), with {synced} synced follower{}; last zxid {}, committed up to {}.{clients}",
+                "{label} is the LEADER for epoch {} ({}), with {synced} synced follower{}{observed}; last zxid {}, committed up to {}.{clients}",
                 s.current_epoch,
                 s.phase.name(),
                 if synced == 1 { "" } else { "s" },
@@ -267,9 +292,13 @@ pub fn server_card(
             );
         }
         ServerState::Following | ServerState::Observing => {
+            let how = if s.observer {
+                "OBSERVING (no vote; it learns committed txns by INFORM)"
+            } else {
+                s.state.name()
+            };
             card.description = format!(
-                "{label} is {} {} in epoch {} ({}); last zxid {}, committed up to {}.{clients}",
-                s.state.name(),
+                "{label} is {how} {} in epoch {} ({}); last zxid {}, committed up to {}.{clients}",
                 z.leader.as_deref().unwrap_or("no one yet"),
                 s.current_epoch,
                 s.phase.name(),
@@ -334,6 +363,7 @@ pub(crate) mod tests {
     pub(crate) fn summary(sid: Sid, state: ServerState) -> ServerSummary {
         ServerSummary {
             sid,
+            observer: false,
             state,
             phase: ZabPhase::Election,
             accepted_epoch: 1,
@@ -397,6 +427,7 @@ pub(crate) mod tests {
         let mut leader = summary(5, ServerState::Leading);
         leader.phase = ZabPhase::Broadcast;
         leader.learners = vec![LearnerSummary {
+            observer: false,
             sid: 1,
             sync_mode: Some("DIFF"),
             synced: true,
@@ -426,6 +457,44 @@ pub(crate) mod tests {
         follower.leader = Some(5);
         follower.serving = false;
         assert!(!server_card(NodeId(0), &follower, &names(), Some(5), true).has_badge("quorum"));
+    }
+
+    #[test]
+    fn an_observer_is_marked_observing_and_never_in_the_quorum() {
+        let mut obs = summary(4, ServerState::Observing);
+        obs.observer = true;
+        obs.leader = Some(5);
+        obs.serving = true;
+        let card = server_card(NodeId(3), &obs, &names(), Some(5), true);
+        assert_eq!(card.role.as_str(), "observing");
+        assert!(card.has_badge("observer") && !card.has_badge("quorum"));
+        assert!(
+            card.description.contains("OBSERVING"),
+            "{}",
+            card.description
+        );
+
+        obs.state = ServerState::Looking;
+        obs.vote.leader = 0;
+        let card = server_card(NodeId(3), &obs, &names(), None, true);
+        assert_eq!(card.note.as_deref(), Some("no vote"));
+        assert!(card.has_badge("observer"));
+
+        let mut leader = summary(5, ServerState::Leading);
+        leader.learners = vec![LearnerSummary {
+            observer: true,
+            sid: 4,
+            sync_mode: Some("SNAP"),
+            synced: true,
+            last_ack_zxid: 0,
+        }];
+        let card = server_card(NodeId(4), &leader, &names(), Some(5), true);
+        assert!(
+            card.description
+                .contains("with 0 synced followers and 1 observer"),
+            "{}",
+            card.description
+        );
     }
 
     #[test]

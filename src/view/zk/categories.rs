@@ -36,6 +36,14 @@ pub const COMMIT: Category = Category {
     title: "COMMIT",
     shape: "M-2.5 -7H2.5V-2.5H7V2.5H2.5V7H-2.5V2.5H-7V-2.5H-2.5Z",
 };
+/// `INFORM`: a committed txn told to an observer. Its own category (not "broadcast") since
+/// it is neither a proposal nor a vote on one: the observer gets only what is already decided,
+/// and a pentagon "arrow" tells it apart from the PROPOSAL/ACK/COMMIT triangles.
+pub const INFORM: Category = Category {
+    slug: "inform",
+    title: "Inform (committed txn to an observer)",
+    shape: "M-6 -5H2L7 0L2 5H-6Z",
+};
 pub const CLIENT_REQUEST: Category = Category {
     slug: "client-request",
     title: "Client request",
@@ -65,6 +73,7 @@ pub const TABLE: &[Category] = &[
     BROADCAST,
     ACK,
     COMMIT,
+    INFORM,
     PING,
     CLIENT_REQUEST,
     CLIENT_RESPONSE,
@@ -80,6 +89,7 @@ pub fn of(kind: Kind) -> Category {
         Kind::Discovery => DISCOVERY,
         Kind::Sync => SYNC,
         Kind::Broadcast => BROADCAST,
+        Kind::Inform => INFORM,
         Kind::Ping => PING,
         Kind::ClientRequest => CLIENT_REQUEST,
         Kind::ClientResponse => CLIENT_RESPONSE,

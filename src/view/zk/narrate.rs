@@ -1,4 +1,5 @@
-//! Narration of ZooKeeper steps: votes, the broadcast path (PROPOSAL, ACK, COMMIT), replies
+//! Narration of ZooKeeper steps: votes, the broadcast path (PROPOSAL, ACK, COMMIT, and INFORM
+//! to observers), an observer's OBSERVERINFO and vote-less notifications, replies
 //! to clients and the person's controls. Called by the generic narration for ZooKeeper
 //! messages and timers.
 
@@ -28,6 +29,10 @@ pub fn vote_broadcast(rec: &Record, node: NodeId, names: &Names) -> Option<Strin
     if votes.len() < 2 {
         return None;
     }
+    if n.vote.leader == 0 {
+        // An observer's notification proposes nobody (`Long.MIN_VALUE`).
+        return Some("asks the voters who leads (an observer has no vote)".into());
+    }
     Some(format!("votes for {}", vote_words(n, names)))
 }
 
@@ -45,8 +50,16 @@ fn sends_kind(rec: &Record, kind: &str) -> bool {
 }
 
 fn sends_commit(rec: &Record, zxid: Zxid) -> bool {
-    rec.sends.iter().any(|s| {
-        matches!(s.msg.zk(), Some(zk::Msg::Quorum { pkt: QuorumPacket::Commit { zxid: z }, .. }) if *z == zxid)
+    rec.sends.iter().any(|s| match s.msg.zk() {
+        Some(zk::Msg::Quorum {
+            pkt: QuorumPacket::Commit { zxid: z },
+            ..
+        }) => *z == zxid,
+        Some(zk::Msg::Quorum {
+            pkt: QuorumPacket::Inform { hdr, .. },
+            ..
+        }) => hdr.zxid == zxid,
+        _ => false,
     })
 }
 
@@ -64,7 +77,9 @@ pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Name
     let (s, d) = (names.label(src), names.label(dst));
     match msg.zk() {
         Some(zk::Msg::Notification(n)) => {
-            let mut out = if n.state == ServerState::Looking {
+            let mut out = if n.state == ServerState::Looking && n.vote.leader == 0 {
+                format!("{d} hears from observer {s}, which has no vote and asks who leads")
+            } else if n.state == ServerState::Looking {
                 format!("{d} receives {s}'s vote for {}", vote_words(n, names))
             } else {
                 format!(
@@ -98,12 +113,23 @@ pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Name
                     out.push_str(&format!(
                         ": a quorum has logged it, so {d} commits it and sends COMMIT"
                     ));
+                    if sends_kind(rec, "INFORM") {
+                        out.push_str(" (and INFORM with the txn to its observers)");
+                    }
                 }
                 out
             }
             QuorumPacket::Commit { zxid } => {
                 format!("{d} commits {} (COMMIT from {s})", fmt_zxid(*zxid))
             }
+            QuorumPacket::Inform { hdr, txn } => format!(
+                "observer {d} logs and applies {} ({}): {s} INFORMs it of a txn a quorum of voters already committed",
+                fmt_zxid(hdr.zxid),
+                zk::msg::txn_summary(txn)
+            ),
+            QuorumPacket::ObserverInfo { accepted_epoch } => format!(
+                "{d} gets {s}'s OBSERVERINFO (acceptedEpoch {accepted_epoch}): {s} joins as an observer, which syncs but never votes or ACKs"
+            ),
             other => format!("{d} gets {s}'s {}", quorum_words(other, msg)),
         },
         Some(zk::Msg::Client {
@@ -279,6 +305,44 @@ mod tests {
         assert_eq!(
             describe(&start, &names()),
             "zk3 starts and votes for zk3 (epoch 1, zxid 0x100000004)."
+        );
+    }
+
+    #[test]
+    fn inform_and_observerinfo_say_what_an_observer_does() {
+        let hdr = TxnHeader {
+            session_id: 0x1_0000_0000,
+            cxid: 1,
+            zxid: 0x2_0000_0003,
+            time_ms: 0,
+        };
+        let txn = Txn::Create {
+            path: "/a".into(),
+            data: "x".into(),
+            ephemeral: false,
+            parent_cversion: 1,
+            acl: crate::zk::data::acl::open_acl_unsafe(),
+            container: false,
+            ttl: 0,
+        };
+        let r = rec(deliver(0, 3, quorum_msg(QuorumPacket::Inform { hdr, txn })));
+        assert_eq!(
+            describe(&r, &names()),
+            "observer zk4 logs and applies 0x200000003 (create /a): zk1 INFORMs it of a txn a quorum of voters already committed."
+        );
+        let r = rec(deliver(
+            3,
+            0,
+            quorum_msg(QuorumPacket::ObserverInfo { accepted_epoch: 1 }),
+        ));
+        assert!(describe(&r, &names()).starts_with(
+            "zk1 gets zk4's OBSERVERINFO (acceptedEpoch 1): zk4 joins as an observer"
+        ));
+        let r = rec(deliver(3, 0, Msg::Zk(looking_vote(0))));
+        assert!(
+            describe(&r, &names()).starts_with("zk1 hears from observer zk4, which has no vote"),
+            "{}",
+            describe(&r, &names())
         );
     }
 

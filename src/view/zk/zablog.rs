@@ -2,7 +2,9 @@
 //! server has the transaction only logged (proposed, not yet committed) or committed. It shows
 //! the broadcast path at a glance: a PROPOSAL fans out, ACKs come back, the leader commits
 //! once a quorum has logged it, and followers commit on COMMIT. Under each server's name:
-//! its state, epochs and how it was last synced (DIFF, TRUNC or SNAP).
+//! its state, epochs and how it was last synced (DIFF, TRUNC or SNAP). Observers have
+//! columns too, marked as such (they log and commit what the leader INFORMs them of, never
+//! ACK); the ACK count and the quorum it needs are over the voting members only.
 //!
 //! Built from the servers' summaries, which carry their most recent log entries only.
 
@@ -46,6 +48,8 @@ pub struct ZabColumn {
     pub id: NodeId,
     pub label: String,
     pub role: Role,
+    /// A non-voting observer.
+    pub observer: bool,
     pub accepted_epoch: u32,
     pub current_epoch: u32,
     pub last_logged: String,
@@ -83,7 +87,14 @@ pub fn zab_table(
     history: &History,
     is_up: &dyn Fn(NodeId) -> bool,
 ) -> ZabTable {
-    let quorum = summaries.servers.len() / 2 + 1;
+    let observers: Vec<u64> = summaries
+        .servers
+        .iter()
+        .filter(|(_, s)| s.observer)
+        .map(|(_, s)| s.sid)
+        .collect();
+    let voters = summaries.servers.len() - observers.len();
+    let quorum = voters / 2 + 1;
     let columns = summaries
         .servers
         .iter()
@@ -95,6 +106,7 @@ pub fn zab_table(
             } else {
                 Role::DOWN
             },
+            observer: s.observer,
             accepted_epoch: s.accepted_epoch,
             current_epoch: s.current_epoch,
             last_logged: fmt_zxid(s.last_logged_zxid),
@@ -131,9 +143,11 @@ pub fn zab_table(
                 Cell::Logged
             };
             // The ACK count matters while the leader waits for a quorum; once committed
-            // the leader forgets who ACKed, and the row keeps "quorum of quorum".
+            // the leader forgets who ACKed, and the row keeps "quorum of quorum". Only voters'
+            // ACKs count.
             if leading {
-                let a = if e.committed { quorum } else { e.acks.len() };
+                let voted = e.acks.iter().filter(|a| !observers.contains(a)).count();
+                let a = if e.committed { quorum } else { voted };
                 row.acks = Some((a, quorum));
             }
         }
@@ -199,5 +213,33 @@ mod tests {
             [Cell::Committed, Cell::Committed, Cell::Absent]
         );
         assert_eq!(t.rows[1].acks, Some((2, 2)));
+    }
+
+    #[test]
+    fn observers_have_marked_columns_and_the_ack_quorum_counts_only_voters() {
+        let mut leader = summary(3, ServerState::Leading);
+        leader.log = vec![entry(0x1_0000_0001, false, vec![3, 4])];
+        let mut servers: Vec<(NodeId, _)> = (1..=2)
+            .map(|sid| (NodeId(sid as u32 - 1), summary(sid, ServerState::Following)))
+            .collect();
+        servers.push((NodeId(2), leader));
+        for sid in 4..=5 {
+            let mut o = summary(sid, ServerState::Observing);
+            o.observer = true;
+            servers.push((NodeId(sid as u32 - 1), o));
+        }
+        let s = Summaries {
+            servers,
+            clients: vec![],
+        };
+        let t = zab_table(&s, &names(), &History::default(), &|_| true);
+        assert_eq!(t.columns.len(), 5);
+        assert!(t.columns[3].observer && t.columns[4].observer && !t.columns[0].observer);
+        assert_eq!(t.columns[3].role.as_str(), "observing");
+        assert_eq!(
+            t.rows[0].acks,
+            Some((1, 2)),
+            "3 voters: a quorum is 2, zk4 does not count"
+        );
     }
 }

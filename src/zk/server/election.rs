@@ -7,7 +7,11 @@
 //! replying to lagging peers on arrival (as the receiver thread does, even during the
 //! finalize wait), `Vote.equals` (whole votes within a round, leader and epoch for
 //! `outofelection`), and established servers answering with their current vote.
-//! Simplified: no observers, no weighted quorums, no dynamic reconfig; notifications travel
+//! Observers (`getInitId` = `Long.MIN_VALUE`): an observer sends its notifications to the
+//! voters only, never votes for itself (no own entry in `recvset`), adopts the voters' votes
+//! and decides OBSERVING when a quorum of voters agree; voters answer an observer's
+//! notification at once and never count it (`WorkerReceiver`, `validVoter`).
+//! Simplified: no weighted quorums, no dynamic reconfig; notifications travel
 //! as messages rather than over the election-port TCP mesh.
 
 use std::collections::BTreeMap;
@@ -42,6 +46,8 @@ pub struct Election {
     pub not_timeout_ms: u64,
     /// A quorum agreed; waiting `finalizeWait` for anything better.
     pub finalizing: bool,
+    /// Whether this server votes (false for an observer).
+    pub voter: bool,
 }
 
 impl Election {
@@ -58,6 +64,7 @@ impl Election {
             outofelection: BTreeMap::new(),
             not_timeout_ms: 0,
             finalizing: false,
+            voter: true,
         }
     }
 
@@ -67,15 +74,25 @@ impl Election {
         self.vote = own;
         self.recvset.clear();
         self.outofelection.clear();
-        self.recvset.insert(me, own);
+        self.voter = cfg.is_voter(me);
+        if self.voter {
+            self.recvset.insert(me, own);
+        }
         self.finalizing = false;
         self.not_timeout_ms = cfg.min_notification_interval_ms;
-        ctx.note(format!(
-            "zk{me} is LOOKING: election round {} begins; it votes for itself (zxid {}, epoch {})",
-            self.logical_clock,
-            fmt_zxid(own.zxid),
-            own.peer_epoch
-        ));
+        if self.voter {
+            ctx.note(format!(
+                "zk{me} is LOOKING: election round {} begins; it votes for itself (zxid {}, epoch {})",
+                self.logical_clock,
+                fmt_zxid(own.zxid),
+                own.peer_epoch
+            ));
+        } else {
+            ctx.note(format!(
+                "zk{me} is LOOKING as an observer (round {}): it asks the voters for their votes and has none of its own",
+                self.logical_clock
+            ));
+        }
         self.broadcast(ctx, cfg, me, ServerState::Looking);
         ctx.set_timer(Timer::ElectionPoll, self.not_timeout_ms * MS);
         if cfg.is_quorum(self.recvset.keys()) {
@@ -148,7 +165,8 @@ impl Election {
         src: Sid,
         n: Notification,
     ) -> Decision {
-        if cfg.node_of(src).is_none() || cfg.node_of(n.vote.leader).is_none() {
+        // `validVoter(n.sid) && validVoter(n.leader)`.
+        if !cfg.is_voter(src) || !cfg.is_voter(n.vote.leader) {
             return Decision::Undecided;
         }
         // Anything that arrives restarts the poll wait at the current timeout.
@@ -193,7 +211,9 @@ impl Election {
             self.logical_clock = n.election_epoch;
             self.recvset.clear();
             self.vote = if n.vote.beats(&own) { n.vote } else { own };
-            self.recvset.insert(me, self.vote);
+            if self.voter {
+                self.recvset.insert(me, self.vote);
+            }
             ctx.note(format!(
                 "zk{me} joins election round {} from zk{src} and votes for zk{} (zxid {}, epoch {})",
                 self.logical_clock,
@@ -208,7 +228,9 @@ impl Election {
         } else if n.vote.beats(&self.vote) {
             let why = n.vote.why_beats(&self.vote);
             self.vote = n.vote;
-            self.recvset.insert(me, self.vote);
+            if self.voter {
+                self.recvset.insert(me, self.vote);
+            }
             ctx.note(format!(
                 "zk{me} changes its vote to zk{} (zxid {}, epoch {}), which beats its own: {why}",
                 self.vote.leader,

@@ -15,8 +15,13 @@
 //! (initLimit ticks until the learner is up to date, syncLimit ticks after) and closes its
 //! connection when it passes. Only the leader expires sessions.
 //!
-//! Simplified: syncing from the on-disk txn log beyond the committed log is folded into SNAP;
-//! observers and `INFORM` are not modelled; `initLimit` is one timer for discovery and sync;
+//! Observers (`LearnerHandler` of type OBSERVER, `Leader.observingLearners`): OBSERVERINFO
+//! starts the same handshake (an observer's acceptedEpoch still raises the new epoch, and the
+//! "ahead of the leader" check applies to it), but an observer never counts toward a quorum
+//! (`QuorumVerifier` weight 0: epoch, epoch acks, NEWLEADER acks, proposal ACKs, the synced
+//! check); it is synced without the outstanding proposals and then gets `INFORM` for every
+//! commit instead of PROPOSAL and COMMIT (`sendObserverPacket`).
+//! Simplified: syncing from the on-disk txn log beyond the committed log is folded into SNAP; `initLimit` is one timer for discovery and sync;
 //! `SyncLimitCheck` (a proposal un-ACKed for syncLimit) is left to the read timeout, since a
 //! simulated learner ACKs every proposal as soon as it arrives.
 
@@ -66,8 +71,10 @@ pub struct LearnerHandler {
     pub stage: Stage,
     pub peer_last_zxid: Zxid,
     pub sync_mode: Option<&'static str>,
-    /// Receives proposals and commits.
+    /// Receives proposals and commits (or, for an observer, INFORMs).
     pub forwarding: bool,
+    /// The learner connected with OBSERVERINFO (`LearnerType.OBSERVER`).
+    pub observer: bool,
     pub newleader_acked: bool,
     pub last_ack_zxid: Zxid,
     /// `tickOfNextAckDeadline`.
@@ -117,6 +124,7 @@ impl LeaderState {
             .values()
             .map(|h| LearnerSummary {
                 sid: h.sid,
+                observer: h.observer,
                 sync_mode: h.sync_mode,
                 synced: h.newleader_acked,
                 last_ack_zxid: h.last_ack_zxid,
@@ -306,8 +314,10 @@ impl Server {
         let (sync_limit, init_limit) = (cfg.sync_limit, cfg.init_limit);
         let Some(l) = self.lead() else { return };
         if !l.handlers.contains_key(&conn) {
-            let QuorumPacket::FollowerInfo { .. } = pkt else {
-                return;
+            let observer = match pkt {
+                QuorumPacket::FollowerInfo { .. } => false,
+                QuorumPacket::ObserverInfo { .. } => true,
+                _ => return,
             };
             l.handlers.retain(|_, h| h.sid != src_sid);
             l.handlers.insert(
@@ -319,6 +329,7 @@ impl Server {
                     peer_last_zxid: 0,
                     sync_mode: None,
                     forwarding: false,
+                    observer,
                     newleader_acked: false,
                     last_ack_zxid: 0,
                     deadline_tick: l.tick + init_limit + sync_limit,
@@ -347,12 +358,17 @@ impl Server {
         }
         arm_read_timeout(ctx, h, &cfg);
         match pkt {
-            QuorumPacket::FollowerInfo { accepted_epoch } => {
+            QuorumPacket::FollowerInfo { accepted_epoch }
+            | QuorumPacket::ObserverInfo { accepted_epoch } => {
+                // `getEpochToPropose`: every learner's acceptedEpoch raises the epoch, only a
+                // participant joins `connectingFollowers` (`is_quorum` counts only voters).
                 if let Some(e) = l.new_epoch {
                     send_h(ctx, h, QuorumPacket::LeaderInfo { new_epoch: e });
                     h.stage = Stage::SentLeaderInfo;
                 } else {
-                    l.epoch_contrib.insert(src_sid);
+                    if !h.observer {
+                        l.epoch_contrib.insert(src_sid);
+                    }
                     l.max_accepted = l.max_accepted.max(accepted_epoch);
                     self.leader_try_decide_epoch(ctx);
                 }
@@ -381,7 +397,9 @@ impl Server {
                         self.leader_close_handler(ctx, conn, &why);
                         return;
                     }
-                    l.epoch_acked.insert(src_sid);
+                    if !h.observer {
+                        l.epoch_acked.insert(src_sid);
+                    }
                 }
                 self.leader_try_establish(ctx);
             }
@@ -391,7 +409,10 @@ impl Server {
                 if Some(z) == newleader {
                     if !h.newleader_acked && h.stage == Stage::Syncing {
                         h.newleader_acked = true;
-                        l.newleader_acked.insert(src_sid);
+                        // `addAck` keeps only participants.
+                        if !h.observer {
+                            l.newleader_acked.insert(src_sid);
+                        }
                         if l.started {
                             send_h(ctx, h, QuorumPacket::UpToDate);
                             h.stage = Stage::UpToDate;
@@ -401,8 +422,11 @@ impl Server {
                         }
                     }
                 } else if let Some(p) = l.outstanding.get_mut(&z) {
-                    p.acks.insert(src_sid);
-                    self.leader_try_commit_after(ctx, Some(src_sid));
+                    // An observer's ACK never counts (`Observer ACK` is only logged).
+                    if !h.observer {
+                        p.acks.insert(src_sid);
+                        self.leader_try_commit_after(ctx, Some(src_sid));
+                    }
                 }
             }
             QuorumPacket::Ping { touches } => {
@@ -444,7 +468,8 @@ impl Server {
         // stage its handshake is in.
         let mut synced = BTreeSet::from([me]);
         for h in l.handlers.values() {
-            if h.deadline_tick >= l.tick {
+            // Only voting members join `syncedAckSet`.
+            if h.deadline_tick >= l.tick && !h.observer {
                 synced.insert(h.sid);
             }
         }

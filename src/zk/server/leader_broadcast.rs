@@ -1,7 +1,7 @@
 //! The leader's broadcast phase (sheet B.5): `PrepRequestProcessor` turns a request into a
 //! txn with the next zxid (failed validation becomes an `error` txn), the leader logs it,
-//! sends PROPOSAL to every forwarding learner and commits on a quorum of ACKs strictly in
-//! zxid order; a `sync` forwarded by a learner waits for the proposals outstanding when it
+//! sends PROPOSAL to every forwarding follower and commits on a quorum of ACKs strictly in
+//! zxid order (COMMIT to followers, INFORM with the txn to observers); a `sync` forwarded by a learner waits for the proposals outstanding when it
 //! arrived, while one from the leader's own client is answered in its session's order
 //! without waiting (`ProposalRequestProcessor`, `Leader.processSync`). Also the leader's
 //! session expiry (sheet A.7 rules 6–7): only the leader expires sessions, through a
@@ -92,7 +92,11 @@ impl Server {
         self.log_txn(hdr, txn.clone());
         let Some(l) = self.lead() else { return };
         l.prep_tree.apply(&hdr, &txn);
-        for h in l.handlers.values_mut().filter(|h| h.forwarding) {
+        for h in l
+            .handlers
+            .values_mut()
+            .filter(|h| h.forwarding && !h.observer)
+        {
             send_h(
                 ctx,
                 h,
@@ -140,8 +144,17 @@ impl Server {
             let Some((z, p)) = l.outstanding.pop_first() else {
                 return;
             };
+            // `commit` to the forwarding followers, `inform` (the whole txn) to the observers.
             for h in l.handlers.values_mut().filter(|h| h.forwarding) {
-                send_h(ctx, h, QuorumPacket::Commit { zxid: z });
+                let pkt = if h.observer {
+                    QuorumPacket::Inform {
+                        hdr: p.hdr,
+                        txn: p.txn.clone(),
+                    }
+                } else {
+                    QuorumPacket::Commit { zxid: z }
+                };
+                send_h(ctx, h, pkt);
             }
             let due: Vec<PendingSync> = l
                 .pending_syncs

@@ -105,9 +105,12 @@ impl Server {
         let leader_last = self.tree.last_processed_zxid();
         let Some(l) = self.lead() else { return };
         let Some(e) = l.new_epoch else { return };
+        let observer = l.handlers.get(&conn).is_some_and(|h| h.observer);
+        // "Only participant need to get outstanding proposals" (`startForwarding`).
         let outstanding: Vec<QuorumPacket> = l
             .outstanding
             .values()
+            .filter(|_| !observer)
             .map(|p| QuorumPacket::Proposal {
                 hdr: p.hdr,
                 txn: p.txn.clone(),

@@ -13,6 +13,11 @@
 //! from its disk), answer PINGs with the session touches. No packet within the read timeout (initLimit ticks while syncing,
 //! syncLimit ticks after) sends the follower back to LOOKING.
 //!
+//! An observer (`Observer.observeLeader`) goes through the same steps with OBSERVERINFO; once
+//! up to date it ignores PROPOSAL and COMMIT (it is never sent them) and logs and applies each
+//! INFORM, a committed txn (`ObserverZooKeeperServer.commitRequest`, with the default
+//! `zookeeper.observer.syncEnabled`); it never ACKs proposals.
+//!
 //! Chosen behaviour: txns received while syncing are written to the log before the NEWLEADER
 //! ACK (ZOOKEEPER-3911, 3.5.10+/3.6.3+), not after UPTODATE as in 3.5.9. Simplified: a
 //! connect to an unreachable leader is not timed out on its own (real: syncLimit ticks per
@@ -23,6 +28,7 @@ use std::collections::BTreeMap;
 use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::config::Sid;
+use crate::zk::data::txn::{Txn, TxnHeader};
 use crate::zk::msg::{ForwardedOp, Msg, QuorumPacket, Timer};
 use crate::zk::server::summary::ZabPhase;
 use crate::zk::server::wire::{Arrival, ConnEnd};
@@ -107,14 +113,19 @@ impl Server {
             touches: BTreeMap::new(),
             last_sync: None,
         }));
-        let accepted = self.disk.accepted_epoch;
-        self.learner_send(
-            ctx,
-            QuorumPacket::FollowerInfo {
-                accepted_epoch: accepted,
-            },
-        );
+        let info = self.learner_info();
+        self.learner_send(ctx, info);
         self.learner_reset_read_timeout(ctx);
+    }
+
+    /// `registerWithLeader(FOLLOWERINFO)` or, for an observer, `(OBSERVERINFO)`.
+    fn learner_info(&self) -> QuorumPacket {
+        let accepted_epoch = self.disk.accepted_epoch;
+        if self.is_observer() {
+            QuorumPacket::ObserverInfo { accepted_epoch }
+        } else {
+            QuorumPacket::FollowerInfo { accepted_epoch }
+        }
     }
 
     fn learner_reset_read_timeout(&mut self, ctx: &mut ZkCtx) {
@@ -161,19 +172,14 @@ impl Server {
 
     /// A second after a refused connect: connect again and send FOLLOWERINFO.
     pub(crate) fn learner_on_connect_retry(&mut self, ctx: &mut ZkCtx) {
-        let accepted = self.disk.accepted_epoch;
+        let info = self.learner_info();
         let Some(l) = self.learner() else { return };
         if l.stage != LearnerStage::Connecting {
             return;
         }
         l.attempts += 1;
         l.end = ConnEnd::new(l.end.peer, ctx.rng().next_u64());
-        self.learner_send(
-            ctx,
-            QuorumPacket::FollowerInfo {
-                accepted_epoch: accepted,
-            },
-        );
+        self.learner_send(ctx, info);
         self.learner_reset_read_timeout(ctx);
     }
 
@@ -263,15 +269,26 @@ impl Server {
                 self.learner_begin_sync(ctx, "SNAP", zxid);
             }
             QuorumPacket::Proposal { hdr, txn } => {
+                let observer = self.is_observer();
                 let Some(l) = self.learner() else { return };
                 if l.stage == LearnerStage::Syncing || l.stage == LearnerStage::AwaitSync {
                     l.sync_pending.push(LogEntry { hdr, txn });
+                } else if observer {
+                    // `Observer.processPacket`: "Ignoring proposal".
                 } else if hdr.zxid > self.disk.last_logged_zxid() {
                     self.log_txn(hdr, txn);
                     self.learner_send(ctx, QuorumPacket::Ack { zxid: hdr.zxid });
                 }
             }
-            QuorumPacket::Commit { zxid } => self.learner_on_commit(ctx, zxid),
+            QuorumPacket::Commit { zxid } => {
+                let observing = self.is_observer()
+                    && matches!(self.learner(), Some(l) if l.stage == LearnerStage::Following);
+                // `Observer.processPacket`: "Ignoring commit" once it observes.
+                if !observing {
+                    self.learner_on_commit(ctx, zxid);
+                }
+            }
+            QuorumPacket::Inform { hdr, txn } => self.observer_on_inform(ctx, hdr, txn),
             QuorumPacket::NewLeader { zxid } => self.learner_on_new_leader(ctx, zxid),
             QuorumPacket::UpToDate => {
                 let Some(l) = self.learner() else { return };
@@ -397,6 +414,25 @@ impl Server {
         }
     }
 
+    /// `Observer.processPacket(INFORM)`: a committed txn; the observer logs it and applies it
+    /// (it came in zxid order on a FIFO connection, after everything the sync gave it). One
+    /// that arrives before UPTODATE is applied at once too (`syncWithLeader` queues it and
+    /// commits it at UPTODATE, in the same order).
+    fn observer_on_inform(&mut self, ctx: &mut ZkCtx, hdr: TxnHeader, txn: Txn) {
+        let observing = self.is_observer()
+            && matches!(self.learner(), Some(l) if matches!(
+                l.stage,
+                LearnerStage::Syncing | LearnerStage::AwaitUpToDate | LearnerStage::Following
+            ));
+        if !observing || hdr.zxid <= self.tree.last_txn_zxid() {
+            return;
+        }
+        if hdr.zxid > self.disk.last_logged_zxid() {
+            self.log_txn(hdr, txn.clone());
+        }
+        self.apply_committed(ctx, hdr, txn);
+    }
+
     /// Accessor for tests and views: the learner's state, if this server follows.
     pub fn learner_state(&self) -> Option<&LearnerState> {
         match &self.role {
@@ -433,8 +469,11 @@ impl Server {
             .filter(|e| e.hdr.zxid > applied)
             .map(|e| e.hdr.zxid)
             .collect();
-        for u in unacked {
-            self.learner_send(ctx, QuorumPacket::Ack { zxid: u });
+        // An observer never ACKs proposals (only NEWLEADER and UPTODATE).
+        if !self.is_observer() {
+            for u in unacked {
+                self.learner_send(ctx, QuorumPacket::Ack { zxid: u });
+            }
         }
         ctx.note(format!(
             "zk{me} has logged the synced history, sets currentEpoch {} and ACKs NEWLEADER",

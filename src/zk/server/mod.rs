@@ -12,7 +12,10 @@
 //! Modelled on 3.5.9 with one deliberate choice (sheet B.4 follower step 4, B.8): a learner
 //! writes the txns it received during synchronization to its log *before* it ACKs NEWLEADER
 //! (the ZOOKEEPER-3911 behaviour of 3.5.10/3.6.3+), so the Zab invariants hold as stated.
-//! Simplified: no observers, no reconfig, no local sessions, no `REVALIDATE` round trip (a
+//! Observers (`peerType=observer`) run the same FLE without a vote of their own, connect with
+//! OBSERVERINFO, sync like followers, then apply the committed txns the leader INFORMs them of;
+//! they serve reads and forward writes like followers and never count toward any quorum.
+//! Simplified: no reconfig, no local sessions, no `REVALIDATE` round trip (a
 //! reconnecting session is checked against the server's replicated session table), fsync is
 //! instantaneous, and an ensemble of one runs as a quorum of one rather than in standalone
 //! mode.
@@ -244,9 +247,23 @@ impl Server {
         self.tree.last_txn_zxid()
     }
 
+    /// Whether this server is an observer (`LearnerType.OBSERVER`): it never votes.
+    pub fn is_observer(&self) -> bool {
+        self.config.is_observer(self.sid)
+    }
+
     /// Our initial election vote: ourselves, last processed zxid of the database (just
-    /// loaded, so the last logged txn, or a leader's `newEpoch<<32`), current epoch.
+    /// loaded, so the last logged txn, or a leader's `newEpoch<<32`), current epoch. An
+    /// observer proposes nobody (`getInitId` is `Long.MIN_VALUE`, here sid 0 with zxid and
+    /// epoch 0), so any voter's vote beats it.
     pub(crate) fn own_vote(&self) -> Vote {
+        if self.is_observer() {
+            return Vote {
+                leader: 0,
+                zxid: 0,
+                peer_epoch: 0,
+            };
+        }
         Vote {
             leader: self.sid,
             zxid: self.tree.last_processed_zxid(),
@@ -284,7 +301,11 @@ impl Server {
             Msg::Quorum { conn, seq, pkt } => match &self.role {
                 Role::Leader(_) => self.leader_on_packet(ctx, src, conn, seq, pkt),
                 // Nobody listens on the quorum port of a server that is not leading.
-                _ if matches!(pkt, QuorumPacket::FollowerInfo { .. }) && seq == 1 => {
+                _ if matches!(
+                    pkt,
+                    QuorumPacket::FollowerInfo { .. } | QuorumPacket::ObserverInfo { .. }
+                ) && seq == 1 =>
+                {
                     ctx.send(
                         src,
                         Msg::Disconnect {
@@ -350,6 +371,12 @@ impl Server {
         let Some(src_sid) = self.config.sid_of(src) else {
             return;
         };
+        if !self.config.is_voter(src_sid) {
+            // `WorkerReceiver`: a notification from a non-voting server (an observer) is
+            // answered right away with our current vote and state, and never counted.
+            ctx.send(src, self.election.notification(self.state));
+            return;
+        }
         if self.state == ServerState::Looking {
             let cfg = self.config.clone();
             let own = self.own_vote();
@@ -378,6 +405,14 @@ impl Server {
                 self.sid, self.election.logical_clock
             ));
             self.start_leading(ctx);
+        } else if self.is_observer() {
+            // `learningState()`: an observer observes.
+            self.state = ServerState::Observing;
+            ctx.note(format!(
+                "zk{} learns that zk{} is the leader (round {}): OBSERVING",
+                self.sid, leader, self.election.logical_clock
+            ));
+            self.start_following(ctx, leader);
         } else {
             self.state = ServerState::Following;
             ctx.note(format!(
@@ -549,6 +584,7 @@ impl Server {
         };
         ServerSummary {
             sid: self.sid,
+            observer: self.is_observer(),
             state: self.state,
             phase: self.phase,
             accepted_epoch: self.disk.accepted_epoch,

@@ -47,6 +47,8 @@ pub struct LogEntrySummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LearnerSummary {
     pub sid: Sid,
+    /// Connected with OBSERVERINFO: a non-voting observer.
+    pub observer: bool,
     /// `DIFF`, `TRUNC` or `SNAP`, once decided.
     pub sync_mode: Option<&'static str>,
     /// Has ACKed NEWLEADER.
@@ -59,6 +61,8 @@ pub struct LearnerSummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerSummary {
     pub sid: Sid,
+    /// A non-voting observer (`peerType=observer`).
+    pub observer: bool,
     pub state: ServerState,
     pub phase: ZabPhase,
     pub accepted_epoch: u32,

@@ -11,7 +11,8 @@
 //! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server.
 //! * `zk.watch-fires-once`: a watch notification is only sent for an armed watch, and disarms it.
 //! * `zk.epochs`: acceptedEpoch >= currentEpoch on every server.
-//! * `zk.recovers-after-heal` (eventually): once healed, one leader and every server serving.
+//! * `zk.recovers-after-heal` (eventually): once healed, one leader and every server serving
+//!   (voters FOLLOWING or LEADING, observers OBSERVING).
 //! * `zk.leader-elected` (sometimes): a leader gets established at some point.
 
 mod data;
@@ -172,7 +173,12 @@ pub fn recovered(world: &World<Node>) -> Result<(), String> {
         return Err("no leader is established".into());
     };
     for (id, s) in running_servers(world) {
-        if !s.is_serving() || !matches!(s.state(), ServerState::Following | ServerState::Leading) {
+        let state_ok = if s.is_observer() {
+            s.state() == ServerState::Observing
+        } else {
+            matches!(s.state(), ServerState::Following | ServerState::Leading)
+        };
+        if !s.is_serving() || !state_ok {
             return Err(format!(
                 "{} is not serving under leader {}",
                 world.label(id),
