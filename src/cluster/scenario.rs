@@ -56,7 +56,11 @@ pub struct Scenario {
 }
 
 /// Each protocol's scenarios, in display order.
-const REGISTRY: &[&[Scenario]] = &[super::zk::scenarios::SCENARIOS, super::heartbeat::SCENARIOS];
+const REGISTRY: &[&[Scenario]] = &[
+    super::zk::scenarios::SCENARIOS,
+    super::zk::whatif::SCENARIOS,
+    super::heartbeat::SCENARIOS,
+];
 
 fn scenarios() -> impl Iterator<Item = &'static Scenario> {
     REGISTRY.iter().flat_map(|s| s.iter())

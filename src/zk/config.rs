@@ -24,6 +24,9 @@ pub struct ZkConfig {
     pub max_notification_interval_ms: u64,
     /// Size of the leader's in-memory committed log (`committedLog`, 500).
     pub committed_log_size: usize,
+    /// Planted protocol mistakes (all off unless a "What if…" scenario or a test turns one
+    /// on; see [`crate::zk::bugs`]).
+    pub bugs: crate::zk::Bugs,
 }
 
 impl ZkConfig {
@@ -38,6 +41,7 @@ impl ZkConfig {
             min_notification_interval_ms: 200,
             max_notification_interval_ms: 60_000,
             committed_log_size: 500,
+            bugs: crate::zk::Bugs::NONE,
         }
     }
 

@@ -393,8 +393,15 @@ impl Server {
     ) {
         for trig in &outcome.triggers {
             for s in self.watches.fire(trig) {
+                let bugs = self.config.bugs;
+                if bugs.watch_forgotten && trig.event == EventType::NodeChildrenChanged {
+                    continue;
+                }
                 if let Some(k) = self.conns.key_of_session(s) {
                     self.send_client(ctx, k, watcher_event(trig.event, trig.path.clone()));
+                    if bugs.watch_fires_twice {
+                        self.send_client(ctx, k, watcher_event(trig.event, trig.path.clone()));
+                    }
                 }
             }
         }

@@ -94,7 +94,7 @@ impl ClusterChecker for WatchFiresOnce {
         }
     }
 
-    fn after_step(&mut self, _world: &World<Node>, rec: &Record) -> Option<String> {
+    fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
         if let EventRecord::Deliver { src, msg, .. } = &rec.event {
             if let Some(zk::Msg::Client {
                 pkt: ClientPacket::Request { op, .. },
@@ -121,7 +121,7 @@ impl ClusterChecker for WatchFiresOnce {
             if !ok {
                 return Some(format!(
                     "{} was sent {} for {path} without an armed watch: a watch fired twice",
-                    send.dst,
+                    world.label(send.dst),
                     event.name()
                 ));
             }

@@ -13,8 +13,18 @@
 //! * `zk.epochs`: acceptedEpoch >= currentEpoch on every server.
 //! * `zk.recovers-after-heal` (eventually): once healed, one leader and every server serving.
 //! * `zk.leader-elected` (sometimes): a leader gets established at some point.
+//! * `zk.new-epoch-fresh`: a leader's new epoch is above every acceptedEpoch its discovery
+//!   quorum reported (Zab phase 1).
+//! * `zk.serves-when-synced`: only an established leader or a follower past UPTODATE serves.
+//! * `zk.sessions-expire`: a crashed client's session is expired by the leader in time.
+//! * `zk.watch-not-lost`: an armed watch leaves a server's table only by notifying its
+//!   connected client, or with the client's connection or session.
+//!
+//! Each checker is shown to fire on a planted bug in `tests/checkers_fire.rs`, and
+//! `zooscope-cli mutants` sweeps every bug switch.
 
 mod data;
+mod fate;
 mod log;
 
 use std::collections::BTreeMap;
@@ -27,6 +37,7 @@ use crate::zk::msg::ServerState;
 use super::running_servers;
 
 pub use data::{EphemeralsCleaned, ReplicasIdentical, WatchFiresOnce};
+pub use fate::{NewEpochFresh, ServesWhenSynced, SessionsExpire, WatchNotLost};
 pub use log::{Agreement, CommittedNeverLost};
 
 /// How long after healing a ZooKeeper ensemble must have recovered (FLE back-off can reach
@@ -45,6 +56,10 @@ pub fn checkers() -> Vec<AnyChecker> {
         AnyChecker::new(Epochs),
         AnyChecker::new(RecoversAfterHeal),
         AnyChecker::new(LeaderElected::default()),
+        AnyChecker::new(NewEpochFresh),
+        AnyChecker::new(ServesWhenSynced),
+        AnyChecker::new(SessionsExpire::default()),
+        AnyChecker::new(WatchNotLost::default()),
     ]
 }
 
