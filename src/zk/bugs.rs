@@ -32,11 +32,14 @@ pub enum Bug {
     /// A follower accepts clients and answers reads as soon as it gets NEWLEADER, before
     /// the leader's UPTODATE.
     ReadsBeforeUptodate,
+    /// A follower agrees to a new epoch (answers LEADERINFO) without writing its
+    /// acceptedEpoch to disk, so a later currentEpoch runs ahead of it.
+    AcceptedEpochNotSaved,
 }
 
 impl Bug {
     /// Every bug switch, in the order `zooscope-cli mutants` lists them.
-    pub const ALL: [Bug; 8] = [
+    pub const ALL: [Bug; 9] = [
         Bug::CommitWithoutQuorum,
         Bug::DiffWithoutTruncate,
         Bug::IgnoreFollowerEpoch,
@@ -45,6 +48,7 @@ impl Bug {
         Bug::WatchFiresTwice,
         Bug::WatchForgotten,
         Bug::ReadsBeforeUptodate,
+        Bug::AcceptedEpochNotSaved,
     ];
 
     /// Kebab-case name, used in scenario names (`whatif-<name>`).
@@ -58,6 +62,7 @@ impl Bug {
             Bug::WatchFiresTwice => "watch-fires-twice",
             Bug::WatchForgotten => "watch-forgotten",
             Bug::ReadsBeforeUptodate => "reads-before-uptodate",
+            Bug::AcceptedEpochNotSaved => "accepted-epoch-not-saved",
         }
     }
 
@@ -84,6 +89,7 @@ pub struct Bugs {
     pub(crate) watch_fires_twice: bool,
     pub(crate) watch_forgotten: bool,
     pub(crate) reads_before_uptodate: bool,
+    pub(crate) accepted_epoch_not_saved: bool,
 }
 
 impl Bugs {
@@ -97,6 +103,7 @@ impl Bugs {
         watch_fires_twice: false,
         watch_forgotten: false,
         reads_before_uptodate: false,
+        accepted_epoch_not_saved: false,
     };
 
     /// These switches plus `bug`.
@@ -125,6 +132,7 @@ impl Bugs {
             Bug::WatchFiresTwice => &mut self.watch_fires_twice,
             Bug::WatchForgotten => &mut self.watch_forgotten,
             Bug::ReadsBeforeUptodate => &mut self.reads_before_uptodate,
+            Bug::AcceptedEpochNotSaved => &mut self.accepted_epoch_not_saved,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! tests) that turns a switch on.
 
 use crate::sim::{Input, NodeId, MS, SEC};
-use crate::zk::recipes::{ConfigWriter, Recipe};
+use crate::zk::recipes::{ConfigWriter, Recipe, SeqQueue};
 use crate::zk::{self, Bug, Bugs};
 
 use crate::cluster::scenario::{BuildOptions, Scenario, ScenarioInfo, ScenarioKind};
@@ -51,7 +51,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-diff-without-truncate",
             "What if… a follower applied a DIFF without truncating?",
-            "The leader is cut off at 6 s with the only client that talks to it, logs a write it can never commit and crashes; the others elect epoch 2 without writes. When it returns at 20 s the new leader sends TRUNC, but this follower reloads its log without cutting it: the stray write is applied and its data tree parts from the others'.",
+            "The leader is cut off at 6 s with the only clients that talk to it (a config writer and a lock contender), logs writes it can never commit and crashes; the others elect epoch 2 without writes. When it returns at 19 s the new leader sends TRUNC, but this follower reloads its log without cutting it: the stray write is applied and its data tree parts from the others'.",
             8_000,
         ),
         build: |opts| Ok(planted(truncate_story(opts), Bug::DiffWithoutTruncate)),
@@ -110,6 +110,15 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         build: |opts| Ok(faults(opts, Bug::ReadsBeforeUptodate)),
     },
+    Scenario {
+        info: entry(
+            "whatif-accepted-epoch-not-saved",
+            "What if… a follower never saved its acceptedEpoch?",
+            "Five servers under random faults, with followers that agree to a new epoch without writing acceptedEpoch to disk.",
+            30_000,
+        ),
+        build: |opts| Ok(faults(opts, Bug::AcceptedEpochNotSaved)),
+    },
 ];
 
 /// The "What if…" scenario that plants `bug`.
@@ -123,6 +132,7 @@ pub fn scenario_of(bug: Bug) -> &'static str {
         Bug::WatchFiresTwice => "whatif-watch-fires-twice",
         Bug::WatchForgotten => "whatif-watch-forgotten",
         Bug::ReadsBeforeUptodate => "whatif-reads-before-uptodate",
+        Bug::AcceptedEpochNotSaved => "whatif-accepted-epoch-not-saved",
     }
 }
 
@@ -167,12 +177,21 @@ pub fn truncate_story(opts: &BuildOptions) -> ClusterSim {
         RECIPE_SESSION_TIMEOUT_MS,
         Recipe::ConfigWriter(ConfigWriter::new("/config", 2_500)),
     );
+    let lock = zk::ClientNode::recipe(
+        "lock",
+        vec![leader],
+        RECIPE_SESSION_TIMEOUT_MS,
+        Recipe::Queue(SeqQueue::lock("/lock", 1_500, 500)),
+    );
     sim.world.add_node_at(Node::from(writer), 500 * MS);
+    sim.world.add_node_at(Node::from(lock), 700 * MS);
     sim.world
         .schedule(6 * SEC, Input::Partition(vec![vec![leader], others]));
     sim.world.schedule(9 * SEC, Input::Crash(leader));
     sim.world.schedule(9 * SEC + MS, Input::Heal);
-    sim.world.schedule(20 * SEC, Input::Restart(leader));
+    // The others notice the crash after syncLimit (16 s) and elect epoch 2; back before
+    // the clients' sessions expire there, so epoch 2 has no txn yet.
+    sim.world.schedule(19 * SEC, Input::Restart(leader));
     sim
 }
 

@@ -320,7 +320,9 @@ impl Server {
             return;
         }
         let reported = if new_epoch > accepted {
-            self.disk.accepted_epoch = new_epoch;
+            if !self.config.bugs.accepted_epoch_not_saved {
+                self.disk.accepted_epoch = new_epoch;
+            }
             current
         } else {
             -1

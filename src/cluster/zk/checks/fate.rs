@@ -192,6 +192,21 @@ impl ClusterChecker for WatchNotLost {
             let Some(client) = connected.get(session) else {
                 continue;
             };
+            // The session moved to a new connection: the old one's watches went with it
+            // (the client sends them again in SetWatches).
+            let reconnected = rec.sends.iter().any(|m| {
+                m.dst == *client
+                    && matches!(
+                        m.msg.zk(),
+                        Some(zk::Msg::Client {
+                            pkt: ClientPacket::Close { .. },
+                            ..
+                        })
+                    )
+            });
+            if reconnected {
+                continue;
+            }
             let notified = rec.sends.iter().any(|m| {
                 m.dst == *client
                     && matches!(m.msg.zk(), Some(zk::Msg::Client {
