@@ -35,7 +35,7 @@ fn build(src: &ScenarioSource, seed: u64) -> ClusterSim {
 fn first_report(src: &ScenarioSource, seed: u64, checker: &str) -> Report {
     let mut sim = build(src, seed);
     let mut steps = 0;
-    while steps < src.default_steps() {
+    while steps < src.default_steps().max(20_000) {
         let Some(rec) = sim.step() else { break };
         steps += 1;
         if let Some(v) = rec.violations.iter().find(|v| v.checker == checker) {
