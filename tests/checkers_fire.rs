@@ -298,3 +298,49 @@ fn a_heartbeat_group_that_never_hears_itself_is_caught_by_full_view_reached_at_t
     assert_eq!(r.message, "no member ever saw all of its peers alive");
     sweep_reports(&src, 0, 3_000, "heartbeat.full-view-reached");
 }
+
+/// Runs `sim` for `steps` and returns every violation, during the run and at its end.
+fn violations(mut sim: ClusterSim, steps: u64) -> Vec<String> {
+    let mut found = Vec::new();
+    for _ in 0..steps {
+        let Some(rec) = sim.step() else { break };
+        found.extend(
+            rec.violations
+                .iter()
+                .map(|v| format!("{}: {}", v.checker, v.message)),
+        );
+    }
+    found.extend(
+        sim.finish()
+            .into_iter()
+            .map(|v| format!("{}: {}", v.checker, v.message)),
+    );
+    found
+}
+
+#[test]
+fn the_scripted_failure_scenarios_run_clean_for_their_whole_length() {
+    for name in [
+        "zk-leader-crash",
+        "zk-minority-leader",
+        "zk-old-leader-returns",
+    ] {
+        let steps = source(name).default_steps();
+        for seed in 1..=2 {
+            let sim = zooscope::cluster::build(name, &BuildOptions::seed(seed)).expect("builds");
+            let found = violations(sim, steps);
+            assert!(found.is_empty(), "{name} seed {seed}: {found:?}");
+        }
+    }
+}
+
+#[test]
+fn the_what_if_stories_run_clean_without_their_bug() {
+    let opts = BuildOptions::seed(1);
+    let found = violations(zooscope::cluster::zk::whatif::truncate_story(&opts), 8_000);
+    assert!(found.is_empty(), "TRUNC story: {found:?}");
+    let mut sim = zooscope::cluster::build("whatif-sessions-never-expire", &opts).expect("builds");
+    zooscope::cluster::zk::whatif::plant(&mut sim, zooscope::zk::Bugs::NONE);
+    let found = violations(sim, 8_000);
+    assert!(found.is_empty(), "crashed member story: {found:?}");
+}
