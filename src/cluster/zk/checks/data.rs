@@ -1,14 +1,14 @@
 //! The checkers that look at the data: `zk.replicas-identical`, `zk.ephemerals-cleaned` and
 //! `zk.watch-fires-once`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
 use crate::sim::{CheckKind, CheckerInfo, EventRecord, NodeId, World};
 use crate::zk::msg::{ClientOp, ClientPacket};
-use crate::zk::{self, fmt_zxid, EventType};
+use crate::zk::{self, fmt_zxid, EventType, SessionId};
 
 /// `zk.replicas-identical`.
 #[derive(Clone, Debug)]
@@ -79,10 +79,25 @@ impl ClusterChecker for EphemeralsCleaned {
     }
 }
 
-/// `zk.watch-fires-once`: armed watches per (client node, path): (data, child).
+/// `zk.watch-fires-once`: per server, the watches its table held after its last step.
 #[derive(Clone, Debug, Default)]
 pub struct WatchFiresOnce {
-    armed: BTreeMap<(NodeId, String), (bool, bool)>,
+    armed: BTreeMap<NodeId, BTreeSet<ArmedWatch>>,
+}
+
+/// A watch in a server's table: (child watch?, path, session).
+pub(super) type ArmedWatch = (bool, String, SessionId);
+
+/// The watches in `s`'s table: armed there by a successful watching read or SetWatches.
+pub(super) fn armed_watches(s: &zk::Server) -> BTreeSet<ArmedWatch> {
+    let w = s.watches();
+    w.data_watches()
+        .flat_map(|(p, ss)| ss.iter().map(move |x| (false, p.to_string(), *x)))
+        .chain(
+            w.child_watches()
+                .flat_map(|(p, ss)| ss.iter().map(move |x| (true, p.to_string(), *x))),
+        )
+        .collect()
 }
 
 impl ClusterChecker for WatchFiresOnce {
@@ -90,20 +105,36 @@ impl ClusterChecker for WatchFiresOnce {
         CheckerInfo {
             name: "zk.watch-fires-once",
             kind: CheckKind::Always,
-            description: "a watch fires at most once: each notification consumes an armed watch",
+            description: "a watch notification is sent only for a watch the server armed, and disarms it: a watch fires at most once",
         }
     }
 
     fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
-        if let EventRecord::Deliver { src, msg, .. } = &rec.event {
-            if let Some(zk::Msg::Client {
-                pkt: ClientPacket::Request { op, .. },
-                ..
-            }) = msg.zk()
-            {
-                self.arm(*src, op);
-            }
-        }
+        let id = rec.actor()?;
+        let Some((_, s)) = running_server(world, Some(id)) else {
+            self.armed.remove(&id);
+            return None;
+        };
+        let now = armed_watches(s);
+        let before = self.armed.insert(id, now.clone()).unwrap_or_default();
+        let mut disarmed: BTreeSet<&ArmedWatch> = before.difference(&now).collect();
+        // SetWatches on reconnect answers at once for watches that would have fired while
+        // the client was away (sheet A.6 guarantee 4): those are sent without arming.
+        let set_watches_from = match &rec.event {
+            EventRecord::Deliver { src, msg, .. } => match msg.zk() {
+                Some(zk::Msg::Client {
+                    pkt:
+                        ClientPacket::Request {
+                            op: ClientOp::SetWatches { .. },
+                            ..
+                        },
+                    ..
+                }) => Some(*src),
+                _ => None,
+            },
+            _ => None,
+        };
+        let sessions: BTreeMap<NodeId, SessionId> = s.conns.summary().into_iter().collect();
         for send in &rec.sends {
             let Some(zk::Msg::Client {
                 pkt: ClientPacket::WatcherEvent { event, path, .. },
@@ -112,49 +143,25 @@ impl ClusterChecker for WatchFiresOnce {
             else {
                 continue;
             };
-            let e = self.armed.entry((send.dst, path.clone())).or_default();
+            if set_watches_from == Some(send.dst) {
+                continue;
+            }
+            let session = sessions.get(&send.dst).copied().unwrap_or(0);
+            let mut take = |child: bool| disarmed.remove(&(child, path.clone(), session));
             let ok = match event {
-                EventType::NodeChildrenChanged => std::mem::take(&mut e.1),
-                EventType::NodeDeleted => std::mem::take(&mut e.0) | std::mem::take(&mut e.1),
-                _ => std::mem::take(&mut e.0),
+                EventType::NodeChildrenChanged => take(true),
+                EventType::NodeDeleted => take(false) | take(true),
+                _ => take(false),
             };
             if !ok {
                 return Some(format!(
-                    "{} was sent {} for {path} without an armed watch: a watch fired twice",
+                    "{} sent {} {} for {path} without an armed watch: a watch fired twice",
+                    world.label(id),
                     world.label(send.dst),
                     event.name()
                 ));
             }
         }
         None
-    }
-}
-
-impl WatchFiresOnce {
-    fn arm(&mut self, client: NodeId, op: &ClientOp) {
-        let mut arm = |path: &str, data: bool, child: bool| {
-            let e = self.armed.entry((client, path.to_string())).or_default();
-            e.0 |= data;
-            e.1 |= child;
-        };
-        match op {
-            ClientOp::GetData { path, watch: true } | ClientOp::Exists { path, watch: true } => {
-                arm(path, true, false)
-            }
-            ClientOp::GetChildren {
-                path, watch: true, ..
-            } => arm(path, false, true),
-            ClientOp::SetWatches {
-                data, exist, child, ..
-            } => {
-                for p in data.iter().chain(exist) {
-                    arm(p, true, false);
-                }
-                for p in child {
-                    arm(p, false, true);
-                }
-            }
-            _ => {}
-        }
     }
 }

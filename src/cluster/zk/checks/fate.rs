@@ -171,15 +171,7 @@ impl ClusterChecker for WatchNotLost {
             self.armed.remove(&id);
             return None;
         };
-        let w = s.watches();
-        let now: BTreeSet<(bool, String, SessionId)> = w
-            .data_watches()
-            .flat_map(|(p, ss)| ss.iter().map(move |x| (false, p.to_string(), *x)))
-            .chain(
-                w.child_watches()
-                    .flat_map(|(p, ss)| ss.iter().map(move |x| (true, p.to_string(), *x))),
-            )
-            .collect();
+        let now = super::data::armed_watches(s);
         let before = self.armed.insert(id, now.clone()).unwrap_or_default();
         let connected: BTreeMap<SessionId, NodeId> = s
             .conns

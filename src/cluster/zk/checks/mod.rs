@@ -11,7 +11,8 @@
 //! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server.
 //! * `zk.watch-fires-once`: a watch notification is only sent for an armed watch, and disarms it.
 //! * `zk.epochs`: acceptedEpoch >= currentEpoch on every server.
-//! * `zk.recovers-after-heal` (eventually): once healed, one leader and every server serving.
+//! * `zk.recovers-after-heal` (eventually): once healed, exactly one established leader that
+//!   every running voter follows while serving, and every connected client's server serves.
 //! * `zk.leader-elected` (sometimes): a leader gets established at some point.
 //! * `zk.new-epoch-fresh`: a leader's new epoch is above every acceptedEpoch its discovery
 //!   quorum reported (Zab phase 1).
@@ -175,23 +176,55 @@ impl ClusterChecker for LeaderElected {
     }
 }
 
-/// One established leader, every running server serving it.
+/// Recovered: exactly one established leader, which every running voter follows (past
+/// UPTODATE) while serving, and every connected client's server is one of them, serving.
 pub fn recovered(world: &World<Node>) -> Result<(), String> {
-    let mut leader = None;
-    for (id, s) in running_servers(world) {
-        if s.established_epoch().is_some() {
-            leader = Some(id);
+    let leaders: Vec<(NodeId, u64)> = running_servers(world)
+        .filter(|(_, s)| s.established_epoch().is_some())
+        .map(|(id, s)| (id, s.sid))
+        .collect();
+    let (l, lsid) = match leaders[..] {
+        [] => return Err("no leader is established".into()),
+        [one] => one,
+        [(a, _), (b, _), ..] => {
+            return Err(format!(
+                "{} and {} both lead an established epoch",
+                world.label(a),
+                world.label(b)
+            ))
         }
-    }
-    let Some(l) = leader else {
-        return Err("no leader is established".into());
     };
     for (id, s) in running_servers(world) {
-        if !s.is_serving() || !matches!(s.state(), ServerState::Following | ServerState::Leading) {
+        let follows = id == l
+            || s.learner_state().is_some_and(|ls| {
+                ls.leader_sid == lsid
+                    && ls.stage == crate::zk::server::learner::LearnerStage::Following
+            });
+        if !s.is_serving()
+            || !follows
+            || !matches!(s.state(), ServerState::Following | ServerState::Leading)
+        {
             return Err(format!(
                 "{} is not serving under leader {}",
                 world.label(id),
                 world.label(l)
+            ));
+        }
+    }
+    for (id, c) in super::clients(world).filter(|(id, _)| world.is_up(*id)) {
+        let Some(server) = c.zk.connected_server() else {
+            continue;
+        };
+        let serving = world.is_up(server)
+            && world
+                .node(server)
+                .zk_server()
+                .is_some_and(|s| s.is_serving());
+        if !serving {
+            return Err(format!(
+                "{} holds a session on {}, which does not serve",
+                world.label(id),
+                world.label(server)
             ));
         }
     }
