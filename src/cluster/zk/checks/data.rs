@@ -1,8 +1,6 @@
 //! The checkers that look at the data: `zk.replicas-identical`, `zk.ephemerals-cleaned` and
 //! `zk.watch-fires-once`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
@@ -82,14 +80,15 @@ impl ClusterChecker for EphemeralsCleaned {
 /// `zk.watch-fires-once`: per server, the watches its table held after its last step.
 #[derive(Clone, Debug, Default)]
 pub struct WatchFiresOnce {
-    armed: BTreeMap<NodeId, BTreeSet<ArmedWatch>>,
+    armed: Vec<(NodeId, Vec<ArmedWatch>)>,
 }
 
 /// A watch in a server's table: (child watch?, path, session).
 pub(super) type ArmedWatch = (bool, String, SessionId);
 
 /// The watches in `s`'s table: armed there by a successful watching read or SetWatches.
-pub(super) fn armed_watches(s: &zk::Server) -> BTreeSet<ArmedWatch> {
+/// (Plain vectors, not sets: the browser bundle has no room for another set type.)
+pub(super) fn armed_watches(s: &zk::Server) -> Vec<ArmedWatch> {
     let w = s.watches();
     w.data_watches()
         .flat_map(|(p, ss)| ss.iter().map(move |x| (false, p.to_string(), *x)))
@@ -98,6 +97,26 @@ pub(super) fn armed_watches(s: &zk::Server) -> BTreeSet<ArmedWatch> {
                 .flat_map(|(p, ss)| ss.iter().map(move |x| (true, p.to_string(), *x))),
         )
         .collect()
+}
+
+/// Replaces the watches remembered for `id` with `now`; returns those remembered before.
+pub(super) fn remember(
+    armed: &mut Vec<(NodeId, Vec<ArmedWatch>)>,
+    id: NodeId,
+    now: Vec<ArmedWatch>,
+) -> Vec<ArmedWatch> {
+    match armed.iter_mut().find(|(n, _)| *n == id) {
+        Some((_, w)) => std::mem::replace(w, now),
+        None => {
+            armed.push((id, now));
+            Vec::new()
+        }
+    }
+}
+
+/// Forgets what was remembered for `id` (it is down).
+pub(super) fn forget(armed: &mut Vec<(NodeId, Vec<ArmedWatch>)>, id: NodeId) {
+    armed.retain(|(n, _)| *n != id);
 }
 
 impl ClusterChecker for WatchFiresOnce {
@@ -112,12 +131,12 @@ impl ClusterChecker for WatchFiresOnce {
     fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
         let id = rec.actor()?;
         let Some((_, s)) = running_server(world, Some(id)) else {
-            self.armed.remove(&id);
+            forget(&mut self.armed, id);
             return None;
         };
         let now = armed_watches(s);
-        let before = self.armed.insert(id, now.clone()).unwrap_or_default();
-        let mut disarmed: BTreeSet<&ArmedWatch> = before.difference(&now).collect();
+        let before = remember(&mut self.armed, id, now.clone());
+        let mut disarmed: Vec<&ArmedWatch> = before.iter().filter(|w| !now.contains(w)).collect();
         // SetWatches on reconnect answers at once for watches that would have fired while
         // the client was away (sheet A.6 guarantee 4): those are sent without arming.
         let set_watches_from = match &rec.event {
@@ -134,7 +153,7 @@ impl ClusterChecker for WatchFiresOnce {
             },
             _ => None,
         };
-        let sessions: BTreeMap<NodeId, SessionId> = s.conns.summary().into_iter().collect();
+        let sessions = s.conns.summary();
         for send in &rec.sends {
             let Some(zk::Msg::Client {
                 pkt: ClientPacket::WatcherEvent { event, path, .. },
@@ -146,8 +165,16 @@ impl ClusterChecker for WatchFiresOnce {
             if set_watches_from == Some(send.dst) {
                 continue;
             }
-            let session = sessions.get(&send.dst).copied().unwrap_or(0);
-            let mut take = |child: bool| disarmed.remove(&(child, path.clone(), session));
+            let session = sessions
+                .iter()
+                .find(|(n, _)| *n == send.dst)
+                .map_or(0, |(_, s)| *s);
+            let mut take = |child: bool| {
+                let at = disarmed
+                    .iter()
+                    .position(|w| w.0 == child && w.1 == *path && w.2 == session);
+                at.map(|i| disarmed.swap_remove(i)).is_some()
+            };
             let ok = match event {
                 EventType::NodeChildrenChanged => take(true),
                 EventType::NodeDeleted => take(false) | take(true),

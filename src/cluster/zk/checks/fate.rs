@@ -2,8 +2,6 @@
 //! catches it: `zk.new-epoch-fresh`, `zk.serves-when-synced`, `zk.sessions-expire` and
 //! `zk.watch-not-lost`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
@@ -77,9 +75,9 @@ impl ClusterChecker for ServesWhenSynced {
 #[derive(Clone, Debug, Default)]
 pub struct SessionsExpire {
     /// Per client node: its session and timeout, as last seen while it ran.
-    sessions: BTreeMap<NodeId, (SessionId, i32)>,
+    sessions: Vec<(NodeId, SessionId, i32)>,
     /// Crashed clients: since when.
-    down: BTreeMap<NodeId, TimeUs>,
+    down: Vec<(NodeId, TimeUs)>,
     /// The established leader and epoch, and since when.
     leader: Option<(NodeId, u32, TimeUs)>,
 }
@@ -101,19 +99,22 @@ impl ClusterChecker for SessionsExpire {
     fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
         let now = world.now_us();
         match &rec.event {
-            EventRecord::Input(Input::Crash(n)) if world.node(*n).zk_client().is_some() => {
-                self.down.entry(*n).or_insert(now);
+            EventRecord::Input(Input::Crash(n))
+                if world.node(*n).zk_client().is_some() && !self.down.iter().any(|d| d.0 == *n) =>
+            {
+                self.down.push((*n, now));
             }
             EventRecord::Input(Input::Restart(n)) => {
-                self.down.remove(n);
+                self.down.retain(|d| d.0 != *n);
             }
             _ => {}
         }
         if let Some(a) = rec.actor().filter(|a| world.is_up(*a)) {
             if let Some(c) = world.node(a).zk_client() {
                 if c.zk.session_id() != 0 {
+                    self.sessions.retain(|x| x.0 != a);
                     self.sessions
-                        .insert(a, (c.zk.session_id(), c.zk.negotiated_timeout_ms()));
+                        .push((a, c.zk.session_id(), c.zk.negotiated_timeout_ms()));
                 }
             }
         }
@@ -131,7 +132,7 @@ impl ClusterChecker for SessionsExpire {
             }
         };
         for (client, t_down) in &self.down {
-            let Some((session, timeout)) = self.sessions.get(client) else {
+            let Some((_, session, timeout)) = self.sessions.iter().find(|x| x.0 == *client) else {
                 continue;
             };
             let from = (*t_down).max(since);
@@ -153,7 +154,7 @@ impl ClusterChecker for SessionsExpire {
 /// `zk.watch-not-lost`: per server, the watches its table held after its last step.
 #[derive(Clone, Debug, Default)]
 pub struct WatchNotLost {
-    armed: BTreeMap<NodeId, BTreeSet<(bool, String, SessionId)>>,
+    armed: Vec<(NodeId, Vec<super::data::ArmedWatch>)>,
 }
 
 impl ClusterChecker for WatchNotLost {
@@ -168,20 +169,14 @@ impl ClusterChecker for WatchNotLost {
     fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
         let id = rec.actor()?;
         let Some((_, s)) = running_server(world, Some(id)) else {
-            self.armed.remove(&id);
+            super::data::forget(&mut self.armed, id);
             return None;
         };
         let now = super::data::armed_watches(s);
-        let before = self.armed.insert(id, now.clone()).unwrap_or_default();
-        let connected: BTreeMap<SessionId, NodeId> = s
-            .conns
-            .summary()
-            .into_iter()
-            .filter(|(_, sess)| *sess != 0)
-            .map(|(n, sess)| (sess, n))
-            .collect();
-        for (child, path, session) in before.difference(&now) {
-            let Some(client) = connected.get(session) else {
+        let before = super::data::remember(&mut self.armed, id, now.clone());
+        let connected = s.conns.summary();
+        for (child, path, session) in before.iter().filter(|w| !now.contains(w)) {
+            let Some((client, _)) = connected.iter().find(|(_, x)| *x != 0 && x == session) else {
                 continue;
             };
             // The session moved to a new connection: the old one's watches went with it
