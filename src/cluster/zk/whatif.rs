@@ -42,7 +42,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-commit-without-quorum",
             "What if… the leader committed without a quorum?",
-            "The old-leader story (sheet B.7) with a leader that commits as soon as it logs a write. Cut off at 6 s, it commits and answers a write nobody else has; the others elect epoch 2 without it, and zk.committed-never-lost catches the lost write.",
+            "Sheet B.7 with a leader that commits as soon as it logs: cut off at 6 s, it commits a write nobody else has, and epoch 2 loses it.",
             8_000,
         ),
         build: |opts| Ok(planted(old_leader_returns(opts), Bug::CommitWithoutQuorum)),
@@ -51,7 +51,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-diff-without-truncate",
             "What if… a follower applied a DIFF without truncating?",
-            "The leader is cut off at 6 s with the only clients that talk to it (a config writer and a lock contender), logs writes it can never commit and crashes; the others elect epoch 2 without writes. When it returns at 19 s the new leader sends TRUNC, but this follower reloads its log without cutting it: the stray write is applied and its data tree parts from the others'.",
+            "The leader is cut off at 6 s with its only clients and logs writes it cannot commit; back at 19 s it is told to TRUNC but keeps and applies them.",
             8_000,
         ),
         build: |opts| Ok(planted(truncate_story(opts), Bug::DiffWithoutTruncate)),
@@ -60,7 +60,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-ignore-follower-epoch",
             "What if… the leader ignored its followers' epochs?",
-            "Five servers under random faults, with leaders that pick their new epoch from their own acceptedEpoch alone instead of the highest one their quorum reports.",
+            "zk-faults with leaders that pick a new epoch from their own acceptedEpoch alone.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::IgnoreFollowerEpoch)),
@@ -69,7 +69,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-skip-sync",
             "What if… a new leader skipped synchronization?",
-            "Five servers under random faults, with leaders that tell every learner it is up to date instead of sending it the transactions it lacks.",
+            "zk-faults with leaders that send learners an empty DIFF instead of what they lack.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::SkipSync)),
@@ -78,7 +78,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-sessions-never-expire",
             "What if… sessions never expired?",
-            "Three servers and the demo clients; member1 crashes at 8 s, but the leader's session tracker never expires anything, so its session and its ephemeral member node live on.",
+            "member1 crashes at 8 s, but the leader never expires a session: its ephemeral lives on.",
             8_000,
         ),
         build: |opts| Ok(sessions_never_expire(opts)),
@@ -87,7 +87,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-watch-fires-twice",
             "What if… a server fired every watch twice?",
-            "Five servers under random faults, with servers that send each watch notification twice.",
+            "zk-faults with servers that send each watch notification twice.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::WatchFiresTwice)),
@@ -96,7 +96,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-watch-forgotten",
             "What if… a server forgot child watches?",
-            "Five servers under random faults, with servers that disarm a child watch when its node changes but never notify the client.",
+            "zk-faults with servers that disarm a child watch without notifying the client.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::WatchForgotten)),
@@ -105,7 +105,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-reads-before-uptodate",
             "What if… a follower served reads before UPTODATE?",
-            "Five servers under random faults, with followers that start serving clients at NEWLEADER, before the leader says they are up to date.",
+            "zk-faults with followers that serve clients from NEWLEADER on.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::ReadsBeforeUptodate)),
@@ -114,7 +114,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-accepted-epoch-not-saved",
             "What if… a follower never saved its acceptedEpoch?",
-            "Five servers under random faults, with followers that agree to a new epoch without writing acceptedEpoch to disk.",
+            "zk-faults with followers that never write acceptedEpoch to disk.",
             30_000,
         ),
         build: |opts| Ok(faults(opts, Bug::AcceptedEpochNotSaved)),
