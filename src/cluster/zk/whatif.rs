@@ -42,7 +42,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-commit-without-quorum",
             "What if… the leader committed without a quorum?",
-            "Sheet B.7 with a leader that commits as soon as it logs: cut off at 6 s, it commits a write nobody else has, and epoch 2 loses it.",
+            "Cut off at 6 s, the leader commits alone; epoch 2 loses the write.",
             8_000,
         ),
         build: |opts| Ok(planted(old_leader_returns(opts), Bug::CommitWithoutQuorum)),
@@ -51,7 +51,7 @@ pub const SCENARIOS: &[Scenario] = &[
         info: entry(
             "whatif-diff-without-truncate",
             "What if… a follower applied a DIFF without truncating?",
-            "The leader is cut off at 6 s with its only clients and logs writes it cannot commit; back at 19 s it is told to TRUNC but keeps and applies them.",
+            "The cut-off leader logs writes; back at 19 s it ignores TRUNC.",
             8_000,
         ),
         build: |opts| Ok(planted(truncate_story(opts), Bug::DiffWithoutTruncate)),

@@ -19,8 +19,7 @@ impl ClusterChecker for NewEpochFresh {
         CheckerInfo {
             name: "zk.new-epoch-fresh",
             kind: CheckKind::Always,
-            description:
-                "a leader's new epoch is above every acceptedEpoch its discovery quorum reported",
+            description: "a new epoch is above every acceptedEpoch the leader heard of",
         }
     }
 
@@ -47,8 +46,7 @@ impl ClusterChecker for ServesWhenSynced {
         CheckerInfo {
             name: "zk.serves-when-synced",
             kind: CheckKind::Always,
-            description:
-                "a server serves clients only as an established leader or a follower after UPTODATE",
+            description: "only a leader or a follower past UPTODATE serves",
         }
     }
 
@@ -92,7 +90,7 @@ impl ClusterChecker for SessionsExpire {
         CheckerInfo {
             name: "zk.sessions-expire",
             kind: CheckKind::Always,
-            description: "the session of a crashed client is expired by the leader within its timeout (plus a grace)",
+            description: "a crashed client's session expires in time",
         }
     }
 
@@ -162,7 +160,7 @@ impl ClusterChecker for WatchNotLost {
         CheckerInfo {
             name: "zk.watch-not-lost",
             kind: CheckKind::Always,
-            description: "a watch a server armed is removed only by notifying its connected client (or when the client's connection or session ends)",
+            description: "an armed watch goes only by notifying its client",
         }
     }
 
