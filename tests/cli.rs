@@ -77,7 +77,10 @@ fn run_twice_with_a_seed_prints_the_same_digest_and_another_seed_another() {
     let a = run("7");
     let b = run("7");
     let c = run("8");
-    assert_ne!(a.status.code(), Some(2), "{}", stderr(&a));
+    // The default scenario without chaos runs clean on these seeds: exit 0, no violation.
+    for out in [&a, &b, &c] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
     assert_eq!(digest_line(&a), digest_line(&b));
     assert_ne!(digest_line(&a), digest_line(&c));
     assert_eq!(stdout(&a), stdout(&b));
@@ -236,8 +239,10 @@ fn sweep_prints_a_line_per_checker_and_a_command_per_failing_seed() {
         "1500",
     ]);
     let text = stdout(&out);
+    // No seed of these 20 may fail: the default scenario recovers from every fault plan
+    // (a failing seed would print its replay command, checked below).
     let code = out.status.code();
-    assert!(code == Some(0) || code == Some(1), "{}", stderr(&out));
+    assert_eq!(code, Some(0), "{}\n{}", stderr(&out), stdout(&out));
     let checkers = zooscope::cluster::build("default", &zooscope::cluster::BuildOptions::seed(0))
         .expect("builds")
         .checker_infos();

@@ -58,6 +58,7 @@ pub struct Scenario {
 /// Each protocol's scenarios, in display order.
 const REGISTRY: &[&[Scenario]] = &[
     super::zk::scenarios::SCENARIOS,
+    super::zk::whatif::SCENARIOS,
     super::heartbeat::SCENARIOS,
     super::kafka::scenarios::SCENARIOS,
 ];

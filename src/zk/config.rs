@@ -35,6 +35,9 @@ pub struct ZkConfig {
     /// `znode.container.maxPerMinute` (10000): the container manager waits
     /// `60000 / maxPerMinute` ms after each delete it asks for.
     pub container_max_per_minute: u64,
+    /// Planted protocol mistakes (all off unless a "What if…" scenario or a test turns one
+    /// on; see [`crate::zk::bugs`]).
+    pub bugs: crate::zk::Bugs,
 }
 
 impl ZkConfig {
@@ -53,6 +56,7 @@ impl ZkConfig {
             extended_types_enabled: false,
             container_check_interval_ms: 60_000,
             container_max_per_minute: 10_000,
+            bugs: crate::zk::Bugs::NONE,
         }
     }
 

@@ -14,6 +14,7 @@
 //! nodes follow the 3.8 source. Common simplifications: no SASL or `super` user, data as
 //! UTF-8 text, children listed sorted. Each module says what else it leaves out.
 
+pub mod bugs;
 pub mod client;
 pub mod config;
 pub mod data;
@@ -24,6 +25,7 @@ pub mod script;
 pub mod server;
 pub mod types;
 
+pub use bugs::{Bug, Bugs};
 pub use client::node::ClientNode;
 pub use config::{Sid, ZkConfig};
 pub use data::tree::{DataTree, StatPersisted, Znode};

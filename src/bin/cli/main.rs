@@ -8,10 +8,14 @@
 //! * `zk-script`: ZooKeeper client operations and faults from a JSON file, one JSON line per
 //!   outcome, watch event and state change (`docs/zk-script.md`).
 //!
+//! * `mutants`: for every bug switch, a bounded sweep of its "What if…" scenario and which
+//!   checker caught it (`caught: <n> of <m>`).
+//!
 //! Exit status: 0 when no checker reported a violation, 1 when one did, 2 for bad input
 //! (unknown scenario, unreadable or malformed file, bad numbers), with a one-line message.
 
 mod json;
+mod mutants;
 mod progress;
 mod zk_script;
 
@@ -46,6 +50,9 @@ enum Command {
     /// Runs a script of ZooKeeper client operations and faults (docs/zk-script.md) and prints
     /// one JSON line per outcome, watch event and state change.
     ZkScript(zk_script::ZkScriptArgs),
+    /// Sweeps each bug switch's "What if…" scenario and prints which checker caught it, after
+    /// how many seeds, ending with `caught: <n> of <m>`.
+    Mutants(mutants::MutantsArgs),
 }
 
 // Negative numbers are parsed (and rejected as numbers) rather than taken for flags.
@@ -134,6 +141,7 @@ fn main() -> ExitCode {
         Command::Scenarios => scenarios().map(|()| false),
         Command::Run(args) => run(&args),
         Command::Sweep(args) => sweep(&args),
+        Command::Mutants(args) => mutants::run(&args),
         Command::ZkScript(args) => zk_script::run(&args, &mut io::stdout().lock())
             .map(|()| false)
             .map_err(|e| match e {

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod scenarios;
+pub mod whatif;
 
 use crate::sim::{NodeId, World};
 use crate::zk::{ClientNode, Server};

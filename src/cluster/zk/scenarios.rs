@@ -125,7 +125,7 @@ pub fn ensemble(seed: u64, servers: usize, clients: &[&str]) -> ClusterSim {
 
 /// The recipe clients of the default scenario: a config writer and reader, two group
 /// members with a watcher, two lock contenders.
-fn demo_clients() -> Vec<(&'static str, Recipe)> {
+pub(super) fn demo_clients() -> Vec<(&'static str, Recipe)> {
     vec![
         (
             "writer",
@@ -156,7 +156,7 @@ fn demo_clients() -> Vec<(&'static str, Recipe)> {
 }
 
 /// Clients that write often, for fault sweeps.
-fn busy_clients() -> Vec<(&'static str, Recipe)> {
+pub(super) fn busy_clients() -> Vec<(&'static str, Recipe)> {
     vec![
         (
             "writer1",
@@ -184,7 +184,7 @@ fn busy_clients() -> Vec<(&'static str, Recipe)> {
     ]
 }
 
-fn with_recipes(
+pub(super) fn with_recipes(
     opts: &BuildOptions,
     servers: usize,
     clients: Vec<(&'static str, Recipe)>,
@@ -236,7 +236,7 @@ fn minority_leader(opts: &BuildOptions) -> ClusterSim {
 
 /// Sheet B.7 as a scenario: the leader of epoch 1 is isolated, takes a write it can never
 /// commit, crashes; the rest elect epoch 2 and go on; the old leader restarts and rejoins.
-fn old_leader_returns(opts: &BuildOptions) -> ClusterSim {
+pub(super) fn old_leader_returns(opts: &BuildOptions) -> ClusterSim {
     let n = opts.servers.unwrap_or(3).max(3);
     let mut sim = ensemble_with(opts, n, &[]);
     let leader = NodeId(n as u32 - 1);

@@ -66,6 +66,14 @@ impl ClientConns {
             .collect()
     }
 
+    /// The session established on client `peer`'s connection `conn`, if any.
+    pub fn session_on(&self, peer: NodeId, conn: u64) -> Option<SessionId> {
+        self.conns
+            .get(&(peer, conn))
+            .filter(|c| c.established)
+            .map(|c| c.session)
+    }
+
     fn key_of_session(&self, session: SessionId) -> Option<(NodeId, u64)> {
         self.conns
             .iter()
@@ -450,8 +458,15 @@ impl Server {
     ) {
         for trig in &outcome.triggers {
             for s in self.watches.fire(trig) {
+                let bugs = self.config.bugs;
+                if bugs.watch_forgotten && trig.event == EventType::NodeChildrenChanged {
+                    continue;
+                }
                 if let Some(k) = self.conns.key_of_session(s) {
                     self.send_client(ctx, k, watcher_event(trig.event, trig.path.clone()));
+                    if bugs.watch_fires_twice {
+                        self.send_client(ctx, k, watcher_event(trig.event, trig.path.clone()));
+                    }
                 }
             }
         }

@@ -174,6 +174,15 @@ impl Server {
         }
     }
 
+    /// For checkers: a (prospective) leader's new epoch, once decided, and the highest
+    /// acceptedEpoch its discovery quorum reported (its own included).
+    pub fn discovery_epochs(&self) -> Option<(Option<u32>, u32)> {
+        match &self.role {
+            Role::Leader(l) => Some((l.new_epoch, l.max_accepted)),
+            _ => None,
+        }
+    }
+
     /// Whether this server is an active leader (broadcast phase).
     pub(crate) fn is_active_leader(&self) -> bool {
         matches!(&self.role, Role::Leader(l) if l.started)
@@ -210,12 +219,16 @@ impl Server {
 
     fn leader_try_decide_epoch(&mut self, ctx: &mut ZkCtx) {
         let cfg = self.config.clone();
+        let own_accepted = self.disk.accepted_epoch;
         let me = self.sid;
         let Some(l) = self.lead() else { return };
         if l.new_epoch.is_some() || !cfg.is_quorum(l.epoch_contrib.iter()) {
             return;
         }
-        let e = l.max_accepted + 1;
+        let e = match cfg.bugs.ignore_follower_epoch {
+            true => own_accepted + 1,
+            false => l.max_accepted + 1,
+        };
         l.new_epoch = Some(e);
         let contrib = sids(&l.epoch_contrib);
         for h in l

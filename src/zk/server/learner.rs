@@ -252,7 +252,9 @@ impl Server {
                     );
                     return;
                 }
-                self.disk.log.retain(|e| e.hdr.zxid <= zxid);
+                if !self.config.bugs.diff_without_truncate {
+                    self.disk.log.retain(|e| e.hdr.zxid <= zxid);
+                }
                 self.reload_from_disk();
                 ctx.note(format!("zk{me} truncates its log to {}", fmt_zxid(zxid)));
                 self.learner_begin_sync(ctx, "TRUNC", zxid);
@@ -335,7 +337,9 @@ impl Server {
             return;
         }
         let reported = if new_epoch > accepted {
-            self.disk.accepted_epoch = new_epoch;
+            if !self.config.bugs.accepted_epoch_not_saved {
+                self.disk.accepted_epoch = new_epoch;
+            }
             current
         } else {
             -1
@@ -451,6 +455,7 @@ impl Server {
         let mode = l.sync_mode.unwrap_or("DIFF");
         let pending = std::mem::take(&mut l.sync_pending);
         l.stage = LearnerStage::AwaitUpToDate;
+        self.serving |= self.config.bugs.reads_before_uptodate;
         if mode != "DIFF" {
             self.take_snapshot();
             self.disk.log.clear();

@@ -1,14 +1,12 @@
 //! The checkers that look at the data: `zk.replicas-identical`, `zk.ephemerals-cleaned` and
 //! `zk.watch-fires-once`.
 
-use std::collections::BTreeMap;
-
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
 use crate::sim::{CheckKind, CheckerInfo, EventRecord, NodeId, World};
 use crate::zk::msg::{ClientOp, ClientPacket};
-use crate::zk::{self, fmt_zxid, EventType};
+use crate::zk::{self, fmt_zxid, EventType, SessionId};
 
 /// `zk.replicas-identical`.
 #[derive(Clone, Debug)]
@@ -79,13 +77,46 @@ impl ClusterChecker for EphemeralsCleaned {
     }
 }
 
-/// `zk.watch-fires-once`: armed watches per (client node, path): (data, child).
+/// `zk.watch-fires-once`: per server, the watches its table held after its last step.
 #[derive(Clone, Debug, Default)]
 pub struct WatchFiresOnce {
-    /// Armed (data, child) watches by client node, connection and path: a client that
-    /// crashed and came back with a new session has its old session's watches on another
-    /// connection, and both may fire.
-    armed: BTreeMap<(NodeId, u64, String), (bool, bool)>,
+    armed: Vec<(NodeId, Vec<ArmedWatch>)>,
+}
+
+/// A watch in a server's table: (child watch?, path, session).
+pub(super) type ArmedWatch = (bool, String, SessionId);
+
+/// The watches in `s`'s table: armed there by a successful watching read or SetWatches.
+/// (Plain vectors, not sets: the browser bundle has no room for another set type.)
+pub(super) fn armed_watches(s: &zk::Server) -> Vec<ArmedWatch> {
+    let w = s.watches();
+    w.data_watches()
+        .flat_map(|(p, ss)| ss.iter().map(move |x| (false, p.to_string(), *x)))
+        .chain(
+            w.child_watches()
+                .flat_map(|(p, ss)| ss.iter().map(move |x| (true, p.to_string(), *x))),
+        )
+        .collect()
+}
+
+/// Replaces the watches remembered for `id` with `now`; returns those remembered before.
+pub(super) fn remember(
+    armed: &mut Vec<(NodeId, Vec<ArmedWatch>)>,
+    id: NodeId,
+    now: Vec<ArmedWatch>,
+) -> Vec<ArmedWatch> {
+    match armed.iter_mut().find(|(n, _)| *n == id) {
+        Some((_, w)) => std::mem::replace(w, now),
+        None => {
+            armed.push((id, now));
+            Vec::new()
+        }
+    }
+}
+
+/// Forgets what was remembered for `id` (it is down).
+pub(super) fn forget(armed: &mut Vec<(NodeId, Vec<ArmedWatch>)>, id: NodeId) {
+    armed.retain(|(n, _)| *n != id);
 }
 
 impl ClusterChecker for WatchFiresOnce {
@@ -93,21 +124,35 @@ impl ClusterChecker for WatchFiresOnce {
         CheckerInfo {
             name: "zk.watch-fires-once",
             kind: CheckKind::Always,
-            description: "a watch fires at most once: each notification consumes an armed watch",
+            description: "a watch notification is sent only for a watch the server armed, and disarms it: a watch fires at most once",
         }
     }
 
-    fn after_step(&mut self, _world: &World<Node>, rec: &Record) -> Option<String> {
-        if let EventRecord::Deliver { src, msg, .. } = &rec.event {
-            if let Some(zk::Msg::Client {
-                conn,
-                pkt: ClientPacket::Request { op, .. },
-                ..
-            }) = msg.zk()
-            {
-                self.arm(*src, *conn, op);
-            }
-        }
+    fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
+        let id = rec.actor()?;
+        let Some((_, s)) = running_server(world, Some(id)) else {
+            forget(&mut self.armed, id);
+            return None;
+        };
+        let now = armed_watches(s);
+        let before = remember(&mut self.armed, id, now.clone());
+        let mut disarmed: Vec<&ArmedWatch> = before.iter().filter(|w| !now.contains(w)).collect();
+        // SetWatches on reconnect answers at once for watches that would have fired while
+        // the client was away (sheet A.6 guarantee 4): those are sent without arming.
+        let set_watches_from = match &rec.event {
+            EventRecord::Deliver { src, msg, .. } => match msg.zk() {
+                Some(zk::Msg::Client {
+                    pkt:
+                        ClientPacket::Request {
+                            op: ClientOp::SetWatches { .. },
+                            ..
+                        },
+                    ..
+                }) => Some(*src),
+                _ => None,
+            },
+            _ => None,
+        };
         for send in &rec.sends {
             let Some(zk::Msg::Client {
                 conn,
@@ -117,63 +162,40 @@ impl ClusterChecker for WatchFiresOnce {
             else {
                 continue;
             };
-            let consume = |e: &mut (bool, bool)| match event {
-                EventType::NodeChildrenChanged => std::mem::take(&mut e.1),
-                EventType::NodeDeleted => std::mem::take(&mut e.0) | std::mem::take(&mut e.1),
-                _ => std::mem::take(&mut e.0),
+            if set_watches_from == Some(send.dst) {
+                continue;
+            }
+            // The session of the connection the event goes out on: a client that crashed and
+            // came back may have its old session's connection there too. A connection closed
+            // in this very step (its session expired: its own ephemerals' events go out
+            // first) is gone already; then the event belongs to a session no longer
+            // connected.
+            let session = s.conns.session_on(send.dst, *conn);
+            let connected: Vec<SessionId> = s.conns.summary().into_iter().map(|(_, x)| x).collect();
+            let owns = |w: &ArmedWatch| match session {
+                Some(x) => w.2 == x,
+                None => !connected.contains(&w.2),
             };
-            let own = self
-                .armed
-                .entry((send.dst, *conn, path.clone()))
-                .or_default();
-            // A watch armed on an earlier connection of the same session fires on the new
-            // one before `SetWatches` re-arms it there.
-            let ok = consume(own)
-                || self
-                    .armed
-                    .iter_mut()
-                    .filter(|((n, _, p), _)| *n == send.dst && p == path)
-                    .any(|(_, e)| consume(e));
+            let mut take = |child: bool| {
+                let at = disarmed
+                    .iter()
+                    .position(|w| w.0 == child && w.1 == *path && owns(w));
+                at.map(|i| disarmed.swap_remove(i)).is_some()
+            };
+            let ok = match event {
+                EventType::NodeChildrenChanged => take(true),
+                EventType::NodeDeleted => take(false) | take(true),
+                _ => take(false),
+            };
             if !ok {
                 return Some(format!(
-                    "{} was sent {} for {path} without an armed watch: a watch fired twice",
-                    send.dst,
+                    "{} sent {} {} for {path} without an armed watch: a watch fired twice",
+                    world.label(id),
+                    world.label(send.dst),
                     event.name()
                 ));
             }
         }
         None
-    }
-}
-
-impl WatchFiresOnce {
-    fn arm(&mut self, client: NodeId, conn: u64, op: &ClientOp) {
-        let mut arm = |path: &str, data: bool, child: bool| {
-            let e = self
-                .armed
-                .entry((client, conn, path.to_string()))
-                .or_default();
-            e.0 |= data;
-            e.1 |= child;
-        };
-        match op {
-            ClientOp::GetData { path, watch: true } | ClientOp::Exists { path, watch: true } => {
-                arm(path, true, false)
-            }
-            ClientOp::GetChildren {
-                path, watch: true, ..
-            } => arm(path, false, true),
-            ClientOp::SetWatches {
-                data, exist, child, ..
-            } => {
-                for p in data.iter().chain(exist) {
-                    arm(p, true, false);
-                }
-                for p in child {
-                    arm(p, false, true);
-                }
-            }
-            _ => {}
-        }
     }
 }

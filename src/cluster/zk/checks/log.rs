@@ -28,6 +28,15 @@ fn fresh_deliveries<'a>(
     d.recent.iter().skip(d.recent.len() - fresh)
 }
 
+/// Whether more deliveries happened since `seen` than `d` remembers.
+fn missed(d: &zk::server::Deliveries<'_>, seen: Option<(u64, u64)>) -> bool {
+    let seen_total = match seen {
+        Some((g, n)) if g == d.generation => n,
+        _ => 0,
+    };
+    d.total.saturating_sub(seen_total) > d.recent.len() as u64
+}
+
 /// `zk.agreement`: the txn seen under each zxid, and per server what was looked at.
 #[derive(Clone, Debug, Default)]
 pub struct Agreement {
@@ -56,7 +65,19 @@ impl ClusterChecker for Agreement {
             _ => d.loaded_zxid,
         };
         let mut problem = None;
-        for &(z, fp) in fresh_deliveries(&d, prev.map(|(g, n, _)| (g, n))) {
+        let seen = prev.map(|(g, n, _)| (g, n));
+        // More deliveries in one step than the server remembers: read them from its
+        // committed log instead, so that no batch size hides one.
+        let fresh: Vec<(Zxid, u64)> = if missed(&d, seen) {
+            s.committed_log
+                .iter()
+                .filter(|e| e.hdr.zxid > last)
+                .map(|e| (e.hdr.zxid, zk::server::fingerprint(&e.txn)))
+                .collect()
+        } else {
+            fresh_deliveries(&d, seen).copied().collect()
+        };
+        for (z, fp) in fresh {
             if z <= last && problem.is_none() {
                 problem = Some(format!(
                     "{} delivered zxid {} after {}: deliveries must follow zxid order",
@@ -88,10 +109,14 @@ impl ClusterChecker for Agreement {
     }
 }
 
-/// `zk.committed-never-lost`: the highest committed zxid per epoch.
+/// `zk.committed-never-lost`: the highest committed zxid per epoch, and what was committed.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedNeverLost {
     max_per_epoch: BTreeMap<u32, Zxid>,
+    /// Committed txns (zxid → fingerprint); older ones are forgotten.
+    committed: BTreeMap<Zxid, u64>,
+    /// (leader, epoch, zxid) whose contents were already compared.
+    compared: Option<(NodeId, u32, Zxid)>,
     /// Per server: (database generation, deliveries seen).
     seen: BTreeMap<NodeId, (u64, u64)>,
 }
@@ -101,7 +126,7 @@ impl ClusterChecker for CommittedNeverLost {
         CheckerInfo {
             name: "zk.committed-never-lost",
             kind: CheckKind::Always,
-            description: "a new leader has every transaction committed in earlier epochs",
+            description: "a new leader has every transaction committed in earlier epochs, with the same contents",
         }
     }
 
@@ -112,10 +137,14 @@ impl ClusterChecker for CommittedNeverLost {
             // come from a prospective leader's history, committed only if that leader gets
             // established.
             let serving = s.is_serving();
-            for &(z, _) in fresh_deliveries(&d, self.seen.get(&id).copied()) {
+            for &(z, fp) in fresh_deliveries(&d, self.seen.get(&id).copied()) {
                 if serving {
                     let m = self.max_per_epoch.entry(epoch_of(z)).or_insert(z);
                     *m = (*m).max(z);
+                    self.committed.entry(z).or_insert(fp);
+                    if self.committed.len() > ORDER_KEPT {
+                        self.committed.pop_first();
+                    }
                 }
             }
             self.seen.insert(id, (d.generation, d.total));
@@ -136,6 +165,27 @@ impl ClusterChecker for CommittedNeverLost {
                     world.label(id),
                     fmt_zxid(needed),
                     fmt_zxid(s.last_applied_zxid())
+                ));
+            }
+            // The same txn, not just the same zxid: compare contents once per leader.
+            if needed == 0 || self.compared == Some((id, e, needed)) {
+                continue;
+            }
+            self.compared = Some((id, e, needed));
+            let Some(want) = self.committed.get(&needed) else {
+                continue;
+            };
+            let has = s
+                .committed_log
+                .iter()
+                .chain(s.disk().log.iter())
+                .find(|x| x.hdr.zxid == needed)
+                .map(|x| zk::server::fingerprint(&x.txn));
+            if has.is_some_and(|h| h != *want) {
+                return Some(format!(
+                    "{} leads epoch {e} with a different transaction as zxid {} than the one committed: a committed write was replaced",
+                    world.label(id),
+                    fmt_zxid(needed)
                 ));
             }
         }

@@ -11,11 +11,22 @@
 //! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server.
 //! * `zk.watch-fires-once`: a watch notification is only sent for an armed watch, and disarms it.
 //! * `zk.epochs`: acceptedEpoch >= currentEpoch on every server.
-//! * `zk.recovers-after-heal` (eventually): once healed, one leader and every server serving
-//!   (voters FOLLOWING or LEADING, observers OBSERVING).
+//! * `zk.recovers-after-heal` (eventually): once healed, exactly one established leader that
+//!   every running voter follows while serving (observers observe it), and every connected
+//!   client's server serves.
 //! * `zk.leader-elected` (sometimes): a leader gets established at some point.
+//! * `zk.new-epoch-fresh`: a leader's new epoch is above every acceptedEpoch its discovery
+//!   quorum reported (Zab phase 1).
+//! * `zk.serves-when-synced`: only an established leader or a follower past UPTODATE serves.
+//! * `zk.sessions-expire`: a crashed client's session is expired by the leader in time.
+//! * `zk.watch-not-lost`: an armed watch leaves a server's table only by notifying its
+//!   connected client, or with the client's connection or session.
+//!
+//! Each checker is shown to fire on a planted bug in `tests/checkers_fire.rs`, and
+//! `zooscope-cli mutants` sweeps every bug switch.
 
 mod data;
+mod fate;
 mod log;
 
 use std::collections::BTreeMap;
@@ -28,6 +39,7 @@ use crate::zk::msg::ServerState;
 use super::running_servers;
 
 pub use data::{EphemeralsCleaned, ReplicasIdentical, WatchFiresOnce};
+pub use fate::{NewEpochFresh, ServesWhenSynced, SessionsExpire, WatchNotLost};
 pub use log::{Agreement, CommittedNeverLost};
 
 /// How long after healing a ZooKeeper ensemble must have recovered (FLE back-off can reach
@@ -46,6 +58,10 @@ pub fn checkers() -> Vec<AnyChecker> {
         AnyChecker::new(Epochs),
         AnyChecker::new(RecoversAfterHeal),
         AnyChecker::new(LeaderElected::default()),
+        AnyChecker::new(NewEpochFresh),
+        AnyChecker::new(ServesWhenSynced),
+        AnyChecker::new(SessionsExpire::default()),
+        AnyChecker::new(WatchNotLost::default()),
     ]
 }
 
@@ -161,28 +177,57 @@ impl ClusterChecker for LeaderElected {
     }
 }
 
-/// One established leader, every running server serving it.
+/// Recovered: exactly one established leader, which every running voter follows (past
+/// UPTODATE) while serving, and every connected client's server is one of them, serving.
 pub fn recovered(world: &World<Node>) -> Result<(), String> {
-    let mut leader = None;
-    for (id, s) in running_servers(world) {
-        if s.established_epoch().is_some() {
-            leader = Some(id);
+    let leaders: Vec<(NodeId, u64)> = running_servers(world)
+        .filter(|(_, s)| s.established_epoch().is_some())
+        .map(|(id, s)| (id, s.sid))
+        .collect();
+    let (l, lsid) = match leaders[..] {
+        [] => return Err("no leader is established".into()),
+        [one] => one,
+        [(a, _), (b, _), ..] => {
+            return Err(format!(
+                "{} and {} both lead an established epoch",
+                world.label(a),
+                world.label(b)
+            ))
         }
-    }
-    let Some(l) = leader else {
-        return Err("no leader is established".into());
     };
     for (id, s) in running_servers(world) {
+        let follows = id == l
+            || s.learner_state().is_some_and(|ls| {
+                ls.leader_sid == lsid
+                    && ls.stage == crate::zk::server::learner::LearnerStage::Following
+            });
         let state_ok = if s.is_observer() {
             s.state() == ServerState::Observing
         } else {
             matches!(s.state(), ServerState::Following | ServerState::Leading)
         };
-        if !s.is_serving() || !state_ok {
+        if !s.is_serving() || !follows || !state_ok {
             return Err(format!(
                 "{} is not serving under leader {}",
                 world.label(id),
                 world.label(l)
+            ));
+        }
+    }
+    for (id, c) in super::clients(world).filter(|(id, _)| world.is_up(*id)) {
+        let Some(server) = c.zk.connected_server() else {
+            continue;
+        };
+        let serving = world.is_up(server)
+            && world
+                .node(server)
+                .zk_server()
+                .is_some_and(|s| s.is_serving());
+        if !serving {
+            return Err(format!(
+                "{} holds a session on {}, which does not serve",
+                world.label(id),
+                world.label(server)
             ));
         }
     }
