@@ -27,8 +27,17 @@ fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
     let (w, h) = (f64::from(el.offset_width()), f64::from(el.offset_height()));
     let s = (w / VIEW_W).min(h / VIEW_H);
     let (ox, oy) = ((w - VIEW_W * s) / 2.0, (h - VIEW_H * s) / 2.0);
-    // Keep popovers inside the stage horizontally.
-    let px = (ox + x * s).clamp(8.0, (w - 240.0).max(8.0));
+    // Keep popovers inside the stage horizontally. Written out rather than `f64::clamp`,
+    // whose min <= max assertion formats floats and so pulls ~10 KB of float printing into
+    // the wasm (here min <= max always holds, so the result is the same).
+    let (px, hi) = (ox + x * s, (w - 240.0).max(8.0));
+    let px = if px < 8.0 {
+        8.0
+    } else if px > hi {
+        hi
+    } else {
+        px
+    };
     (px, oy + y * s)
 }
 
