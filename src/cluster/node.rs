@@ -10,6 +10,10 @@ use crate::kafka;
 use crate::sim::{Actor, Ctx, Message, NodeId, TimerKey};
 use crate::zk;
 
+/// The ZooKeeper protocol's own context: ZooKeeper nodes run in it through `ctx.scoped`, as the
+/// client a Kafka broker embeds does, so the ZooKeeper handlers are compiled once.
+type ZkCtx<'a> = Ctx<'a, zk::Msg, zk::Timer>;
+
 /// Every kind of node a world can hold.
 #[derive(Clone, Debug)]
 pub enum Node {
@@ -255,7 +259,7 @@ impl Actor for Node {
     fn on_start(&mut self, ctx: &mut Ctx<Msg, Timer>) {
         match self {
             Node::Heartbeat(m) => m.on_start(ctx),
-            Node::Zk(n) => n.on_start(ctx),
+            Node::Zk(n) => ctx.scoped(|c: &mut ZkCtx| n.on_start(c)),
             Node::Kafka(n) => ctx.scoped(|c| n.on_start(c)),
         }
     }
@@ -263,7 +267,7 @@ impl Actor for Node {
     fn on_message(&mut self, ctx: &mut Ctx<Msg, Timer>, src: NodeId, msg: Msg) {
         match (self, msg) {
             (Node::Heartbeat(m), Msg::Heartbeat(msg)) => m.on_message(ctx, src, msg),
-            (Node::Zk(n), Msg::Zk(msg)) => n.on_message(ctx, src, msg),
+            (Node::Zk(n), Msg::Zk(msg)) => ctx.scoped(|c: &mut ZkCtx| n.on_message(c, src, msg)),
             (Node::Kafka(n), Msg::Kafka(msg)) => {
                 ctx.scoped(|c| n.on_message(c, src, kafka::Wire::Kafka(msg)))
             }
@@ -278,7 +282,7 @@ impl Actor for Node {
     fn on_timer(&mut self, ctx: &mut Ctx<Msg, Timer>, timer: Timer) {
         match (self, timer) {
             (Node::Heartbeat(m), Timer::Heartbeat(t)) => m.on_timer(ctx, t),
-            (Node::Zk(n), Timer::Zk(t)) => n.on_timer(ctx, t),
+            (Node::Zk(n), Timer::Zk(t)) => ctx.scoped(|c: &mut ZkCtx| n.on_timer(c, t)),
             (Node::Kafka(n), Timer::Kafka(t)) => {
                 ctx.scoped(|c| n.on_timer(c, kafka::Tick::Kafka(t)))
             }

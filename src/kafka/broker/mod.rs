@@ -40,6 +40,11 @@ pub use replica::{Replica, ReplicaRole};
 /// The context a Kafka actor handles events with.
 pub type KCtx<'a> = Ctx<'a, Wire, Tick>;
 
+/// The context the embedded ZooKeeper client runs in. Calls go through `ctx.scoped` into the
+/// ZooKeeper protocol's own types, so the client's handlers are compiled once for every
+/// protocol that embeds one (they are generic over the context's types).
+type ZkCtx<'a> = Ctx<'a, crate::zk::Msg, crate::zk::Timer>;
+
 /// Port every broker advertises.
 pub const BROKER_PORT: i32 = 9092;
 /// Bound on client events handled in one step.
@@ -185,7 +190,7 @@ impl Broker {
 
     /// Starts: connects to ZooKeeper, arms the replica manager's tasks.
     pub fn on_start(&mut self, ctx: &mut KCtx) {
-        self.zk.connect(ctx);
+        ctx.scoped(|c: &mut ZkCtx| self.zk.connect(c));
         ctx.set_timer(
             Timer::FetchTick,
             self.config.replica_fetch_wait_max_ms.max(1) as u64 * MS,
@@ -200,7 +205,7 @@ impl Broker {
     pub fn on_message(&mut self, ctx: &mut KCtx, src: NodeId, msg: Wire) {
         match msg {
             Wire::Zk(m) => {
-                let events = self.zk.on_message(ctx, src, m);
+                let events = ctx.scoped(|c: &mut ZkCtx| self.zk.on_message(c, src, m));
                 self.handle(ctx, events);
             }
             Wire::Kafka(m) => self.on_kafka(ctx, src, m),
@@ -212,13 +217,13 @@ impl Broker {
     pub fn on_timer(&mut self, ctx: &mut KCtx, t: Tick) {
         match t {
             Tick::Zk(crate::zk::Timer::Client(t)) => {
-                let events = self.zk.on_timer(ctx, t);
+                let events = ctx.scoped(|c: &mut ZkCtx| self.zk.on_timer(c, t));
                 self.handle(ctx, events);
             }
             Tick::Zk(_) => {}
             Tick::Kafka(Timer::Reconnect) => {
                 if !self.zk.state().is_alive() {
-                    self.zk.connect(ctx);
+                    ctx.scoped(|c: &mut ZkCtx| self.zk.connect(c));
                 } else if self.broker_epoch < 0 {
                     self.register(ctx);
                 }
@@ -334,7 +339,7 @@ impl Broker {
         let tag = self.next_tag;
         self.next_tag += 1;
         self.pending.insert(tag, req);
-        let events = self.zk.call(ctx, tag, op);
+        let events = ctx.scoped(|c: &mut ZkCtx| self.zk.call(c, tag, op));
         self.deferred.extend(events);
     }
 
@@ -390,7 +395,7 @@ impl Broker {
                 self.broker_epoch = -1;
                 self.resign(ctx);
                 self.active_controller = -1;
-                self.zk.connect(ctx);
+                ctx.scoped(|c: &mut ZkCtx| self.zk.connect(c));
             }
             _ => {}
         }

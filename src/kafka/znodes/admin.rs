@@ -2,19 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::Value;
-
-use super::{decode_decimal, err, field_i32, field_str, parse_object, to_bytes, ZnodeError};
+use super::json::{self, Json, ObjWriter};
+use super::{decode_decimal, err, field_i32, field_str, parse_object, ZnodeError};
 
 /// `/config/<type>/<name>`: `{"version":1,"config":{..}}` (`ConfigEntityZNode.encode`).
 pub fn encode_entity_config(config: &BTreeMap<String, String>) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct ConfigJson<'a> {
-        version: i32,
-        config: &'a BTreeMap<String, String>,
-    }
-    to_bytes(&ConfigJson { version: 1, config })
+    let config = json::str_object(config.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    ObjWriter::new()
+        .int("version", 1)
+        .raw("config", &config)
+        .finish()
+        .into_bytes()
 }
 
 /// `ConfigEntityZNode.decode`: like Kafka, a payload without a `config` object is empty.
@@ -22,7 +20,7 @@ pub fn decode_entity_config(bytes: &[u8]) -> Result<BTreeMap<String, String>, Zn
     const Z: &str = "entity config";
     let obj = parse_object(Z, bytes)?;
     let mut out = BTreeMap::new();
-    if let Some(config) = obj.get("config").and_then(Value::as_object) {
+    if let Some(config) = obj.get("config").and_then(Json::as_object) {
         for (k, v) in config {
             let v = v
                 .as_str()
@@ -35,15 +33,11 @@ pub fn decode_entity_config(bytes: &[u8]) -> Result<BTreeMap<String, String>, Zn
 
 /// `/config/changes/config_change_<seq>`: `{"version":2,"entity_path":"topics/<t>"}`.
 pub fn encode_config_change(entity_path: &str) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct ChangeJson<'a> {
-        version: i32,
-        entity_path: &'a str,
-    }
-    to_bytes(&ChangeJson {
-        version: 2,
-        entity_path,
-    })
+    ObjWriter::new()
+        .int("version", 2)
+        .str("entity_path", entity_path)
+        .finish()
+        .into_bytes()
 }
 
 /// The `entity_path` of a version-2 config change notification.
@@ -55,26 +49,23 @@ pub fn decode_config_change(bytes: &[u8]) -> Result<String, ZnodeError> {
 /// `/isr_change_notification/isr_change_<seq>`:
 /// `{"version":1,"partitions":[{"topic":..,"partition":..}]}` (ZK-ISR mode only).
 pub fn encode_isr_change(partitions: &[(String, i32)]) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Tp<'a> {
-        topic: &'a str,
-        partition: i32,
+    let mut list = String::from("[");
+    for (i, (topic, partition)) in partitions.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        let tp = ObjWriter::new()
+            .str("topic", topic)
+            .int("partition", (*partition).into())
+            .finish();
+        list.push_str(&tp);
     }
-    #[derive(Serialize)]
-    struct IsrJson<'a> {
-        version: i32,
-        partitions: Vec<Tp<'a>>,
-    }
-    to_bytes(&IsrJson {
-        version: 1,
-        partitions: partitions
-            .iter()
-            .map(|(topic, partition)| Tp {
-                topic,
-                partition: *partition,
-            })
-            .collect(),
-    })
+    list.push(']');
+    ObjWriter::new()
+        .int("version", 1)
+        .raw("partitions", &list)
+        .finish()
+        .into_bytes()
 }
 
 /// `IsrChangeNotificationSequenceZNode.decode`.
@@ -83,13 +74,13 @@ pub fn decode_isr_change(bytes: &[u8]) -> Result<Vec<(String, i32)>, ZnodeError>
     let obj = parse_object(Z, bytes)?;
     let list = obj
         .get("partitions")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .ok_or_else(|| err(Z, "missing \"partitions\""))?;
     list.iter()
         .map(|tp| {
-            let tp = tp
-                .as_object()
-                .ok_or_else(|| err(Z, "partition entry is not an object"))?;
+            if tp.as_object().is_none() {
+                return Err(err(Z, "partition entry is not an object"));
+            }
             Ok((
                 field_str(Z, tp, "topic")?.to_string(),
                 field_i32(Z, tp, "partition")?,
@@ -100,12 +91,11 @@ pub fn decode_isr_change(bytes: &[u8]) -> Result<Vec<(String, i32)>, ZnodeError>
 
 /// `/cluster/id`: `{"version":"1","id":"<id>"}` (the version is a string here).
 pub fn encode_cluster_id(id: &str) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct ClusterJson<'a> {
-        version: &'a str,
-        id: &'a str,
-    }
-    to_bytes(&ClusterJson { version: "1", id })
+    ObjWriter::new()
+        .str("version", "1")
+        .str("id", id)
+        .finish()
+        .into_bytes()
 }
 
 /// `ClusterIdZNode.fromJson`.
@@ -121,19 +111,17 @@ pub fn encode_consumer_registration(
     pattern: &str,
     timestamp_ms: i64,
 ) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct ConsumerJson<'a> {
-        version: i32,
-        subscription: &'a BTreeMap<String, i32>,
-        pattern: &'a str,
-        timestamp: String,
+    let mut sub = ObjWriter::new();
+    for (topic, n) in subscription {
+        sub.int(topic, (*n).into());
     }
-    to_bytes(&ConsumerJson {
-        version: 1,
-        subscription,
-        pattern,
-        timestamp: timestamp_ms.to_string(),
-    })
+    ObjWriter::new()
+        .int("version", 1)
+        .raw("subscription", &sub.finish())
+        .str("pattern", pattern)
+        .str("timestamp", &timestamp_ms.to_string())
+        .finish()
+        .into_bytes()
 }
 
 /// The subscription (topic -> stream count) of a classic consumer registration.
@@ -142,7 +130,7 @@ pub fn decode_consumer_subscription(bytes: &[u8]) -> Result<BTreeMap<String, i32
     let obj = parse_object(Z, bytes)?;
     let sub = obj
         .get("subscription")
-        .and_then(Value::as_object)
+        .and_then(Json::as_object)
         .ok_or_else(|| err(Z, "missing \"subscription\""))?;
     sub.iter()
         .map(|(topic, n)| {

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
-use super::{decode_decimal, err, field_i32, field_str, parse_object, to_bytes, ZnodeError};
+use super::json::{self, Json, ObjWriter};
+use super::{decode_decimal, err, field_i32, field_str, parse_object, ZnodeError};
 
 /// One advertised listener: `PLAINTEXT://host:port`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,20 +51,6 @@ pub struct BrokerRegistration {
     pub rack: Option<String>,
 }
 
-#[derive(Serialize)]
-struct BrokerJson<'a> {
-    features: BTreeMap<String, Value>,
-    listener_security_protocol_map: BTreeMap<&'a str, &'a str>,
-    endpoints: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rack: Option<&'a str>,
-    jmx_port: i32,
-    port: i32,
-    host: Option<&'a str>,
-    version: i32,
-    timestamp: String,
-}
-
 impl BrokerRegistration {
     /// A version-5 registration, as a 2.8 broker writes at startup.
     pub fn new(endpoints: Vec<Endpoint>, timestamp_ms: i64, rack: Option<String>) -> Self {
@@ -87,25 +71,38 @@ impl BrokerRegistration {
             .endpoints
             .iter()
             .find(|e| e.security_protocol == "PLAINTEXT");
-        to_bytes(&BrokerJson {
-            features: BTreeMap::new(),
-            listener_security_protocol_map: self
-                .endpoints
-                .iter()
-                .map(|e| (e.listener.as_str(), e.security_protocol.as_str()))
-                .collect(),
-            endpoints: self
-                .endpoints
-                .iter()
-                .map(Endpoint::connection_string)
-                .collect(),
-            rack: self.rack.as_deref(),
-            jmx_port: self.jmx_port,
-            port: plaintext.map_or(-1, |e| e.port),
-            host: plaintext.map(|e| e.host.as_str()),
-            version: self.version,
-            timestamp: self.timestamp_ms.to_string(),
-        })
+        let protocols: BTreeMap<&str, &str> = self
+            .endpoints
+            .iter()
+            .map(|e| (e.listener.as_str(), e.security_protocol.as_str()))
+            .collect();
+        let mut endpoints = String::from("[");
+        for (i, e) in self.endpoints.iter().enumerate() {
+            if i > 0 {
+                endpoints.push(',');
+            }
+            json::push_str(&mut endpoints, &e.connection_string());
+        }
+        endpoints.push(']');
+        let mut w = ObjWriter::new();
+        w.raw("features", "{}")
+            .raw(
+                "listener_security_protocol_map",
+                &json::str_object(protocols),
+            )
+            .raw("endpoints", &endpoints);
+        if let Some(rack) = &self.rack {
+            w.str("rack", rack);
+        }
+        w.int("jmx_port", self.jmx_port.into())
+            .int("port", plaintext.map_or(-1, |e| e.port).into());
+        match plaintext {
+            Some(e) => w.str("host", &e.host),
+            None => w.raw("host", "null"),
+        };
+        w.int("version", self.version.into())
+            .str("timestamp", &self.timestamp_ms.to_string());
+        w.finish().into_bytes()
     }
 
     /// `BrokerIdZNode.decode` for versions 2 and later.
@@ -119,10 +116,10 @@ impl BrokerRegistration {
         let jmx_port = field_i32(Z, &obj, "jmx_port")?;
         let protocols = obj
             .get("listener_security_protocol_map")
-            .and_then(Value::as_object);
+            .and_then(Json::as_object);
         let listeners = obj
             .get("endpoints")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .ok_or_else(|| err(Z, "missing \"endpoints\""))?;
         let mut endpoints = Vec::new();
         for listener in listeners {
@@ -136,7 +133,7 @@ impl BrokerRegistration {
         let timestamp_ms = field_str(Z, &obj, "timestamp")?
             .parse::<i64>()
             .map_err(|_| err(Z, "non-numeric \"timestamp\""))?;
-        let rack = obj.get("rack").and_then(Value::as_str).map(str::to_string);
+        let rack = obj.get("rack").and_then(Json::as_str).map(str::to_string);
         Ok(Self {
             version,
             endpoints,
@@ -147,11 +144,16 @@ impl BrokerRegistration {
     }
 }
 
-fn parse_endpoint(text: &str, protocols: Option<&Map<String, Value>>) -> Option<Endpoint> {
+fn parse_endpoint(text: &str, protocols: Option<&[(String, Json)]>) -> Option<Endpoint> {
     let (listener, hostport) = text.split_once("://")?;
     let (host, port) = hostport.rsplit_once(':')?;
     let security_protocol = match protocols {
-        Some(map) => map.get(listener)?.as_str()?.to_string(),
+        Some(map) => map
+            .iter()
+            .find(|(k, _)| k == listener)?
+            .1
+            .as_str()?
+            .to_string(),
         None => listener.to_string(),
     };
     Some(Endpoint {
@@ -164,17 +166,12 @@ fn parse_endpoint(text: &str, protocols: Option<&Map<String, Value>>) -> Option<
 
 /// `/controller`: `{"version":1,"brokerid":<id>,"timestamp":"<ms>"}`.
 pub fn encode_controller(broker_id: i32, timestamp_ms: i64) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct ControllerJson {
-        version: i32,
-        brokerid: i32,
-        timestamp: String,
-    }
-    to_bytes(&ControllerJson {
-        version: 1,
-        brokerid: broker_id,
-        timestamp: timestamp_ms.to_string(),
-    })
+    ObjWriter::new()
+        .int("version", 1)
+        .int("brokerid", broker_id.into())
+        .str("timestamp", &timestamp_ms.to_string())
+        .finish()
+        .into_bytes()
 }
 
 /// `ControllerZNode.decode`: the controller's broker id.

@@ -21,8 +21,7 @@
 //! tests but any number can be encoded. Versions older than the 2.8 ones are decoded only as
 //! far as the fields used here go.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use json::Json;
 
 /// A malformed znode payload, or one missing a field Kafka requires.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,36 +39,32 @@ fn err(znode: &'static str, message: impl Into<String>) -> ZnodeError {
     }
 }
 
-fn parse_object(znode: &'static str, bytes: &[u8]) -> Result<Map<String, Value>, ZnodeError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(err(znode, "not a JSON object")),
-        Err(e) => Err(err(znode, format!("malformed JSON: {e}"))),
+fn parse_object(znode: &'static str, bytes: &[u8]) -> Result<Json, ZnodeError> {
+    match json::parse(bytes) {
+        Some(obj @ Json::Obj(_)) => Ok(obj),
+        Some(_) => Err(err(znode, "not a JSON object")),
+        None => Err(err(znode, "malformed JSON")),
     }
 }
 
-fn field_i64(znode: &'static str, obj: &Map<String, Value>, key: &str) -> Result<i64, ZnodeError> {
+fn field_i64(znode: &'static str, obj: &Json, key: &str) -> Result<i64, ZnodeError> {
     obj.get(key)
-        .and_then(Value::as_i64)
+        .and_then(Json::as_i64)
         .ok_or_else(|| err(znode, format!("missing or non-integer \"{key}\"")))
 }
 
-fn field_i32(znode: &'static str, obj: &Map<String, Value>, key: &str) -> Result<i32, ZnodeError> {
+fn field_i32(znode: &'static str, obj: &Json, key: &str) -> Result<i32, ZnodeError> {
     let v = field_i64(znode, obj, key)?;
     i32::try_from(v).map_err(|_| err(znode, format!("\"{key}\" out of int range")))
 }
 
-fn field_str<'a>(
-    znode: &'static str,
-    obj: &'a Map<String, Value>,
-    key: &str,
-) -> Result<&'a str, ZnodeError> {
+fn field_str<'a>(znode: &'static str, obj: &'a Json, key: &str) -> Result<&'a str, ZnodeError> {
     obj.get(key)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .ok_or_else(|| err(znode, format!("missing or non-string \"{key}\"")))
 }
 
-fn int_list(znode: &'static str, value: &Value) -> Result<Vec<i32>, ZnodeError> {
+fn int_list(znode: &'static str, value: &Json) -> Result<Vec<i32>, ZnodeError> {
     let items = value
         .as_array()
         .ok_or_else(|| err(znode, "expected a list of broker ids"))?;
@@ -83,11 +78,7 @@ fn int_list(znode: &'static str, value: &Value) -> Result<Vec<i32>, ZnodeError> 
         .collect()
 }
 
-fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    // Serializing plain structs, maps with string keys and numbers cannot fail.
-    serde_json::to_vec(value).unwrap_or_default()
-}
-
+mod json;
 pub mod paths;
 
 mod admin;

@@ -2,10 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
-use super::{err, field_i32, int_list, parse_object, to_bytes, ZnodeError};
+use super::json::{Json, ObjWriter};
+use super::{err, field_i32, int_list, parse_object, ZnodeError};
 
 /// One partition's replicas in `/brokers/topics/<t>` (`ReplicaAssignment`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,36 +47,31 @@ impl TopicAssignment {
     /// `TopicZNode.encode`: version 3; adding/removing maps only list partitions with a
     /// non-empty list. Partition keys are written in numeric order.
     pub fn encode(&self) -> Vec<u8> {
-        // Keys are decimal strings; a BTreeMap<String, _> would put "10" before "2", so the
-        // object is built by hand in numeric order.
-        let pick = |f: fn(&ReplicaAssignment) -> &[i32], all: bool| -> Value {
-            let mut map = Map::new();
+        // Partition keys in numeric order (a map of decimal strings would put "10" first).
+        let pick = |f: fn(&ReplicaAssignment) -> &[i32], all: bool| -> String {
+            let mut w = ObjWriter::new();
             for (p, a) in &self.partitions {
                 if all || !f(a).is_empty() {
-                    map.insert(p.to_string(), Value::from(f(a).to_vec()));
+                    w.ints(&p.to_string(), f(a));
                 }
             }
-            Value::Object(map)
+            w.finish()
         };
-        let mut out = String::from("{\"version\":3");
-        for (key, value) in [
-            ("partitions", pick(|a| a.replicas.as_slice(), true)),
-            (
+        let mut w = ObjWriter::new();
+        w.int("version", 3)
+            .raw("partitions", &pick(|a| a.replicas.as_slice(), true))
+            .raw(
                 "adding_replicas",
-                pick(|a| a.adding_replicas.as_slice(), false),
-            ),
-            (
+                &pick(|a| a.adding_replicas.as_slice(), false),
+            )
+            .raw(
                 "removing_replicas",
-                pick(|a| a.removing_replicas.as_slice(), false),
-            ),
-        ] {
-            out.push_str(&format!(",\"{key}\":{}", numeric_object(&value)));
-        }
+                &pick(|a| a.removing_replicas.as_slice(), false),
+            );
         if let Some(id) = &self.topic_id {
-            out.push_str(&format!(",\"topic_id\":{}", Value::from(id.as_str())));
+            w.str("topic_id", id);
         }
-        out.push('}');
-        out.into_bytes()
+        w.finish().into_bytes()
     }
 
     /// `TopicZNode.decode`: missing maps mean empty lists.
@@ -87,7 +80,7 @@ impl TopicAssignment {
         let obj = parse_object(Z, bytes)?;
         let topic_id = obj
             .get("topic_id")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string);
         let side = |key: &str, p: &str| -> Result<Vec<i32>, ZnodeError> {
             match obj.get(key).and_then(|m| m.get(p)) {
@@ -119,23 +112,6 @@ impl TopicAssignment {
     }
 }
 
-/// Writes a JSON object whose keys are partition ids in numeric order.
-fn numeric_object(value: &Value) -> String {
-    let Some(map) = value.as_object() else {
-        return value.to_string();
-    };
-    let mut entries: Vec<(i64, &String, &Value)> = map
-        .iter()
-        .map(|(k, v)| (k.parse().unwrap_or(i64::MAX), k, v))
-        .collect();
-    entries.sort_by_key(|(n, k, _)| (*n, k.to_string()));
-    let body: Vec<String> = entries
-        .iter()
-        .map(|(_, k, v)| format!("{}:{}", Value::from(k.as_str()), v))
-        .collect();
-    format!("{{{}}}", body.join(","))
-}
-
 /// `.../partitions/<p>/state` contents (`LeaderIsrAndControllerEpoch`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartitionState {
@@ -149,26 +125,18 @@ pub struct PartitionState {
     pub controller_epoch: i32,
 }
 
-#[derive(Serialize)]
-struct StateJson<'a> {
-    controller_epoch: i32,
-    leader: i32,
-    version: i32,
-    leader_epoch: i32,
-    isr: &'a [i32],
-}
-
 impl PartitionState {
     /// `TopicPartitionStateZNode.encode`, in the key order real clusters show:
     /// `{"controller_epoch":..,"leader":..,"version":1,"leader_epoch":..,"isr":[..]}`.
     pub fn encode(&self) -> Vec<u8> {
-        to_bytes(&StateJson {
-            controller_epoch: self.controller_epoch,
-            leader: self.leader,
-            version: 1,
-            leader_epoch: self.leader_epoch,
-            isr: &self.isr,
-        })
+        ObjWriter::new()
+            .int("controller_epoch", self.controller_epoch.into())
+            .int("leader", self.leader.into())
+            .int("version", 1)
+            .int("leader_epoch", self.leader_epoch.into())
+            .ints("isr", &self.isr)
+            .finish()
+            .into_bytes()
     }
 
     /// `TopicPartitionStateZNode.decode` (the zkVersion comes from the znode's `Stat`).
