@@ -186,7 +186,7 @@ fn on_circle(centre: Point, radius: f64, i: usize, n: usize) -> Point {
 
 /// Position `i` of `n` in the broker row at height `y`, centred.
 fn on_row(i: usize, n: usize, y: f64) -> Point {
-    let spacing = ((VIEW_W - 40.0) / n.max(1) as f64).min(120.0);
+    let spacing = ((VIEW_W - 40.0) / n.max(1) as f64).min(170.0);
     let x = VIEW_W / 2.0 + (i as f64 - (n as f64 - 1.0) / 2.0) * spacing;
     Point::new(round1(x), y)
 }
