@@ -286,25 +286,10 @@ mod tests {
     fn every_ensemble_size_fits_the_drawing_without_overlaps() {
         for servers in [1, 3, 5, 7, 9] {
             for clients in [0, 1, 3, 8, 12] {
-                let l = Layout::for_kinds(&kinds(servers, clients));
-                let slots: Vec<Slot> = (0..l.len())
-                    .map(|i| l.slot(NodeId(i as u32)).unwrap())
-                    .collect();
-                for (i, a) in slots.iter().enumerate() {
-                    assert!(
-                        inside(a.at, a.r),
-                        "{servers}+{clients}: node {i} at {:?} is outside",
-                        a.at
-                    );
-                    for b in &slots[i + 1..] {
-                        assert!(
-                            a.at.dist(b.at) >= a.r + b.r + 4.0,
-                            "{servers}+{clients}: {:?} and {:?} overlap",
-                            a.at,
-                            b.at
-                        );
-                    }
-                }
+                assert_fits(
+                    &Layout::for_kinds(&kinds(servers, clients)),
+                    &format!("{servers}+{clients}"),
+                );
             }
         }
     }

@@ -419,10 +419,7 @@ impl Broker {
         );
         let data = String::from_utf8_lossy(&reg.encode()).into_owned();
         // Kafka registers with create2 (Create2Callback), so the reply carries the stat.
-        let mut op = WriteOp::create(&paths::broker_id(self.id), &data, CreateMode::Ephemeral);
-        if let WriteOp::Create { stat, .. } = &mut op {
-            *stat = true;
-        }
+        let op = WriteOp::create2(&paths::broker_id(self.id), &data, CreateMode::Ephemeral);
         self.zk_call(ctx, ZkReq::Register, ClientOp::Write(op));
     }
 

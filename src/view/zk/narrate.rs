@@ -308,8 +308,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn inform_and_observerinfo_say_what_an_observer_does() {
+    /// Txn 0x200000003: `create /a`.
+    fn create_a() -> (TxnHeader, Txn) {
         let hdr = TxnHeader {
             session_id: 0x1_0000_0000,
             cxid: 1,
@@ -325,6 +325,12 @@ mod tests {
             container: false,
             ttl: 0,
         };
+        (hdr, txn)
+    }
+
+    #[test]
+    fn inform_and_observerinfo_say_what_an_observer_does() {
+        let (hdr, txn) = create_a();
         let r = rec(deliver(0, 3, quorum_msg(QuorumPacket::Inform { hdr, txn })));
         assert_eq!(
             describe(&r, &names()),
@@ -348,21 +354,7 @@ mod tests {
 
     #[test]
     fn the_broadcast_path_reads_as_logs_acks_and_commits() {
-        let hdr = TxnHeader {
-            session_id: 0x1_0000_0000,
-            cxid: 1,
-            zxid: 0x2_0000_0003,
-            time_ms: 0,
-        };
-        let txn = Txn::Create {
-            path: "/a".into(),
-            data: "x".into(),
-            ephemeral: false,
-            parent_cversion: 1,
-            acl: crate::zk::data::acl::open_acl_unsafe(),
-            container: false,
-            ttl: 0,
-        };
+        let (hdr, txn) = create_a();
         let mut r = rec(deliver(
             0,
             1,

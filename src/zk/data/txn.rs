@@ -131,6 +131,15 @@ impl WriteOp {
         }
     }
 
+    /// `create2`: [`WriteOp::create`] answered with the new node's stat as well.
+    pub fn create2(path: &str, data: &str, mode: CreateMode) -> WriteOp {
+        let mut op = WriteOp::create(path, data, mode);
+        if let WriteOp::Create { stat, .. } = &mut op {
+            *stat = true;
+        }
+        op
+    }
+
     /// `Op.create(path, data, acl, mode, ttl)` with an explicit ACL and TTL (-1 for none).
     pub fn create_with(
         path: &str,
@@ -139,14 +148,12 @@ impl WriteOp {
         mode: CreateMode,
         ttl: i64,
     ) -> WriteOp {
-        WriteOp::Create {
-            path: path.to_string(),
-            data: data.to_string(),
-            mode,
-            stat: false,
-            acl,
-            ttl,
+        let mut op = WriteOp::create(path, data, mode);
+        if let WriteOp::Create { acl: a, ttl: t, .. } = &mut op {
+            *a = acl;
+            *t = ttl;
         }
+        op
     }
 
     /// `Op.setData(path, data, version)`.

@@ -153,6 +153,8 @@ impl ClusterChecker for WatchFiresOnce {
             },
             _ => None,
         };
+        // Sessions still connected to the server, read once per step if an event needs it.
+        let mut connected: Option<Vec<SessionId>> = None;
         for send in &rec.sends {
             let Some(zk::Msg::Client {
                 conn,
@@ -171,7 +173,8 @@ impl ClusterChecker for WatchFiresOnce {
             // first) is gone already; then the event belongs to a session no longer
             // connected.
             let session = s.conns.session_on(send.dst, *conn);
-            let connected: Vec<SessionId> = s.conns.summary().into_iter().map(|(_, x)| x).collect();
+            let connected = connected
+                .get_or_insert_with(|| s.conns.summary().into_iter().map(|(_, x)| x).collect());
             let owns = |w: &ArmedWatch| match session {
                 Some(x) => w.2 == x,
                 None => !connected.contains(&w.2),
