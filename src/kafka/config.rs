@@ -137,6 +137,8 @@ pub struct BrokerConfig {
     pub group_initial_rebalance_delay_ms: i32,
     /// `request.timeout.ms` (30000).
     pub request_timeout_ms: i32,
+    /// Planted mistakes (all off; see [`crate::kafka::bugs`]).
+    pub bugs: crate::kafka::bugs::KafkaBugs,
 }
 
 impl Default for BrokerConfig {
@@ -167,6 +169,7 @@ impl Default for BrokerConfig {
             group_max_session_timeout_ms: 1_800_000,
             group_initial_rebalance_delay_ms: 3_000,
             request_timeout_ms: 30_000,
+            bugs: crate::kafka::bugs::KafkaBugs::NONE,
         }
     }
 }

@@ -38,6 +38,7 @@
 
 pub mod assignment;
 pub mod broker;
+pub mod bugs;
 pub mod config;
 pub mod divergence;
 pub mod epoch_cache;

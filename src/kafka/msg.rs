@@ -34,6 +34,9 @@ pub struct LiveBroker {
     pub node: NodeId,
 }
 
+/// The `replica_id` a consumer's `Fetch` carries (`FetchRequest.CONSUMER_REPLICA_ID`).
+pub const CONSUMER_REPLICA_ID: i32 = -1;
+
 /// Kafka's requests and responses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
@@ -53,7 +56,10 @@ pub enum Msg {
         partitions: Vec<PartitionInfo>,
         live_brokers: Vec<LiveBroker>,
     },
-    /// Follower → leader (v12: `FetchOffset`, `CurrentLeaderEpoch`, `LastFetchedEpoch`).
+    /// Follower or consumer → leader (v12: `FetchOffset`, `CurrentLeaderEpoch`,
+    /// `LastFetchedEpoch`). A consumer sends `replica_id` -1 ([`CONSUMER_REPLICA_ID`]),
+    /// `current_leader_epoch` -1 when it does not know it, and `last_fetched_epoch` -1; it reads
+    /// only up to the high watermark.
     Fetch {
         replica_id: i32,
         topic: String,
@@ -62,6 +68,10 @@ pub enum Msg {
         current_leader_epoch: i32,
         last_fetched_epoch: i32,
         log_start_offset: i64,
+        /// The partition's `MaxBytes` (`replica.fetch.max.bytes` for a follower,
+        /// `max.partition.fetch.bytes` for a consumer); the first record is returned even
+        /// when larger (KIP-74).
+        max_bytes: i32,
     },
     /// Leader → follower.
     FetchResponse {
@@ -90,6 +100,20 @@ pub enum Msg {
         error: KafkaError,
         /// Leader, leader epoch, ISR, zkVersion as written.
         state: Option<(i32, i32, Vec<i32>, i32)>,
+    },
+    /// Consumer → leader: the earliest (`timestamp` -2) or latest (-1) offset of a partition.
+    ListOffsets {
+        topic: String,
+        partition: i32,
+        timestamp: i64,
+    },
+    /// Leader → consumer: the offset asked for (the log start, or the high watermark for
+    /// latest, as a read-uncommitted consumer sees it).
+    ListOffsetsResponse {
+        topic: String,
+        partition: i32,
+        error: KafkaError,
+        offset: i64,
     },
     /// Admin client → broker.
     CreateTopics {
@@ -136,6 +160,8 @@ impl Msg {
             Msg::FetchResponse { .. } => "FetchResponse",
             Msg::AlterIsr { .. } => "AlterIsr",
             Msg::AlterIsrResponse { .. } => "AlterIsrResponse",
+            Msg::ListOffsets { .. } => "ListOffsets",
+            Msg::ListOffsetsResponse { .. } => "ListOffsetsResponse",
             Msg::CreateTopics { .. } => "CreateTopics",
             Msg::CreateTopicsResponse { .. } => "CreateTopicsResponse",
             Msg::Metadata { .. } => "Metadata",
@@ -184,10 +210,17 @@ impl Msg {
                 fetch_offset,
                 current_leader_epoch,
                 ..
-            } => format!(
-                "Fetch {} offset={fetch_offset} epoch={current_leader_epoch} from broker {replica_id}",
-                tp(topic, partition)
-            ),
+            } => {
+                let who = if *replica_id < 0 {
+                    "a consumer".to_string()
+                } else {
+                    format!("broker {replica_id}")
+                };
+                format!(
+                    "Fetch {} offset={fetch_offset} epoch={current_leader_epoch} from {who}",
+                    tp(topic, partition)
+                )
+            }
             Msg::FetchResponse {
                 topic,
                 partition,
@@ -222,13 +255,35 @@ impl Msg {
                 error,
                 ..
             } => format!("AlterIsrResponse {} {}", tp(topic, partition), error.name()),
+            Msg::ListOffsets {
+                topic,
+                partition,
+                timestamp,
+            } => {
+                let which = if *timestamp == -2 {
+                    "earliest"
+                } else {
+                    "latest"
+                };
+                format!("ListOffsets {} {which}", tp(topic, partition))
+            }
+            Msg::ListOffsetsResponse {
+                topic,
+                partition,
+                error,
+                offset,
+            } => format!(
+                "ListOffsetsResponse {} {} offset={offset}",
+                tp(topic, partition),
+                error.name()
+            ),
             Msg::CreateTopics {
                 topic,
                 num_partitions,
                 replication_factor,
-            } => format!(
-                "CreateTopics {topic} partitions={num_partitions} rf={replication_factor}"
-            ),
+            } => {
+                format!("CreateTopics {topic} partitions={num_partitions} rf={replication_factor}")
+            }
             Msg::CreateTopicsResponse { topic, error } => {
                 format!("CreateTopicsResponse {topic} {}", error.name())
             }

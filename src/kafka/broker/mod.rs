@@ -326,7 +326,9 @@ impl Broker {
                 ctx.send(src, reply);
             }
             Msg::Produce { .. } => self.on_produce(ctx, src, m),
+            Msg::ListOffsets { .. } => self.on_list_offsets(ctx, src, m),
             Msg::CreateTopicsResponse { .. }
+            | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
             | Msg::ProduceResponse { .. } => {}
         }

@@ -24,7 +24,7 @@ use super::{Broker, KCtx};
 use crate::kafka::divergence::{diverging_epoch, offset_truncation_state, EpochEndOffset};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::{LogLimits, PartitionLog, Record};
-use crate::kafka::msg::{Msg, PartitionInfo, Timer};
+use crate::kafka::msg::{Msg, PartitionInfo, Timer, CONSUMER_REPLICA_ID};
 use crate::kafka::partition_state::{
     maybe_increment_leader_hw, needs_expand_isr, out_of_sync_replicas,
     reset_remote_replicas_on_make_leader, RemoteReplica,
@@ -246,6 +246,7 @@ impl Broker {
             current_leader_epoch: r.leader_epoch,
             last_fetched_epoch: r.log.latest_epoch().unwrap_or(-1),
             log_start_offset: r.log.log_start_offset(),
+            max_bytes: self.config.replica_fetch_max_bytes,
         };
         let leader = r.leader;
         self.send_to_broker(ctx, leader, msg);
@@ -276,13 +277,14 @@ impl Broker {
             current_leader_epoch,
             last_fetched_epoch,
             log_start_offset,
+            max_bytes,
         } = m
         else {
             return;
         };
         let now = now_ms(ctx);
         let lag = self.config.replica_lag_time_max_ms;
-        let max_bytes = self.config.replica_fetch_max_bytes.max(1) as u64;
+        let max_bytes = max_bytes.max(1) as u64;
         let reply = |error, hw, records: Vec<Record>, diverging| Msg::FetchResponse {
             topic: topic.clone(),
             partition,
@@ -305,7 +307,7 @@ impl Broker {
             );
             return;
         }
-        if current_leader_epoch < r.leader_epoch {
+        if current_leader_epoch >= 0 && current_leader_epoch < r.leader_epoch {
             ctx.send(src, reply(KafkaError::FencedLeaderEpoch, -1, vec![], None));
             return;
         }
@@ -327,6 +329,18 @@ impl Broker {
                     return;
                 }
             }
+        }
+        if replica_id == CONSUMER_REPLICA_ID {
+            // A consumer reads committed data only (up to the high watermark).
+            let records = match r.log.read(fetch_offset, hw, max_bytes) {
+                Ok(recs) => recs.to_vec(),
+                Err(e) => {
+                    ctx.send(src, reply(e.kafka_error(), hw, vec![], None));
+                    return;
+                }
+            };
+            ctx.send(src, reply(KafkaError::None, hw, records, None));
+            return;
         }
         let leo = r.log.log_end_offset();
         let records = match r.log.read(fetch_offset, leo, max_bytes) {
@@ -359,6 +373,36 @@ impl Broker {
                 self.complete_produces(ctx);
             }
         }
+    }
+
+    /// Leader side of `ListOffsets` (`Partition.fetchOffsetForTimestamp` for the two special
+    /// timestamps): earliest is the log start offset, latest the high watermark (what a
+    /// read-uncommitted consumer may read up to).
+    pub(super) fn on_list_offsets(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
+        let Msg::ListOffsets {
+            topic,
+            partition,
+            timestamp,
+        } = m
+        else {
+            return;
+        };
+        let found = self
+            .replicas
+            .get(&Self::key(&topic, partition))
+            .filter(|r| r.role == ReplicaRole::Leader);
+        let (error, offset) = match found {
+            None => (KafkaError::NotLeaderOrFollower, -1),
+            Some(r) if timestamp == -2 => (KafkaError::None, r.log.log_start_offset()),
+            Some(r) => (KafkaError::None, r.log.high_watermark()),
+        };
+        let reply = Msg::ListOffsetsResponse {
+            topic,
+            partition,
+            error,
+            offset,
+        };
+        ctx.send(src, reply);
     }
 
     /// Follower side: truncate on divergence, append, copy the HW.
