@@ -37,9 +37,31 @@ pub struct LiveBroker {
 /// The `replica_id` a consumer's `Fetch` carries (`FetchRequest.CONSUMER_REPLICA_ID`).
 pub const CONSUMER_REPLICA_ID: i32 = -1;
 
+/// What a person or a script tells a Kafka node to do, delivered from the environment
+/// (`Input::Deliver`): the operator's hands (`kafka-server-stop.sh`, a producer's `send`,
+/// `kafka-configs.sh`, …), recorded in the timeline like any other input. Each Kafka area
+/// adds the commands its actors obey.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operator {
+    /// Stop a broker cleanly (SIGTERM → `KafkaServer.shutdown`): controlled shutdown first
+    /// when `controlled.shutdown.enable`, then close the ZooKeeper session.
+    Shutdown,
+}
+
+impl Operator {
+    /// One line for the trace.
+    pub fn summary(&self) -> String {
+        match self {
+            Operator::Shutdown => "shutdown".to_string(),
+        }
+    }
+}
+
 /// Kafka's requests and responses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
+    /// Environment → node: an operator's command (never sent between nodes).
+    Operator(Operator),
     /// Controller → broker: become leader or follower.
     LeaderAndIsr {
         controller_id: i32,
@@ -154,6 +176,7 @@ impl Msg {
     /// Kafka's API name.
     pub fn kind(&self) -> &'static str {
         match self {
+            Msg::Operator(_) => "Operator",
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
             Msg::UpdateMetadata { .. } => "UpdateMetadata",
             Msg::Fetch { .. } => "Fetch",
@@ -175,6 +198,7 @@ impl Msg {
     pub fn summary(&self) -> String {
         let tp = |t: &str, p: &i32| format!("{t}-{p}");
         match self {
+            Msg::Operator(op) => format!("Operator {}", op.summary()),
             Msg::LeaderAndIsr {
                 controller_epoch,
                 partitions,

@@ -27,7 +27,7 @@ pub mod replica;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::kafka::config::BrokerConfig;
-use crate::kafka::msg::{LiveBroker, Msg, PartitionInfo, Tick, Timer, Wire};
+use crate::kafka::msg::{LiveBroker, Msg, Operator, PartitionInfo, Tick, Timer, Wire};
 use crate::kafka::znodes::{self, paths, BrokerRegistration, Endpoint};
 use crate::sim::{Ctx, NodeId, MS};
 use crate::zk::client::{multi_outcome, ClientEvent, ZkClient};
@@ -327,10 +327,18 @@ impl Broker {
             }
             Msg::Produce { .. } => self.on_produce(ctx, src, m),
             Msg::ListOffsets { .. } => self.on_list_offsets(ctx, src, m),
+            Msg::Operator(op) => self.on_operator(ctx, op),
             Msg::CreateTopicsResponse { .. }
             | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
             | Msg::ProduceResponse { .. } => {}
+        }
+    }
+
+    /// An operator's command.
+    fn on_operator(&mut self, ctx: &mut KCtx, op: Operator) {
+        match op {
+            Operator::Shutdown => ctx.note("controlled shutdown is not modelled yet: ignored"),
         }
     }
 
