@@ -86,6 +86,9 @@ pub enum Command<M, T> {
     CancelTimer { timer: T },
     /// A line of narration for the event log.
     Note(String),
+    /// The node exits on its own (a clean shutdown): after this handler it is down as after a
+    /// crash (`on_crash` runs, its timers are cancelled) and an `Input::Restart` starts it again.
+    Stop,
 }
 
 /// The handler's view of the world: who it is, the time, the PRNG, and a command buffer.
@@ -150,6 +153,12 @@ impl<'a, M, T> Ctx<'a, M, T> {
         self.commands.push(Command::Note(text.into()));
     }
 
+    /// Stops this node once the handler returns (a process exiting cleanly); see
+    /// [`Command::Stop`].
+    pub fn stop(&mut self) {
+        self.commands.push(Command::Stop);
+    }
+
     /// The commands recorded so far (for tests of single handlers).
     pub fn commands(&self) -> &[Command<M, T>] {
         &self.commands
@@ -185,6 +194,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
                     timer: timer.into(),
                 },
                 Command::Note(n) => Command::Note(n),
+                Command::Stop => Command::Stop,
             });
         }
         out

@@ -350,6 +350,7 @@ impl<A: Actor> World<A> {
         let slot = &mut self.slots[node.index()];
         let mut ctx = Ctx::new(node, self.now_us, &mut self.rng);
         f(&mut slot.actor, &mut ctx);
+        let mut stop = false;
         for cmd in ctx.into_commands() {
             match cmd {
                 Command::Send { dst, msg } => self.send(node, dst, msg, rec),
@@ -369,7 +370,13 @@ impl<A: Actor> World<A> {
                     }
                 }
                 Command::Note(n) => rec.notes.push(n),
+                Command::Stop => stop = true,
             }
+        }
+        if stop && self.is_up(node) {
+            self.last_fault_change_us = self.now_us;
+            rec.kernel_notes.push(format!("{node} stops (clean exit)"));
+            self.crash(node, rec);
         }
     }
 
