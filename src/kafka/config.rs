@@ -139,6 +139,9 @@ pub struct BrokerConfig {
     pub request_timeout_ms: i32,
     /// Planted mistakes (all off; see [`crate::kafka::bugs`]).
     pub bugs: crate::kafka::bugs::KafkaBugs,
+    /// `inter.broker.protocol.version` (`2.8-IV1`, written `2.8`): below `2.7-IV2` leaders
+    /// write ISR changes to ZooKeeper themselves (see [`BrokerConfig::zk_isr_mode`]).
+    pub inter_broker_protocol_version: String,
 }
 
 impl Default for BrokerConfig {
@@ -170,6 +173,7 @@ impl Default for BrokerConfig {
             group_initial_rebalance_delay_ms: 3_000,
             request_timeout_ms: 30_000,
             bugs: crate::kafka::bugs::KafkaBugs::NONE,
+            inter_broker_protocol_version: "2.8".to_string(),
         }
     }
 }
@@ -231,10 +235,37 @@ impl BrokerConfig {
                 self.group_initial_rebalance_delay_ms = parse_num(k, v, 0)?
             }
             "request.timeout.ms" => self.request_timeout_ms = parse_num(k, v, 0)?,
+            "inter.broker.protocol.version" => {
+                parse_ibp(v).ok_or_else(|| bad(k, v, "Version `major.minor[-IVn]` expected"))?;
+                self.inter_broker_protocol_version = v.trim().to_string();
+            }
             _ => return Err(unknown(k, v)),
         }
         Ok(())
     }
+
+    /// Whether leaders persist ISR changes themselves (conditional `setData` of the `state`
+    /// znode and `/isr_change_notification`): `inter.broker.protocol.version` < `2.7-IV2`.
+    /// From `2.7-IV2` on they ask the controller with `AlterIsr`.
+    pub fn zk_isr_mode(&self) -> bool {
+        parse_ibp(&self.inter_broker_protocol_version).is_some_and(|v| v < (2, 7, 2))
+    }
+}
+
+/// `major.minor[.patch][-IVn]` → (major, minor, IV); a version without `-IV` is the
+/// latest IV of its release (`ApiVersion`), taken as 99.
+fn parse_ibp(v: &str) -> Option<(u32, u32, u32)> {
+    let (release, iv) = match v.trim().split_once("-IV") {
+        Some((r, iv)) => (r, iv.parse().ok()?),
+        None => (v.trim(), 99),
+    };
+    let mut parts = release.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    if parts.next().is_some_and(|p| p.parse::<u32>().is_err()) {
+        return None;
+    }
+    Some((major, minor, iv))
 }
 
 /// Topic-level overrides (`/config/topics/<t>`); `None` means "use the broker's".

@@ -46,6 +46,51 @@ pub enum Operator {
     /// Stop a broker cleanly (SIGTERM → `KafkaServer.shutdown`): controlled shutdown first
     /// when `controlled.shutdown.enable`, then close the ZooKeeper session.
     Shutdown,
+    /// `kafka-configs.sh --zookeeper --alter --entity-type topics|brokers --add-config k=v,..`:
+    /// the broker merges the pairs into the entity's znode (an empty value deletes the key),
+    /// then writes the sequential change notification.
+    AlterConfig {
+        entity: ConfigEntity,
+        configs: Vec<(String, String)>,
+    },
+    /// `kafka-topics.sh --zookeeper --alter --topic <t> --partitions <count>`: the broker
+    /// writes the grown assignment to `/brokers/topics/<t>` (`AdminZkClient.addPartitions`).
+    AddPartitions { topic: String, count: i32 },
+}
+
+/// The entity a dynamic config belongs to (`ConfigType` + name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigEntity {
+    /// `/config/topics/<topic>`.
+    Topic(String),
+    /// `/config/brokers/<id>`.
+    Broker(i32),
+    /// `/config/brokers/<default>`: the cluster-wide default.
+    BrokerDefault,
+}
+
+impl ConfigEntity {
+    /// The `entity_path` of a change notification, e.g. `topics/events`.
+    pub fn entity_path(&self) -> String {
+        match self {
+            ConfigEntity::Topic(t) => format!("topics/{t}"),
+            ConfigEntity::Broker(id) => format!("brokers/{id}"),
+            ConfigEntity::BrokerDefault => "brokers/<default>".to_string(),
+        }
+    }
+
+    /// Parses an `entity_path` (`topics/<t>`, `brokers/<id>`, `brokers/<default>`).
+    pub fn from_entity_path(path: &str) -> Option<ConfigEntity> {
+        let (kind, name) = path.split_once('/')?;
+        match (kind, name) {
+            ("topics", t) if !t.is_empty() && !t.contains('/') => {
+                Some(ConfigEntity::Topic(t.to_string()))
+            }
+            ("brokers", "<default>") => Some(ConfigEntity::BrokerDefault),
+            ("brokers", id) => id.parse().ok().map(ConfigEntity::Broker),
+            _ => None,
+        }
+    }
 }
 
 impl Operator {
@@ -53,6 +98,13 @@ impl Operator {
     pub fn summary(&self) -> String {
         match self {
             Operator::Shutdown => "shutdown".to_string(),
+            Operator::AlterConfig { entity, configs } => {
+                let pairs: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("alter-config {} {}", entity.entity_path(), pairs.join(","))
+            }
+            Operator::AddPartitions { topic, count } => {
+                format!("add-partitions {topic} to {count}")
+            }
         }
     }
 }
@@ -170,6 +222,22 @@ pub enum Msg {
         error: KafkaError,
         base_offset: i64,
     },
+    /// Controller → broker: stop the replicas (fetchers; with `delete_partitions` also the
+    /// logs). Per partition: topic, partition, leader epoch (-2 during a topic deletion).
+    StopReplica {
+        controller_id: i32,
+        controller_epoch: i32,
+        broker_epoch: i64,
+        delete_partitions: bool,
+        partitions: Vec<(String, i32, i32)>,
+    },
+    /// Broker → controller: it is shutting down; move its leaderships away.
+    ControlledShutdown { broker_id: i32, broker_epoch: i64 },
+    /// Controller → broker: the partitions it still leads (empty = done).
+    ControlledShutdownResponse {
+        error: KafkaError,
+        remaining: Vec<(String, i32)>,
+    },
 }
 
 impl Msg {
@@ -191,6 +259,9 @@ impl Msg {
             Msg::MetadataResponse { .. } => "MetadataResponse",
             Msg::Produce { .. } => "Produce",
             Msg::ProduceResponse { .. } => "ProduceResponse",
+            Msg::StopReplica { .. } => "StopReplica",
+            Msg::ControlledShutdown { .. } => "ControlledShutdown",
+            Msg::ControlledShutdownResponse { .. } => "ControlledShutdownResponse",
         }
     }
 
@@ -343,6 +414,33 @@ impl Msg {
                 tp(topic, partition),
                 error.name()
             ),
+            Msg::StopReplica {
+                controller_epoch,
+                delete_partitions,
+                partitions,
+                ..
+            } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|(t, p, e)| format!("{} epoch={e}", tp(t, p)))
+                    .collect();
+                format!(
+                    "StopReplica controller_epoch={controller_epoch} delete={delete_partitions} [{}]",
+                    parts.join("; ")
+                )
+            }
+            Msg::ControlledShutdown {
+                broker_id,
+                broker_epoch,
+            } => format!("ControlledShutdown broker={broker_id} broker_epoch={broker_epoch}"),
+            Msg::ControlledShutdownResponse { error, remaining } => {
+                let parts: Vec<String> = remaining.iter().map(|(t, p)| tp(t, p)).collect();
+                format!(
+                    "ControlledShutdownResponse {} remaining=[{}]",
+                    error.name(),
+                    parts.join(",")
+                )
+            }
         }
     }
 }
@@ -364,6 +462,14 @@ pub enum Timer {
     Retry,
     /// Client: a request went unanswered for `request.timeout.ms`.
     RequestTimeout,
+    /// Broker: the next controlled shutdown attempt (after `controlled.shutdown.retry.backoff.ms`).
+    ControlledShutdownRetry,
+    /// Broker: a `ControlledShutdown` went unanswered for `request.timeout.ms`.
+    ControlledShutdownTimeout,
+    /// Controller: `auto-leader-rebalance-task`.
+    AutoLeaderRebalance,
+    /// Broker (ZK-ISR mode): `isr-change-propagation`, every 2500 ms.
+    IsrChangePropagation,
 }
 
 impl Timer {
@@ -377,6 +483,10 @@ impl Timer {
             Timer::Send => "ProducerSend",
             Timer::Retry => "ProducerRetry",
             Timer::RequestTimeout => "RequestTimeout",
+            Timer::ControlledShutdownRetry => "ControlledShutdownRetry",
+            Timer::ControlledShutdownTimeout => "ControlledShutdownTimeout",
+            Timer::AutoLeaderRebalance => "AutoLeaderRebalance",
+            Timer::IsrChangePropagation => "IsrChangePropagation",
         }
         .to_string()
     }

@@ -21,8 +21,12 @@
 //! expired) is retried every 2 s instead of failing the broker's start-up. Broker hosts are
 //! resolved to simulator nodes through an address book given at build time (DNS).
 
+pub mod admin;
 pub mod controller;
+pub mod dynamic_config;
+pub mod isr_zk;
 pub mod replica;
+pub mod shutdown;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -49,6 +53,18 @@ type ZkCtx<'a> = Ctx<'a, crate::zk::Msg, crate::zk::Timer>;
 pub const BROKER_PORT: i32 = 9092;
 /// Bound on client events handled in one step.
 const MAX_EVENTS: usize = 1_000;
+/// Persistent paths a broker makes sure exist on a new session (the part of
+/// `ZkData.PersistentZkPaths` the simulator uses, parents first).
+const STARTUP_PATHS: &[&str] = &[
+    "/brokers",
+    paths::BROKER_IDS,
+    paths::TOPICS,
+    "/config",
+    paths::CONFIG_CHANGES,
+    "/config/topics",
+    "/config/brokers",
+    paths::ISR_CHANGE_NOTIFICATION,
+];
 
 /// Why the broker made a ZooKeeper call (the tag's meaning when it completes).
 #[derive(Clone, Debug, PartialEq)]
@@ -75,6 +91,14 @@ pub enum ZkReq {
     Ctl { epoch: i32, req: controller::CtlReq },
     /// `/brokers/topics/<t>` written for a `CreateTopics` request.
     CreateTopic { client: NodeId, topic: String },
+    /// A step of the controlled shutdown.
+    Shutdown(shutdown::ShutdownReq),
+    /// Admin work (`AlterConfig`, `AddPartitions`).
+    Admin(admin::AdminReq),
+    /// The dynamic config listener.
+    Config(dynamic_config::ConfigReq),
+    /// ZK-ISR mode: the leader's own ISR write or notification.
+    IsrZk(isr_zk::IsrZkReq),
 }
 
 /// What the broker knows from `UpdateMetadata` (`MetadataCache`).
@@ -117,6 +141,14 @@ pub struct Broker {
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
     pub(crate) parked: Vec<replica::DelayedProduce>,
+    /// A controlled shutdown in progress.
+    pub shutdown: Option<shutdown::ShutdownState>,
+    /// Dynamic configs (`/config/...`) as this broker last read them.
+    pub dynamic: dynamic_config::DynamicConfig,
+    /// ZK-ISR mode: ISR changes waiting to be announced.
+    pub isr_zk: isr_zk::IsrPropagation,
+    /// Unclean leader elections this broker made as controller (`UncleanLeaderElectionsPerSec`).
+    pub unclean_elections: u64,
 }
 
 impl Broker {
@@ -131,6 +163,7 @@ impl Broker {
         Self {
             id,
             name: host_of(id),
+            dynamic: dynamic_config::DynamicConfig::new(config.clone()),
             config,
             zk: ZkClient::new(zk_servers, timeout),
             address_book,
@@ -149,6 +182,9 @@ impl Broker {
             deferred: VecDeque::new(),
             session: 0,
             parked: Vec::new(),
+            shutdown: None,
+            isr_zk: isr_zk::IsrPropagation::default(),
+            unclean_elections: 0,
         }
     }
 
@@ -199,6 +235,7 @@ impl Broker {
             Timer::IsrExpiration,
             (self.config.replica_lag_time_max_ms / 2).max(1) as u64 * MS,
         );
+        self.arm_isr_propagation(ctx);
     }
 
     /// A ZooKeeper packet or a Kafka request.
@@ -243,6 +280,11 @@ impl Broker {
                 );
             }
             Tick::Kafka(Timer::ProduceTimeout) => self.expire_produces(ctx),
+            Tick::Kafka(
+                t @ (Timer::ControlledShutdownRetry | Timer::ControlledShutdownTimeout),
+            ) => self.on_shutdown_timer(ctx, t),
+            Tick::Kafka(Timer::AutoLeaderRebalance) => self.ctl_on_auto_rebalance(ctx),
+            Tick::Kafka(Timer::IsrChangePropagation) => self.on_isr_propagation_tick(ctx),
             Tick::Kafka(_) => {}
         }
         self.drain(ctx);
@@ -266,6 +308,10 @@ impl Broker {
         for r in self.replicas.values_mut() {
             r.on_crash();
         }
+        self.shutdown = None;
+        self.config = self.dynamic.static_config.clone();
+        self.dynamic = dynamic_config::DynamicConfig::new(self.config.clone());
+        self.isr_zk = isr_zk::IsrPropagation::default();
     }
 
     fn on_kafka(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
@@ -328,6 +374,26 @@ impl Broker {
             Msg::Produce { .. } => self.on_produce(ctx, src, m),
             Msg::ListOffsets { .. } => self.on_list_offsets(ctx, src, m),
             Msg::Operator(op) => self.on_operator(ctx, op),
+            Msg::StopReplica {
+                controller_epoch,
+                broker_epoch,
+                delete_partitions,
+                partitions,
+                ..
+            } => self.on_stop_replica(
+                ctx,
+                controller_epoch,
+                broker_epoch,
+                delete_partitions,
+                partitions,
+            ),
+            Msg::ControlledShutdown {
+                broker_id,
+                broker_epoch,
+            } => self.ctl_on_controlled_shutdown(ctx, src, broker_id, broker_epoch),
+            Msg::ControlledShutdownResponse { error, remaining } => {
+                self.on_controlled_shutdown_response(ctx, error, remaining)
+            }
             Msg::CreateTopicsResponse { .. }
             | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
@@ -338,7 +404,9 @@ impl Broker {
     /// An operator's command.
     fn on_operator(&mut self, ctx: &mut KCtx, op: Operator) {
         match op {
-            Operator::Shutdown => ctx.note("controlled shutdown is not modelled yet: ignored"),
+            Operator::Shutdown => self.on_shutdown(ctx),
+            Operator::AlterConfig { entity, configs } => self.alter_config(ctx, entity, configs),
+            Operator::AddPartitions { topic, count } => self.add_partitions(ctx, topic, count),
         }
     }
 
@@ -412,12 +480,13 @@ impl Broker {
     }
 
     fn on_new_session(&mut self, ctx: &mut KCtx) {
-        for path in ["/brokers", paths::BROKER_IDS, paths::TOPICS] {
+        for path in STARTUP_PATHS {
             let op = WriteOp::create(path, "", CreateMode::Persistent);
             self.zk_call(ctx, ZkReq::CreatePath, ClientOp::Write(op));
         }
         self.register(ctx);
         self.watch_controller(ctx);
+        self.start_config_listener(ctx);
     }
 
     fn register(&mut self, ctx: &mut KCtx) {
@@ -458,6 +527,9 @@ impl Broker {
             }
             // Re-arm the watch and elect or learn the new controller.
             self.watch_controller(ctx);
+            return;
+        }
+        if event == EventType::NodeChildrenChanged && self.config_on_watch(ctx, path) {
             return;
         }
         self.ctl_on_watch(ctx, event, path);
@@ -583,6 +655,10 @@ impl Broker {
                 };
                 ctx.send(client, Msg::CreateTopicsResponse { topic, error });
             }
+            ZkReq::Shutdown(r) => self.on_shutdown_completed(ctx, r, result),
+            ZkReq::Admin(r) => self.on_admin_completed(ctx, r, result),
+            ZkReq::Config(r) => self.on_config_completed(ctx, r, result),
+            ZkReq::IsrZk(r) => self.on_isr_zk_completed(ctx, r, result),
         }
     }
 

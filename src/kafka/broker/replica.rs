@@ -454,6 +454,10 @@ impl Broker {
     }
 
     fn send_alter_isr(&mut self, ctx: &mut KCtx, topic: &str, partition: i32, new_isr: Vec<i32>) {
+        if self.config.zk_isr_mode() {
+            self.write_isr_to_zk(ctx, topic, partition, new_isr);
+            return;
+        }
         let controller = self.metadata.controller_id;
         let Some(node) = self
             .metadata
@@ -561,7 +565,7 @@ impl Broker {
         else {
             return;
         };
-        let min_isr = self.config.min_insync_replicas;
+        let min_isr = self.min_insync_replicas_for(&topic);
         let now = now_ms(ctx);
         let lag = self.config.replica_lag_time_max_ms;
         let mut d = DelayedProduce {
@@ -629,14 +633,22 @@ impl Broker {
     }
 
     /// Answers the parked `acks=all` produces whose batch is now below the HW.
-    fn complete_produces(&mut self, ctx: &mut KCtx) {
-        let min_isr = self.config.min_insync_replicas;
+    pub(super) fn complete_produces(&mut self, ctx: &mut KCtx) {
         let mut done = Vec::new();
         let replicas = &self.replicas;
+        let min_isr_of = |t: &str| {
+            self.dynamic
+                .topics
+                .get(t)
+                .map_or(self.config.min_insync_replicas, |c| {
+                    c.min_insync_replicas(&self.config)
+                })
+        };
         self.parked.retain(|d| {
             let Some(r) = replicas.get(&(d.topic.clone(), d.partition)) else {
                 return true;
             };
+            let min_isr = min_isr_of(&d.topic);
             if r.log.high_watermark() > d.last_offset {
                 let e = if (r.isr.len() as i32) < min_isr {
                     KafkaError::NotEnoughReplicasAfterAppend
