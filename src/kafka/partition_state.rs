@@ -25,6 +25,11 @@ use crate::kafka::log::PartitionLog;
 pub const NO_LEADER: i32 = -1;
 /// `Log.UnknownOffset`: a remote replica's LEO before its first fetch.
 pub const UNKNOWN_OFFSET: i64 = -1;
+/// "Never caught up". Kafka uses 0, the Unix epoch, decades before any wall-clock `now`; the
+/// simulated clock starts at 0, so "never" must lie further back than any
+/// `replica.lag.time.max.ms` or a replica that never fetched would count as caught up (and
+/// hold the high watermark back) during the first lag period of a run.
+pub const NEVER_CAUGHT_UP_MS: i64 = -(1 << 40);
 
 /// The leader's record of one follower (`Replica`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +53,7 @@ impl RemoteReplica {
             broker_id,
             log_end_offset: UNKNOWN_OFFSET,
             log_start_offset: UNKNOWN_OFFSET,
-            last_caught_up_time_ms: 0,
+            last_caught_up_time_ms: NEVER_CAUGHT_UP_MS,
             last_fetch_leader_log_end_offset: 0,
             last_fetch_time_ms: 0,
         }
@@ -102,13 +107,18 @@ pub fn reset_remote_replicas_on_make_leader(
         let caught_up = if isr.contains(&replica.broker_id) {
             now_ms
         } else {
-            0
+            NEVER_CAUGHT_UP_MS
         };
         replica.reset_last_caught_up_time(leader_epoch_start_offset, now_ms, caught_up);
     }
     if is_new_leader {
         for replica in remotes.iter_mut() {
-            replica.update_fetch_state(UNKNOWN_OFFSET, UNKNOWN_OFFSET, 0, UNKNOWN_OFFSET);
+            replica.update_fetch_state(
+                UNKNOWN_OFFSET,
+                UNKNOWN_OFFSET,
+                NEVER_CAUGHT_UP_MS,
+                UNKNOWN_OFFSET,
+            );
         }
     }
 }

@@ -35,8 +35,12 @@ pub fn producers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Producer
 /// each as `<name>: <n>`; each Kafka area adds its own counter here. Empty for a world
 /// without Kafka.
 pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
-    let _ = world;
-    Vec::new()
+    let mut out = Vec::new();
+    let unclean: u64 = brokers(world).map(|(_, b)| b.unclean_elections).sum();
+    if brokers(world).next().is_some() {
+        out.push(("unclean_leader_elections", unclean));
+    }
+    out
 }
 
 /// The running broker that is the active controller, if any.

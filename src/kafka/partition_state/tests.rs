@@ -51,7 +51,7 @@ fn make_leader_counts_isr_members_caught_up_and_forgets_remote_leos() {
     let mut remotes = vec![fetched(2, 7, 0), fetched(3, 7, 0)];
     reset_remote_replicas_on_make_leader(&mut remotes, &[1, 2], 7, 5_000, true);
     assert_eq!(remotes[0].last_caught_up_time_ms, 5_000);
-    assert_eq!(remotes[1].last_caught_up_time_ms, 0);
+    assert_eq!(remotes[1].last_caught_up_time_ms, NEVER_CAUGHT_UP_MS);
     assert!(remotes.iter().all(|r| r.log_end_offset == UNKNOWN_OFFSET));
     // A leader re-elected in place keeps the LEOs it knew.
     let mut same = vec![fetched(2, 7, 0)];

@@ -14,12 +14,16 @@ use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
 
 use super::running_brokers;
 
+pub mod controller;
+
 /// Every Kafka checker, fresh.
 pub fn checkers() -> Vec<AnyChecker> {
     vec![
         AnyChecker::new(OneControllerPerEpoch::default()),
         AnyChecker::new(OneLeaderPerEpoch::default()),
         AnyChecker::new(HighWatermark::default()),
+        AnyChecker::new(controller::CleanElection::default()),
+        AnyChecker::new(controller::ControllerFencing::default()),
     ]
 }
 
