@@ -86,6 +86,14 @@ impl Node {
         self.kafka().and_then(kafka::KafkaNode::broker)
     }
 
+    /// The Kafka broker, mutably (tests that build a state directly).
+    pub fn kafka_broker_mut(&mut self) -> Option<&mut kafka::broker::Broker> {
+        match self {
+            Node::Kafka(n) => n.broker_mut(),
+            _ => None,
+        }
+    }
+
     /// The Kafka producer, if this node is one.
     pub fn kafka_producer(&self) -> Option<&kafka::producer::Producer> {
         self.kafka().and_then(kafka::KafkaNode::producer)

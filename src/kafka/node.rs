@@ -30,6 +30,14 @@ impl KafkaNode {
         }
     }
 
+    /// The broker, mutably.
+    pub fn broker_mut(&mut self) -> Option<&mut Broker> {
+        match self {
+            KafkaNode::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The producer, if this is one.
     pub fn producer(&self) -> Option<&Producer> {
         match self {
