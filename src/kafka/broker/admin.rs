@@ -3,12 +3,12 @@
 //!
 //! * `CreateTopics`: assign replicas over the live brokers of the metadata cache and create
 //!   `/brokers/topics/<t>`; the controller's watch does the rest.
-//! * [`Operator::AlterConfig`] as `kafka-configs.sh --zookeeper` (`changeConfigs`): for a
+//! * [`Operator::AlterConfig`](crate::kafka::msg::Operator::AlterConfig) as `kafka-configs.sh --zookeeper` (`changeConfigs`): for a
 //!   topic, check `/brokers/topics/<t>` exists; read the entity's config, merge the pairs (an
 //!   empty value deletes the key), write `/config/<type>/<name>` (`setData` or `create`),
 //!   then the sequential `/config/changes/config_change_<seq>` = `{"version":2,
 //!   "entity_path":..}` every broker's config listener reacts to.
-//! * [`Operator::AddPartitions`] as `kafka-topics.sh --alter --partitions`
+//! * [`Operator::AddPartitions`](crate::kafka::msg::Operator::AddPartitions) as `kafka-topics.sh --alter --partitions`
 //!   (`AdminZkClient.addPartitions`): the new partitions are assigned with
 //!   `new_partitions_assignment` over the brokers sorted by id and the grown assignment is
 //!   written to `/brokers/topics/<t>`; the controller's partition-modifications watch creates

@@ -1,5 +1,7 @@
 //! A Kafka 2.8 broker on ZooKeeper: registration, controller election, the controller
-//! ([`controller`]) and the partitions it hosts ([`replica`]).
+//! ([`controller`]) and the partitions it hosts ([`replica`]); admin work in ZooKeeper
+//! ([`admin`]), dynamic configs ([`dynamic_config`]), the clean stop ([`shutdown`]) and the
+//! pre-2.7 ISR propagation ([`isr_zk`]).
 //!
 //! Modelled after `KafkaServer.startup`, `KafkaZkClient.registerBroker` /
 //! `registerControllerAndIncrementControllerEpoch` and `KafkaController.elect` (sheet C.3,

@@ -4,6 +4,8 @@
 //! * `kafka.one-leader-per-epoch`: per partition, no two brokers lead in the same leader epoch.
 //! * `kafka.high-watermark`: on a leader the HW never goes backwards within its epoch, and it
 //!   never passes the LEO of a running ISR member.
+//! * `kafka.clean-election`, `kafka.controller-fencing`: see [`controller`] (read from
+//!   ZooKeeper's `state` znodes).
 
 use std::collections::BTreeMap;
 

@@ -1,20 +1,20 @@
 //! The controller inside a broker (`KafkaController`, `PartitionStateMachine`,
 //! `ReplicaStateMachine`, `ControllerChannelManager`, 2.8.2; sheet C.4–C.8).
 //!
-//! * [`context`]: start-up (`onControllerFailover` → `initializeControllerContext`: children
+//! * `context`: start-up (`onControllerFailover` → `initializeControllerContext`: children
 //!   of `/brokers/ids`, `/brokers/topics`, `/isr_change_notification` with watches, every
 //!   broker, topic (with a data watch: `PartitionModifications`) and partition `state`), then
 //!   `UpdateMetadata` to every live broker and `LeaderAndIsr` for every led partition; broker
 //!   changes (dead, new and bounced brokers from the registrations' czxids); new topics and
 //!   partitions added to a topic.
-//! * [`election`]: the partition state machine's transitions — New → Online, Offline →
+//! * `election`: the partition state machine's transitions — New → Online, Offline →
 //!   Online (offline election; unclean only when the topic's `unclean.leader.election.enable`,
 //!   read from `/config/topics/<t>` when no ISR member is alive, says so), a dead replica out
 //!   of the ISR (`removeReplicasFromIsr`, the last member stays).
-//! * [`shutdown`]: `ControlledShutdown` (controlled-shutdown election for the partitions the
+//! * `shutdown`: `ControlledShutdown` (controlled-shutdown election for the partitions the
 //!   broker leads, `StopReplica` and ISR removal for those it follows).
-//! * [`rebalance`]: the auto preferred-leader rebalance.
-//! * [`isr`]: `AlterIsr` and the older `/isr_change_notification` path.
+//! * `rebalance`: the auto preferred-leader rebalance.
+//! * `isr`: `AlterIsr` and the older `/isr_change_notification` path.
 //!
 //! Every write is `multi(check(/controller_epoch, epochZkVersion), op)`, as
 //! `KafkaZkClient` wraps requests with a `zkVersionCheck`: a controller that lost its
