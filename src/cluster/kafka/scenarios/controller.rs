@@ -198,7 +198,7 @@ pub const SCENARIOS: &[Scenario] = &[
             name: "kafka-controlled-shutdown",
             kind: ScenarioKind::Scenario,
             title: "A broker shuts down cleanly",
-            description: "At 15 s broker-3 is stopped (kafka-server-stop.sh). It asks the controller for a controlled shutdown: the partitions it leads get new leaders from their ISR and it leaves the ISRs before it goes; then it closes its ZooKeeper session, so /brokers/ids/3 vanishes at once rather than after a 6 s session timeout as in kafka-leader-failover. It starts again at 35 s.",
+            description: "At 15 s broker-3 is stopped (kafka-server-stop.sh). It asks the controller for a controlled shutdown: the partitions it leads get new leaders from their ISR and it is taken out of the ISRs (in 2.8 a leader may let it back in while it still fetches); then it closes its ZooKeeper session, so /brokers/ids/3 vanishes at once rather than after a 6 s session timeout as in kafka-leader-failover. It starts again at 35 s.",
             default_steps: 40_000,
             panels: KAFKA_PANELS,
         },
