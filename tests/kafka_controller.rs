@@ -545,3 +545,37 @@ fn the_controller_scenarios_are_deterministic() {
         assert_eq!(a.digest, b.digest, "{name}");
     }
 }
+
+#[test]
+fn inter_broker_protocol_versions_below_2_7_iv2_use_the_zookeeper_isr_path() {
+    use zooscope::kafka::config::BrokerConfig;
+    for (v, zk) in [
+        ("2.8", false),
+        ("2.7", false),
+        ("2.7-IV2", false),
+        ("2.7-IV1", true),
+        ("2.6", true),
+        ("0.10.2", true),
+    ] {
+        let c = BrokerConfig::from_pairs(&[("inter.broker.protocol.version", v)]).unwrap();
+        assert_eq!(c.zk_isr_mode(), zk, "{v}");
+    }
+    assert!(BrokerConfig::default()
+        .set("inter.broker.protocol.version", "two")
+        .is_err());
+    assert!(!BrokerConfig::default().zk_isr_mode());
+}
+
+#[test]
+fn config_entity_paths_round_trip_and_bad_ones_are_refused() {
+    for e in [
+        ConfigEntity::Topic("events".into()),
+        ConfigEntity::Broker(2),
+        ConfigEntity::BrokerDefault,
+    ] {
+        assert_eq!(ConfigEntity::from_entity_path(&e.entity_path()), Some(e));
+    }
+    for bad in ["", "topics/", "users/alice", "brokers/x", "topics/a/b"] {
+        assert_eq!(ConfigEntity::from_entity_path(bad), None, "{bad}");
+    }
+}
