@@ -216,12 +216,18 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
             for v in &summary.end_violations {
                 writeln!(out, "{}", runner::end_violation_line(v))?;
             }
+            for (name, n) in &summary.counters {
+                writeln!(out, "{name}: {n}")?;
+            }
             writeln!(out, "{}", runner::digest_line(&summary.digest))?;
         }
         Format::Json => {
             for v in &summary.end_violations {
                 let v = serde_json::to_value(v).unwrap_or_default();
                 writeln!(out, "{}", serde_json::json!({ "end_violation": v }))?;
+            }
+            for (name, n) in &summary.counters {
+                writeln!(out, "{}", serde_json::json!({ "counter": name, "value": n }))?;
             }
             let last = serde_json::json!({ "steps": summary.steps, "digest": summary.digest });
             writeln!(out, "{last}")?;
@@ -261,6 +267,9 @@ fn sweep(args: &SweepArgs) -> Result<bool, Failure> {
     )?;
     for (info, n) in &report.checkers {
         writeln!(out, "{}: {} violations", info.name, n)?;
+    }
+    for (name, n) in &report.counters {
+        writeln!(out, "{name}: {n}")?;
     }
     writeln!(
         out,
