@@ -8,6 +8,9 @@
 //! * `zk-script`: ZooKeeper client operations and faults from a JSON file, one JSON line per
 //!   outcome, watch event and state change (`docs/zk-script.md`).
 //!
+//! * `kafka-script`: Kafka admin, producer and consumer operations and faults from a JSON
+//!   file, one JSON line per op (`docs/kafka-script.md`).
+//!
 //! * `mutants`: for every bug switch, a bounded sweep of its "What if…" scenario and which
 //!   checker caught it (`caught: <n> of <m>`).
 //!
@@ -15,6 +18,7 @@
 //! (unknown scenario, unreadable or malformed file, bad numbers), with a one-line message.
 
 mod json;
+mod kafka_script;
 mod mutants;
 mod progress;
 mod zk_script;
@@ -50,6 +54,9 @@ enum Command {
     /// Runs a script of ZooKeeper client operations and faults (docs/zk-script.md) and prints
     /// one JSON line per outcome, watch event and state change.
     ZkScript(zk_script::ZkScriptArgs),
+    /// Runs a script of Kafka topic, produce and consume operations and faults
+    /// (docs/kafka-script.md) and prints one JSON line per op.
+    KafkaScript(kafka_script::KafkaScriptArgs),
     /// Sweeps each bug switch's "What if…" scenario and prints which checker caught it, after
     /// how many seeds, ending with `caught: <n> of <m>`.
     Mutants(mutants::MutantsArgs),
@@ -147,6 +154,12 @@ fn main() -> ExitCode {
             .map_err(|e| match e {
                 zk_script::ZkScriptError::Usage(m) => Failure::Usage(m),
                 zk_script::ZkScriptError::Io(e) => Failure::Io(e),
+            }),
+        Command::KafkaScript(args) => kafka_script::run(&args, &mut io::stdout().lock())
+            .map(|()| false)
+            .map_err(|e| match e {
+                kafka_script::KafkaScriptError::Usage(m) => Failure::Usage(m),
+                kafka_script::KafkaScriptError::Io(e) => Failure::Io(e),
             }),
     };
     match outcome {
