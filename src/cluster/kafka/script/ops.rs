@@ -426,7 +426,10 @@ impl Runner<'_> {
         only: Option<i32>,
         max: usize,
     ) -> Line {
-        let head = head.val("topic", topic);
+        let head = match only {
+            Some(p) => head.val("topic", topic).val("partition", p),
+            None => head.val("topic", topic),
+        };
         let deadline = self.now_us() + OP_TIMEOUT_US;
         let mut attempt = 0usize;
         let meta = loop {
@@ -465,8 +468,8 @@ impl Runner<'_> {
                         attempt += 1;
                     }
                     Err(e) => {
-                        let head = head.val("partition", p);
-                        return head.error(e.name(), "");
+                        let at = format!("partition {p}");
+                        return head.error(e.name(), &at);
                     }
                 }
             }
