@@ -18,6 +18,9 @@
 //!   `NOT_ENOUGH_REPLICAS` with one in-sync replica and `min.insync.replicas=2` (C.10), the
 //!   controller leaving the last ISR member in place (C.6), and the honest answers of ops
 //!   that are not modelled yet.
+//! * `new_leader_hw`: the example of `docs/kafka-script.md`: after the leader of an
+//!   acknowledged record crashes, the new leader's high watermark reaches it once the other ISR
+//!   member has fetched, and a consumer reads it.
 //! * `failover`: a leader crash moves leadership to the next ISR replica with leader epoch + 1
 //!   (C.6, C.8), produce retries until then, the returning broker catches up and rejoins the
 //!   ISR, and a consumer reads every acknowledged record.
@@ -142,6 +145,17 @@ fn kafka_script_a_leader_crash_loses_no_acknowledged_record() {
         .collect();
     assert_eq!(values, ["o1", "o2", "o3", "o4"]);
     assert!(lines.iter().all(|l| !l.contains("\"violation\"")));
+}
+
+#[test]
+fn kafka_script_a_new_leader_serves_an_acknowledged_record_once_the_isr_has_fetched_it() {
+    // Regression: the simulated clock starts at 0 and Kafka's replica state uses 0 as "never
+    // caught up", so a crashed replica outside the ISR (LEO unknown) used to count as caught
+    // up and hold the new leader's high watermark at 0 for replica.lag.time.max.ms.
+    check_golden("new_leader_hw");
+    let lines = golden_output("new_leader_hw");
+    let consumed: serde_json::Value = serde_json::from_str(&lines[5]).unwrap();
+    assert_eq!(consumed["records"][0]["value"], "o1", "{}", lines[5]);
 }
 
 #[test]
