@@ -240,7 +240,11 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
                 writeln!(out, "{}", serde_json::json!({ "end_violation": v }))?;
             }
             for (name, n) in &summary.counters {
-                writeln!(out, "{}", serde_json::json!({ "counter": name, "value": n }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({ "counter": name, "value": n })
+                )?;
             }
             let last = serde_json::json!({ "steps": summary.steps, "digest": summary.digest });
             writeln!(out, "{last}")?;

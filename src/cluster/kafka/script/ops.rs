@@ -113,29 +113,30 @@ impl Runner<'_> {
         let deadline = self.now_us() + OP_TIMEOUT_US;
         let mut attempt = 0;
         // The admin client sends CreateTopics to the controller it learns from Metadata.
-        let (node, error) = loop {
-            let controller = self
-                .metadata(&[], attempt)
-                .and_then(|m| m.node_of(m.controller_id));
-            attempt += 1;
-            if let Some(node) = controller {
-                let msg = KMsg::CreateTopics {
-                    topic: ct.topic.clone(),
-                    num_partitions: partitions,
-                    replication_factor: rf,
-                };
-                let t = ct.topic.clone();
-                let reply = self.request(node, msg, REQUEST_TIMEOUT_US, move |m| {
+        let (node, error) =
+            loop {
+                let controller = self
+                    .metadata(&[], attempt)
+                    .and_then(|m| m.node_of(m.controller_id));
+                attempt += 1;
+                if let Some(node) = controller {
+                    let msg = KMsg::CreateTopics {
+                        topic: ct.topic.clone(),
+                        num_partitions: partitions,
+                        replication_factor: rf,
+                    };
+                    let t = ct.topic.clone();
+                    let reply = self.request(node, msg, REQUEST_TIMEOUT_US, move |m| {
                     matches!(m, KMsg::CreateTopicsResponse { topic, .. } if *topic == t)
                 });
-                if let Some(KMsg::CreateTopicsResponse { error, .. }) = reply {
-                    break (node, error);
+                    if let Some(KMsg::CreateTopicsResponse { error, .. }) = reply {
+                        break (node, error);
+                    }
                 }
-            }
-            if self.now_us() >= deadline || !self.back_off(BACKOFF_US) {
-                return head.error("REQUEST_TIMED_OUT", "no controller answered CreateTopics");
-            }
-        };
+                if self.now_us() >= deadline || !self.back_off(BACKOFF_US) {
+                    return head.error("REQUEST_TIMED_OUT", "no controller answered CreateTopics");
+                }
+            };
         if !error.is_none() {
             return head.error(error.name(), "");
         }
@@ -229,7 +230,11 @@ impl Runner<'_> {
         let config_path = paths::config_topic(&ct.topic);
         let written = match self.zk_create(&config_path, &config) {
             Err(ErrorCode::NodeExists) => self
-                .zk_call(ClientOp::Write(WriteOp::set_data(&config_path, &config, -1)))
+                .zk_call(ClientOp::Write(WriteOp::set_data(
+                    &config_path,
+                    &config,
+                    -1,
+                )))
                 .map(|_| ()),
             other => other,
         };
@@ -316,20 +321,24 @@ impl Runner<'_> {
                 }
                 continue;
             };
-            let leader = meta
-                .as_ref()
-                .and_then(|m| m.partition(p).filter(|x| x.leader >= 0).and_then(|x| m.node_of(x.leader)));
+            let leader = meta.as_ref().and_then(|m| {
+                m.partition(p)
+                    .filter(|x| x.leader >= 0)
+                    .and_then(|x| m.node_of(x.leader))
+            });
             let error = match leader {
                 None => KafkaError::LeaderNotAvailable,
-                Some(node) => match self.send_produce(node, topic, p, key, value, cfg, request_timeout) {
-                    Ok(offset) => {
-                        return head
-                            .val("partition", p)
-                            .val("ok", true)
-                            .val("offset", offset);
+                Some(node) => {
+                    match self.send_produce(node, topic, p, key, value, cfg, request_timeout) {
+                        Ok(offset) => {
+                            return head
+                                .val("partition", p)
+                                .val("ok", true)
+                                .val("offset", offset);
+                        }
+                        Err(e) => e,
                     }
-                    Err(e) => e,
-                },
+                }
             };
             let can_retry = error.retriable()
                 && retries_left > 0
@@ -460,7 +469,9 @@ impl Runner<'_> {
                     Ok(got) if got.is_empty() => break,
                     Ok(got) => records.extend(got),
                     Err(e)
-                        if e.retriable() && self.now_us() < deadline && self.back_off(BACKOFF_US) =>
+                        if e.retriable()
+                            && self.now_us() < deadline
+                            && self.back_off(BACKOFF_US) =>
                     {
                         if let Some(m) = self.metadata(&[topic], attempt) {
                             meta = m;

@@ -159,7 +159,14 @@ impl Script {
             .ok_or("a script is a JSON object with \"ops\"")?;
         check_keys(
             obj,
-            &["zk", "brokers", "first_broker_id", "seed", "broker_config", "ops"],
+            &[
+                "zk",
+                "brokers",
+                "first_broker_id",
+                "seed",
+                "broker_config",
+                "ops",
+            ],
             "the script",
         )?;
         let zk = count(obj, "zk", 3, MAX_ZK)?;
@@ -173,7 +180,9 @@ impl Script {
         };
         let seed = match obj.get("seed") {
             None => 1,
-            Some(v) => v.as_u64().ok_or("\"seed\" must be a non-negative integer")?,
+            Some(v) => v
+                .as_u64()
+                .ok_or("\"seed\" must be a non-negative integer")?,
         };
         let mut broker_config = BrokerConfig::default();
         if let Some(v) = obj.get("broker_config") {
@@ -310,12 +319,7 @@ fn parse_op(v: &Value, lim: &Limits) -> Result<ScriptOp, String> {
         "stop_broker" | "start_broker" | "crash_broker" => &["broker"],
         "stop_zk" | "start_zk" => &["server"],
         "wait" => &["ms"],
-        _ => {
-            return Err(format!(
-                "unknown op \"{op}\" (known: {})",
-                OPS.join(", ")
-            ))
-        }
+        _ => return Err(format!("unknown op \"{op}\" (known: {})", OPS.join(", "))),
     };
     let mut allowed = vec!["op"];
     allowed.extend_from_slice(fields);

@@ -202,7 +202,9 @@ impl Runner<'_> {
         let n = self.broker_nodes.len();
         let ready = self.run_until(BOOT_LIMIT_US, |r| {
             r.brokers().all(|(_, b)| {
-                b.broker_epoch >= 0 && b.metadata.brokers.len() == n && b.metadata.controller_id >= 0
+                b.broker_epoch >= 0
+                    && b.metadata.brokers.len() == n
+                    && b.metadata.controller_id >= 0
             })
         });
         if !connected || !ready {
@@ -333,7 +335,9 @@ impl Runner<'_> {
         // A restarted broker registers again (a new broker epoch); until the previous
         // session expires its old ephemeral is in the way (NodeExists, retried).
         let deadline = self.now_us() + OP_TIMEOUT_US;
-        self.run_until(deadline, |r| r.broker(node).is_some_and(|b| b.broker_epoch >= 0));
+        self.run_until(deadline, |r| {
+            r.broker(node).is_some_and(|b| b.broker_epoch >= 0)
+        });
         let epoch = self.broker(node).map_or(-1, |b| b.broker_epoch);
         let line = head.val("ok", true).val("broker_epoch", epoch);
         if epoch < 0 {

@@ -24,8 +24,10 @@ fn malformed_scripts_are_explained_not_panicked_on() {
         err(r#"{"ops": [{"op": "produce", "client": "p", "topic": "t", "key": 5, "value": "v"}]}"#),
         "op 0: \"key\" must be a string or null"
     );
-    assert!(err(r#"{"broker_config": {"min.insync.replicas": "x"}, "ops": []}"#)
-        .starts_with("broker_config: Invalid value x for configuration min.insync.replicas"));
+    assert!(
+        err(r#"{"broker_config": {"min.insync.replicas": "x"}, "ops": []}"#)
+            .starts_with("broker_config: Invalid value x for configuration min.insync.replicas")
+    );
     assert!(err(
         r#"{"ops": [{"op": "produce", "client": "p", "topic": "t", "value": "v", "acks": 2}]}"#
     )
