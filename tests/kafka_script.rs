@@ -178,3 +178,23 @@ fn kafka_script_reports_bad_input_without_panicking() {
         "op 0: missing \"value\""
     );
 }
+
+#[test]
+fn the_cli_rejects_a_malformed_kafka_script_with_status_2_and_one_line() {
+    let dir = std::env::temp_dir().join(format!("kafka-script-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.json");
+    fs::write(&file, r#"{"ops": [{"op": "crash_broker", "broker": 7}]}"#).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zooscope-cli"))
+        .arg("kafka-script")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "zooscope-cli: op 0: \"broker\" must be an integer from 1 to 3\n"
+    );
+    assert!(out.stdout.is_empty());
+    let _ = fs::remove_dir_all(&dir);
+}
