@@ -102,7 +102,8 @@ zk_sweep() {
 
 # Kafka swarm test: 200 seeds of kafka-faults (broker and ZooKeeper crashes, partitions, lossy
 # links, healed at 20 s; acks=all, min.insync.replicas=2), every checker after every step, and
-# the Kafka teaching counters summed. About 1.5 min on two cores (500 seeds: 3 min 40 s).
+# the Kafka teaching counters summed. About 70 s on two idle cores (500 seeds: 3 min 40 s idle,
+# 7 min on a loaded machine).
 kafka_sweep() {
     cargo run --release --quiet --bin zooscope-cli -- sweep --scenario kafka-faults --seeds 200
 }
