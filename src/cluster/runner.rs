@@ -139,6 +139,8 @@ pub struct RunSummary {
     pub end_violations: Vec<Violation>,
     /// Every checker with its number of violations (steps and end together).
     pub checker_counts: Vec<(CheckerInfo, u64)>,
+    /// The Kafka teaching counters at the end of the run (`super::kafka::counters`).
+    pub counters: Vec<(&'static str, u64)>,
 }
 
 impl RunSummary {
@@ -168,7 +170,7 @@ pub struct RunOutput {
 
 impl RunOutput {
     /// The text the CLI prints for this run: the trace lines, one line per end-of-run
-    /// violation, and the digest line.
+    /// violation, one `<name>: <n>` line per Kafka teaching counter, and the digest line.
     pub fn text(&self) -> String {
         let mut out = String::new();
         for line in &self.lines {
@@ -178,6 +180,9 @@ impl RunOutput {
         for v in &self.summary.end_violations {
             out.push_str(&end_violation_line(v));
             out.push('\n');
+        }
+        for (name, n) in &self.summary.counters {
+            out.push_str(&format!("{name}: {n}\n"));
         }
         out.push_str(&digest_line(&self.digest));
         out.push('\n');
@@ -265,6 +270,7 @@ fn drive(
         violations,
         end_violations,
         checker_counts,
+        counters: super::kafka::counters(&sim.world),
     }
 }
 
@@ -314,6 +320,8 @@ pub struct SweepReport {
     pub checkers: Vec<(CheckerInfo, u64)>,
     /// Failing seeds in seed order.
     pub failures: Vec<SeedFailure>,
+    /// The Kafka teaching counters summed over the seeds, in first-seen order.
+    pub counters: Vec<(&'static str, u64)>,
 }
 
 impl SweepReport {
@@ -421,6 +429,7 @@ fn merge(
         steps,
         checkers: Vec::new(),
         failures: Vec::new(),
+        counters: Vec::new(),
     };
     for (seed, outcome) in (from..end).zip(results) {
         let run = outcome.ok_or_else(|| RunError(format!("seed {seed} did not run")))??;
@@ -432,6 +441,12 @@ fn merge(
             {
                 Some((_, total)) => *total += n,
                 None => report.checkers.push((*info, *n)),
+            }
+        }
+        for &(name, n) in &run.counters {
+            match report.counters.iter_mut().find(|(c, _)| *c == name) {
+                Some((_, total)) => *total += n,
+                None => report.counters.push((name, n)),
             }
         }
         if let Some(first) = run.first_violation() {

@@ -62,6 +62,7 @@ const REGISTRY: &[&[Scenario]] = &[
     super::heartbeat::SCENARIOS,
     super::kafka::scenarios::SCENARIOS,
     super::kafka::scenarios::controller::SCENARIOS,
+    super::kafka::scenarios::faults::SCENARIOS,
 ];
 
 fn scenarios() -> impl Iterator<Item = &'static Scenario> {

@@ -8,6 +8,9 @@
 //! * `zk-script`: ZooKeeper client operations and faults from a JSON file, one JSON line per
 //!   outcome, watch event and state change (`docs/zk-script.md`).
 //!
+//! * `kafka-script`: Kafka admin, producer and consumer operations and faults from a JSON
+//!   file, one JSON line per op (`docs/kafka-script.md`).
+//!
 //! * `mutants`: for every bug switch, a bounded sweep of its "What if…" scenario and which
 //!   checker caught it (`caught: <n> of <m>`).
 //!
@@ -15,6 +18,7 @@
 //! (unknown scenario, unreadable or malformed file, bad numbers), with a one-line message.
 
 mod json;
+mod kafka_script;
 mod mutants;
 mod progress;
 mod zk_script;
@@ -50,6 +54,9 @@ enum Command {
     /// Runs a script of ZooKeeper client operations and faults (docs/zk-script.md) and prints
     /// one JSON line per outcome, watch event and state change.
     ZkScript(zk_script::ZkScriptArgs),
+    /// Runs a script of Kafka topic, produce and consume operations and faults
+    /// (docs/kafka-script.md) and prints one JSON line per op.
+    KafkaScript(kafka_script::KafkaScriptArgs),
     /// Sweeps each bug switch's "What if…" scenario and prints which checker caught it, after
     /// how many seeds, ending with `caught: <n> of <m>`.
     Mutants(mutants::MutantsArgs),
@@ -148,6 +155,12 @@ fn main() -> ExitCode {
                 zk_script::ZkScriptError::Usage(m) => Failure::Usage(m),
                 zk_script::ZkScriptError::Io(e) => Failure::Io(e),
             }),
+        Command::KafkaScript(args) => kafka_script::run(&args, &mut io::stdout().lock())
+            .map(|()| false)
+            .map_err(|e| match e {
+                kafka_script::KafkaScriptError::Usage(m) => Failure::Usage(m),
+                kafka_script::KafkaScriptError::Io(e) => Failure::Io(e),
+            }),
     };
     match outcome {
         Ok(false) => ExitCode::SUCCESS,
@@ -216,12 +229,22 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
             for v in &summary.end_violations {
                 writeln!(out, "{}", runner::end_violation_line(v))?;
             }
+            for (name, n) in &summary.counters {
+                writeln!(out, "{name}: {n}")?;
+            }
             writeln!(out, "{}", runner::digest_line(&summary.digest))?;
         }
         Format::Json => {
             for v in &summary.end_violations {
                 let v = serde_json::to_value(v).unwrap_or_default();
                 writeln!(out, "{}", serde_json::json!({ "end_violation": v }))?;
+            }
+            for (name, n) in &summary.counters {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({ "counter": name, "value": n })
+                )?;
             }
             let last = serde_json::json!({ "steps": summary.steps, "digest": summary.digest });
             writeln!(out, "{last}")?;
@@ -261,6 +284,9 @@ fn sweep(args: &SweepArgs) -> Result<bool, Failure> {
     )?;
     for (info, n) in &report.checkers {
         writeln!(out, "{}: {} violations", info.name, n)?;
+    }
+    for (name, n) in &report.counters {
+        writeln!(out, "{name}: {n}")?;
     }
     writeln!(
         out,

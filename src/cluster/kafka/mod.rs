@@ -3,6 +3,8 @@
 
 pub mod checks;
 pub mod scenarios;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod script;
 
 use crate::kafka::broker::Broker;
 use crate::kafka::producer::Producer;

@@ -113,8 +113,16 @@ pub struct DelayedProduce {
     pub deadline_us: TimeUs,
 }
 
+/// Where the replica manager's millisecond clock starts: Kafka's `Time.milliseconds()` is
+/// the wall clock, and `Partition`/`Replica` use 0 as "never caught up" (a follower outside
+/// the ISR after `makeLeader`, a follower's first fetch), which only works because real
+/// clocks are far past `replica.lag.time.max.ms`. The simulated clock starts at 0, so without
+/// an origin every replica would count as caught up during the first 30 s — and one that had
+/// never fetched (LEO unknown) would hold a new leader's high watermark down.
+const CLOCK_ORIGIN_MS: i64 = 1_600_000_000_000;
+
 fn now_ms(ctx: &KCtx) -> i64 {
-    (ctx.now_us() / MS) as i64
+    CLOCK_ORIGIN_MS + (ctx.now_us() / MS) as i64
 }
 
 impl Broker {

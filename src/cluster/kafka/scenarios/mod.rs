@@ -7,6 +7,7 @@
 //! dead broker's ephemerals vanish sooner; `min.insync.replicas=2`.
 
 pub mod controller;
+pub mod faults;
 
 use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
