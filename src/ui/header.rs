@@ -39,7 +39,7 @@ pub fn header(sim: &SimHandle, view: &ViewHandle) -> Html {
                     { "Help" }
                 </button>
             </div>
-            <p class="scenario-desc" id="scenario-desc">{ description }</p>
+            <div class="scenario-desc" id="scenario-desc">{ description }</div>
         </header>
     }
 }

@@ -1,6 +1,8 @@
-//! The legend: what each message shape and colour means, and the node roles.
+//! The legend: what each message shape and colour means — for the protocols that run, not
+//! every protocol there is — and the node roles.
 //!
-//! Static markup built as a string once (see `help_overlay` for why).
+//! Static markup built as a string, again only when the list of kinds changes (see
+//! `help_overlay` for why).
 
 use std::fmt::Write as _;
 

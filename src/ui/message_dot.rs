@@ -26,10 +26,7 @@ pub fn message_dot(d: &Dot, label: String, selected: bool) -> Html {
             <circle class="hit" r="20" />
             <path class="shape" d={d.category.shape} />
             if d.stack > 1 {
-                <g class="stack-count" aria-hidden="true">
-                    <circle cx="9" cy="-9" r="7" />
-                    <text x="9" y="-5.5">{ d.stack }</text>
-                </g>
+                <text class="stack-count" x="10" y="-6" aria-hidden="true">{ d.stack }</text>
             }
             if d.held {
                 <path class="pause" d="M-2.5 -12 V-17 M2.5 -12 V-17" />

@@ -95,10 +95,13 @@ pub fn dot(layout: &Layout, f: &Flight<Msg>, t_us: TimeUs) -> Dot {
 
 /// Drawing units between neighbouring held messages of one lane.
 const FAN_STEP: f64 = 28.0;
+/// The most places a lane's held messages are fanned out to.
+const FAN_MAX: u32 = 5;
 
 /// Held messages all wait at [`HELD_PROGRESS`] of their lane, one on top of the other: fans
-/// the 2nd, 3rd … of a lane out along it (alternately towards the receiver and the sender)
-/// and gives the first the count, so each can be seen and clicked.
+/// the 2nd, 3rd … of a lane out along it (alternately towards the receiver and the sender,
+/// at most [`FAN_MAX`] places: a held link holds everything after) and gives the first the
+/// count, so each can be seen and clicked.
 pub fn fan_out_held(layout: &Layout, dots: &mut [Dot]) {
     for i in 0..dots.len() {
         if !dots[i].held || dots[..i].iter().any(|d| d.held && same_lane(d, &dots[i])) {
@@ -113,8 +116,10 @@ pub fn fan_out_held(layout: &Layout, dots: &mut [Dot]) {
             if !(dots[j].held && same_lane(&dots[j], &dots[i])) {
                 continue;
             }
-            let side = if k % 2 == 1 { 1.0 } else { -1.0 };
-            let p = HELD_PROGRESS + side * f64::from(k.div_ceil(2)) * FAN_STEP / len;
+            // Past the fifth, they wait in the last place: the count tells how many.
+            let slot = k.min(FAN_MAX - 1);
+            let side = if slot % 2 == 1 { 1.0 } else { -1.0 };
+            let p = HELD_PROGRESS + side * f64::from(slot.div_ceil(2)) * FAN_STEP / len;
             let at = lane_point(layout, src, dst, p.clamp(0.05, 0.95));
             dots[j].x = (at.x * 10.0).round() / 10.0;
             dots[j].y = (at.y * 10.0).round() / 10.0;
