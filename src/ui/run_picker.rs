@@ -113,7 +113,6 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
         Callback::from(move |_: MouseEvent| rebuild.emit(spec.clone()))
     };
     let size_value = spec.servers.map_or(String::new(), |n| n.to_string());
-    let info = catalogue().iter().find(|s| s.name == spec.scenario);
     let on_copy = {
         let view = view.clone();
         Callback::from(move |_: MouseEvent| {
