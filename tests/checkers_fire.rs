@@ -168,6 +168,17 @@ fn a_tracker_that_never_expires_keeps_a_crashed_clients_session_and_zk_sessions_
 }
 
 #[test]
+fn a_tracker_that_never_expires_leaves_a_crashed_members_ephemeral_and_zk_ephemerals_cleaned_says_so(
+) {
+    caught(
+        "whatif-sessions-never-expire",
+        0,
+        "zk.ephemerals-cleaned",
+        "still has its ephemeral /members/",
+    );
+}
+
+#[test]
 fn a_server_that_fires_each_watch_twice_is_caught_by_zk_watch_fires_once() {
     caught(
         "whatif-watch-fires-twice",

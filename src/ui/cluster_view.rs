@@ -6,7 +6,8 @@ use yew::prelude::*;
 
 use crate::sim::{Input, NodeId};
 use crate::view::layout::{num, VIEW_BOX, VIEW_H, VIEW_W};
-use crate::view::state::Action;
+use crate::view::protocols::legend_categories;
+use crate::view::state::{Action, Panel};
 
 use super::dom;
 use super::legend::legend;
@@ -39,6 +40,22 @@ fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
         px
     };
     (px, oy + y * s)
+}
+
+/// Where a popover about something drawn at (x, y), `r` units from its centre to its edge,
+/// goes in the stage (CSS): under it in the upper half of the drawing, over it (held by its
+/// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen.
+fn popover_place(stage: &NodeRef, x: f64, y: f64, r: f64) -> String {
+    let h = stage
+        .cast::<web_sys::HtmlElement>()
+        .map_or(VIEW_H, |el| f64::from(el.offset_height()));
+    if y > VIEW_H / 2.0 {
+        let (left, top) = to_stage(stage, x, y - r - 6.0);
+        format!("left:{}px;bottom:{}px", num(left), num(h - top))
+    } else {
+        let (left, top) = to_stage(stage, x, y + r + 6.0);
+        format!("left:{}px;top:{}px", num(left), num(top))
+    }
 }
 
 /// The main region of the page.
@@ -110,7 +127,7 @@ pub fn ClusterView() -> Html {
         .menu
         .and_then(|id| scene.nodes.iter().find(|n| n.id == id))
         .map(|card| {
-            let (left, top) = to_stage(&stage, card.x, card.y + card.r + 8.0);
+            let place = popover_place(&stage, card.x, card.y, card.r + 2.0);
             let (actions, note) = sim.with_run(|run| {
                 sim.frame
                     .node_menu(&run.timeline().current().world, card.id)
@@ -119,8 +136,7 @@ pub fn ClusterView() -> Html {
                 card,
                 actions,
                 note,
-                left,
-                top,
+                place,
             };
             node_menu(args, &sim, &view)
         });
@@ -128,16 +144,30 @@ pub fn ClusterView() -> Html {
         .message
         .and_then(|id| sim.dots.iter().find(|d| d.id == id))
         .map(|d| {
-            let (left, top) = to_stage(&stage, d.x, d.y + 14.0);
+            let place = popover_place(&stage, d.x, d.y, 14.0);
             let args = InspectorArgs {
                 dot: d,
                 src: names.label(d.src).to_string(),
                 dst: names.label(d.dst).to_string(),
-                left,
-                top,
+                place,
             };
             message_inspector(&args, &sim, &view)
         });
+    // In presenter mode one panel may stand beside the drawing: the presenter picks it.
+    let on_presenter_panel = {
+        let view = view.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            let panel = Panel::from_slug(&v);
+            dom::toggle_mode("presenter-panel", Some(panel.is_some()));
+            if let Some(p) = panel {
+                view.dispatch(Action::SetPanel(p));
+            }
+        })
+    };
+    let shown = dom::has_mode("presenter-panel").then_some(vs.panel);
     let partition = vs.partition.as_ref();
     let diagram_label = format!(
         "Ensemble at step {}: {}",
@@ -170,6 +200,13 @@ pub fn ClusterView() -> Html {
                     <button type="button" class="btn" id="presenter" aria-pressed="false" aria-keyshortcuts="p"
                         onclick={|_: MouseEvent| dom::toggle_mode("presenter", None)}
                         title="Fill the screen with the drawing, in large type (P)">{ "Presenter" }</button>
+                    <select id="presenter-panel" class="presenter-only" aria-label="Panel beside the drawing"
+                        title="The one panel shown beside the drawing in presenter mode" onchange={on_presenter_panel}>
+                        <option value="" selected={shown.is_none()}>{ "No panel" }</option>
+                        { for scene.panels.iter().map(|p| html! {
+                            <option value={p.slug()} selected={shown == Some(*p)}>{ p.label() }</option>
+                        }) }
+                    </select>
                     <button type="button" class="btn" id="large-text" aria-pressed="false"
                         onclick={|_: MouseEvent| dom::toggle_mode("large-text", None)}
                         title="Larger text in the drawing">{ "A+" }</button>
@@ -218,7 +255,7 @@ pub fn ClusterView() -> Html {
                 { menu.unwrap_or_default() }
                 { inspector.unwrap_or_default() }
             </div>
-            { legend() }
+            { legend(&legend_categories(scene.nodes.iter().map(|n| &n.kind))) }
         </main>
     }
 }

@@ -28,8 +28,23 @@ pub fn query() -> String {
         .unwrap_or_default()
 }
 
-/// Replaces the URL's query string without a navigation or a history entry.
+/// Replaces the URL's query string without a navigation or a history entry. Presenter
+/// mode, which lives on the root element rather than in the run, rides along:
+/// `presenter=1` (the drawing alone) or `presenter=panel` (with the URL's `panel`).
 pub fn replace_query(query: &str) {
+    let mut query = query
+        .split('&')
+        .filter(|p| !p.starts_with("presenter="))
+        .collect::<Vec<_>>()
+        .join("&");
+    if has_mode("presenter") {
+        query.push_str(if has_mode("presenter-panel") {
+            "&presenter=panel"
+        } else {
+            "&presenter=1"
+        });
+    }
+    let query = query.trim_start_matches('&');
     let Some(w) = web_sys::window() else { return };
     let loc = w.location();
     let path = loc.pathname().unwrap_or_default();
@@ -105,4 +120,37 @@ pub fn toggle_mode(mode: &str, on: Option<bool>) {
     if let Some(b) = doc.get_element_by_id(mode) {
         let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
     }
+    if mode.starts_with("presenter") {
+        replace_query(query().trim_start_matches('?'));
+    }
+}
+
+/// Whether a page-wide display mode (see [`toggle_mode`]) is on.
+pub fn has_mode(mode: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .is_some_and(|root| root.has_attribute(&format!("data-{mode}")))
+}
+
+/// The page's address.
+pub fn page_link() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// Puts the page's address on the clipboard, if the browser has one (a refusal is caught
+/// in the page: the link is also shown as text). A small script rather than web-sys, which
+/// would need its clipboard feature.
+pub fn copy_page_link() -> Option<()> {
+    let copy = js_sys::Function::new_no_args(
+        "const c = navigator.clipboard; if (!c) return false; \
+         c.writeText(location.href).catch(() => {}); return true;",
+    );
+    copy.call0(&JsValue::NULL)
+        .ok()
+        .and_then(|v| v.as_bool())
+        .filter(|ok| *ok)
+        .map(|_| ())
 }

@@ -16,6 +16,12 @@ pub const TAGLINE: &str = "A ZooKeeper ensemble running in your browser: watch i
 /// The banner at the top of the page.
 pub fn header(sim: &SimHandle, view: &ViewHandle) -> Html {
     let picker = run_picker(sim, view);
+    // The scenario's description as text (not only a tooltip: phones have no hover).
+    let scenario = sim.spec().scenario;
+    let description = crate::cluster::catalogue()
+        .iter()
+        .find(|s| s.name == scenario)
+        .map(|s| s.description);
     let view = view.clone();
     let help = Callback::from(move |_: MouseEvent| view.dispatch(Action::ToggleHelp));
     html! {
@@ -33,6 +39,7 @@ pub fn header(sim: &SimHandle, view: &ViewHandle) -> Html {
                     { "Help" }
                 </button>
             </div>
+            <div class="scenario-desc" id="scenario-desc">{ description }</div>
         </header>
     }
 }

@@ -1,15 +1,18 @@
-//! The legend: what each message shape and colour means, and the node roles.
+//! The legend: what each message shape and colour means — for the protocols that run, not
+//! every protocol there is — and the node roles.
 //!
-//! Static markup built as a string once (see `help_overlay` for why).
+//! Static markup built as a string, again only when the list of kinds changes (see
+//! `help_overlay` for why).
 
 use std::fmt::Write as _;
 
 use yew::prelude::*;
 
-use crate::view::categories;
+use crate::view::categories::Category;
 
-/// The markup inside the legend's `<details>`.
-fn markup() -> String {
+/// The markup inside the legend's `<details>`: the roles, and the message kinds of the
+/// protocols that run.
+fn markup(cats: &[Category]) -> String {
     let mut s = String::from(
         r#"<summary>Legend</summary><ul class="legend-roles" aria-label="Node roles">
 <li><span class="swatch role-leading"></span>Leader (crown)</li>
@@ -20,7 +23,7 @@ fn markup() -> String {
 <li><span class="swatch quorum-ring"></span>In the leader's quorum</li>
 </ul><ul class="legend-msgs" aria-label="Message kinds">"#,
     );
-    for c in categories::all() {
+    for c in cats {
         let _ = write!(
             s,
             r#"<li><svg class="legend-shape cat-{}" viewBox="-9 -9 18 18" aria-hidden="true" focusable="false"><path class="shape" d="{}"/></svg>{}</li>"#,
@@ -33,12 +36,18 @@ fn markup() -> String {
     s
 }
 
-/// Collapsible legend under the drawing.
-pub fn legend() -> Html {
+/// Collapsible legend under the drawing, listing `cats`.
+pub fn legend(cats: &[Category]) -> Html {
     thread_local! {
-        static MARKUP: AttrValue = AttrValue::from(markup());
+        static MARKUP: std::cell::RefCell<(Vec<Category>, AttrValue)> = Default::default();
     }
-    let inner = MARKUP.with(|m| Html::from_html_unchecked(m.clone()));
+    let inner = MARKUP.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.0 != cats {
+            *m = (cats.to_vec(), AttrValue::from(markup(cats)));
+        }
+        Html::from_html_unchecked(m.1.clone())
+    });
     // Open only where there is room for it: on a phone or a projector the drawing and the
     // controls come first.
     let open = web_sys::window()

@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use crate::sim::time::fmt_time;
 use crate::sim::Input;
-use crate::view::layout::num;
 use crate::view::state::Action;
 use crate::view::Dot;
 
@@ -18,9 +17,8 @@ pub struct InspectorArgs<'a> {
     pub dot: &'a Dot,
     pub src: String,
     pub dst: String,
-    /// Position in the stage, in CSS pixels.
-    pub left: f64,
-    pub top: f64,
+    /// Where it goes in the stage (CSS `left` and `top` or `bottom`, in pixels).
+    pub place: String,
 }
 
 /// The popover for one message. It opens with focus on "Close" (id `msg-close`; its parent
@@ -52,7 +50,7 @@ pub fn message_inspector(props: &InspectorArgs<'_>, sim: &SimHandle, view: &View
     };
     html! {
         <div class="popover msg-inspector" role="dialog" aria-label={format!("Message #{}", d.id)}
-            id="msg-inspector" style={format!("left:{}px;top:{}px", num(props.left), num(props.top))}>
+            id="msg-inspector" style={props.place.clone()}>
             <p class="popover-title">
                 <span class={classes!("chip", format!("cat-{}", d.category.name()))}>{ d.kind }</span>
                 { format!(" #{} from {} to {}", d.id, props.src, props.dst) }

@@ -6,7 +6,6 @@ use yew::prelude::*;
 
 use crate::cluster::Msg;
 use crate::sim::Input;
-use crate::view::layout::num;
 use crate::view::protocols::NodeAction;
 use crate::view::state::Action;
 use crate::view::NodeCard;
@@ -21,9 +20,8 @@ pub struct NodeMenuArgs<'a> {
     pub actions: Vec<NodeAction>,
     /// Why something is not offered now, if anything.
     pub note: Option<String>,
-    /// Position in the stage, in CSS pixels.
-    pub left: f64,
-    pub top: f64,
+    /// Where it goes in the stage (CSS `left` and `top` or `bottom`, in pixels).
+    pub place: String,
 }
 
 /// The popover menu of one node. It opens with focus on its harmless first item, "Close menu"
@@ -54,7 +52,7 @@ pub fn node_menu(props: NodeMenuArgs<'_>, sim: &SimHandle, view: &ViewHandle) ->
     html! {
         <div class="popover node-menu" role="menu" id={menu_id.clone()}
             aria-label={format!("Actions for {}", c.label)}
-            style={format!("left:{}px;top:{}px", num(props.left), num(props.top))}>
+            style={props.place.clone()}>
             <p class="popover-title">{ &c.description }</p>
             <button type="button" role="menuitem" class="btn quiet" onclick={close}
                 id={format!("{menu_id}-close")}>

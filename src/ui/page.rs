@@ -39,9 +39,13 @@ pub fn Page() -> Html {
             },
         );
     }
-    // `presenter=1` in the URL opens the page in presenter mode.
+    // `presenter=1` in the URL opens the page in presenter mode, `presenter=panel` with the
+    // URL's panel beside the drawing.
     use_effect_with((), |_| {
-        if dom::query().contains("presenter=1") {
+        let q = dom::query();
+        let panel = q.contains("presenter=panel");
+        if panel || q.contains("presenter=1") {
+            dom::toggle_mode("presenter-panel", Some(panel));
             dom::toggle_mode("presenter", Some(true));
         }
     });

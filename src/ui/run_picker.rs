@@ -14,6 +14,21 @@ use super::view_state::ViewHandle;
 /// Ensemble sizes offered.
 pub const SIZES: [usize; 4] = [1, 3, 5, 7];
 
+/// The picker's group of planted-bug scenarios, after the others.
+const WHAT_IF_GROUP: &str = "What if… (a planted bug)";
+
+/// Whether a scenario plants a protocol bug (they are named `whatif-…`).
+fn is_what_if(name: &str) -> bool {
+    name.starts_with("whatif-")
+}
+
+/// One scenario in the picker; its description is also its tooltip.
+fn option(s: &crate::cluster::scenario::ScenarioInfo, current: &str) -> Html {
+    html! {
+        <option value={s.name} selected={s.name == current} title={s.description}>{ s.title }</option>
+    }
+}
+
 /// The row of run settings in the header.
 pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
     let spec = sim.spec();
@@ -98,16 +113,32 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
         Callback::from(move |_: MouseEvent| rebuild.emit(spec.clone()))
     };
     let size_value = spec.servers.map_or(String::new(), |n| n.to_string());
-    let info = catalogue().iter().find(|s| s.name == spec.scenario);
+    let on_copy = {
+        let view = view.clone();
+        Callback::from(move |_: MouseEvent| {
+            let said = match dom::copy_page_link() {
+                Some(_) => format!(
+                    "Link copied; it opens this run at this step: {}",
+                    dom::page_link()
+                ),
+                None => format!(
+                    "Copy this link; it opens this run at this step: {}",
+                    dom::page_link()
+                ),
+            };
+            view.dispatch(Action::Notify(vec![said]));
+        })
+    };
 
     html! {
         <div class="run-picker" role="group" aria-label="Run settings">
             <label class="field">
                 <span>{ "Scenario" }</span>
-                <select id="scenario" aria-label="Scenario" onchange={on_scenario} title={info.map(|i| i.description)}>
-                    { for catalogue().iter().map(|s| html! {
-                        <option value={s.name} selected={s.name == spec.scenario}>{ s.title }</option>
-                    }) }
+                <select id="scenario" aria-label="Scenario" aria-describedby="scenario-desc" onchange={on_scenario}>
+                    { for catalogue().iter().filter(|s| !is_what_if(s.name)).map(|s| option(s, &spec.scenario)) }
+                    <optgroup label={WHAT_IF_GROUP}>
+                        { for catalogue().iter().filter(|s| is_what_if(s.name)).map(|s| option(s, &spec.scenario)) }
+                    </optgroup>
                 </select>
             </label>
             <label class="field">
@@ -127,6 +158,8 @@ pub fn run_picker(sim: &SimHandle, view: &ViewHandle) -> Html {
             <button type="button" class="btn" onclick={on_new_seed}>{ "New seed" }</button>
             <button type="button" class="btn" onclick={on_reset}
                 title="Start this run again from step 0, without your inputs">{ "Reset" }</button>
+            <button type="button" class="btn" id="copy-link" onclick={on_copy}
+                title="Copy a link that opens this run at this step">{ "Copy link" }</button>
         </div>
     }
 }

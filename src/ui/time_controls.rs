@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use crate::view::quiet::labelled_breaks;
 use crate::view::scene::BreakView;
 use crate::view::state::Action;
 use crate::view::targets;
@@ -57,15 +58,23 @@ pub fn time_controls(sim: &SimHandle, view: &ViewHandle) -> Html {
 /// Break symbols over the scrubber of steps `floor..=len`, each with the skipped time.
 pub fn timeline_breaks(breaks: &[BreakView], floor: u64, len: u64) -> Html {
     let span = len.saturating_sub(floor).max(1);
+    let shown: Vec<(&BreakView, u64)> = breaks
+        .iter()
+        .filter(|b| b.step >= floor)
+        .map(|b| (b, (b.step - floor).min(span) * 1000 / span))
+        .collect();
+    let labelled = labelled_breaks(&shown.iter().map(|(_, p)| *p).collect::<Vec<_>>());
     html! {
         <div class="timeline-breaks" aria-label="Compressed quiet time" role="group">
-            { for breaks.iter().filter(|b| b.step >= floor).map(|b| {
-                let pct = (b.step - floor).min(span) * 1000 / span;
+            { for shown.iter().zip(labelled).map(|((b, pct), label)| {
                 html! {
                     <button type="button" key={b.step} class="tl-break" tabindex="-1"
                         style={format!("left:{}.{}%", pct / 10, pct % 10)} data-seek={b.step.to_string()}
                         aria-label={format!("step {}: {}", b.step, b.text)} title={b.text.clone()}>
-                        <span aria-hidden="true">{ "≈" }</span>{ &b.label }
+                        <span aria-hidden="true">{ "≈" }</span>
+                        if label {
+                            <span class="tl-label">{ &b.label }</span>
+                        }
                     </button>
                 }
             }) }

@@ -28,6 +28,9 @@ pub struct Dot {
     pub sent_us: TimeUs,
     pub deliver_us: TimeUs,
     pub held: bool,
+    /// On the first of several messages held on one lane: how many are held there (the
+    /// others are fanned out beside it); 0 otherwise.
+    pub stack: u32,
     /// 0 at the sender, 1 at the receiver.
     pub progress: f64,
     pub x: f64,
@@ -83,10 +86,52 @@ pub fn dot(layout: &Layout, f: &Flight<Msg>, t_us: TimeUs) -> Dot {
         sent_us: f.sent_us,
         deliver_us: f.deliver_us,
         held: f.held,
+        stack: 0,
         progress: p,
         x: (at.x * 10.0).round() / 10.0,
         y: (at.y * 10.0).round() / 10.0,
     }
+}
+
+/// Drawing units between neighbouring held messages of one lane.
+const FAN_STEP: f64 = 28.0;
+/// The most places a lane's held messages are fanned out to.
+const FAN_MAX: u32 = 5;
+
+/// Held messages all wait at [`HELD_PROGRESS`] of their lane, one on top of the other: fans
+/// the 2nd, 3rd … of a lane out along it (alternately towards the receiver and the sender,
+/// at most [`FAN_MAX`] places: a held link holds everything after) and gives the first the
+/// count, so each can be seen and clicked.
+pub fn fan_out_held(layout: &Layout, dots: &mut [Dot]) {
+    for i in 0..dots.len() {
+        if !dots[i].held || dots[..i].iter().any(|d| d.held && same_lane(d, &dots[i])) {
+            continue;
+        }
+        let (src, dst) = (dots[i].src, dots[i].dst);
+        let len = lane_point(layout, src, dst, 0.0)
+            .dist(lane_point(layout, src, dst, 1.0))
+            .max(1.0);
+        let mut k = 0u32;
+        for j in i..dots.len() {
+            if !(dots[j].held && same_lane(&dots[j], &dots[i])) {
+                continue;
+            }
+            // Past the fifth, they wait in the last place: the count tells how many.
+            let slot = k.min(FAN_MAX - 1);
+            let side = if slot % 2 == 1 { 1.0 } else { -1.0 };
+            let p = HELD_PROGRESS + side * f64::from(slot.div_ceil(2)) * FAN_STEP / len;
+            let at = lane_point(layout, src, dst, p.clamp(0.05, 0.95));
+            dots[j].x = (at.x * 10.0).round() / 10.0;
+            dots[j].y = (at.y * 10.0).round() / 10.0;
+            dots[j].stack = 0;
+            k += 1;
+        }
+        dots[i].stack = if k > 1 { k } else { 0 };
+    }
+}
+
+fn same_lane(a: &Dot, b: &Dot) -> bool {
+    a.src == b.src && a.dst == b.dst
 }
 
 /// Moves already-built dots to display time `t_us` (cheap: no message formatting).
@@ -99,8 +144,12 @@ pub fn move_dots(layout: &Layout, dots: &mut [Dot], t_us: TimeUs) {
         };
         let at = lane_point(layout, d.src, d.dst, p);
         d.progress = p;
+        d.stack = 0;
         d.x = (at.x * 10.0).round() / 10.0;
         d.y = (at.y * 10.0).round() / 10.0;
+    }
+    if dots.iter().filter(|d| d.held).nth(1).is_some() {
+        fan_out_held(layout, dots);
     }
 }
 
@@ -178,6 +227,48 @@ mod tests {
         let d = dot(&layout, &f, 1_000_000);
         assert_eq!(d.progress, HELD_PROGRESS);
         assert!(!any_moving(&[d]));
+    }
+
+    #[test]
+    fn held_messages_on_one_lane_fan_out_and_the_first_carries_the_count() {
+        let layout = Layout::for_kinds(&[MEMBER_KIND, MEMBER_KIND]);
+        let held = |id, round| Flight {
+            id,
+            src: NodeId(0),
+            dst: NodeId(1),
+            msg: Msg::Heartbeat(heartbeat::Msg::Ping { round }),
+            sent_us: 0,
+            deliver_us: 0,
+            held: true,
+        };
+        let mut dots: Vec<Dot> = (1..=3).map(|i| dot(&layout, &held(i, 1), 0)).collect();
+        // The other direction is another lane: not part of the stack.
+        dots.push(dot(
+            &layout,
+            &Flight {
+                src: NodeId(1),
+                dst: NodeId(0),
+                ..held(4, 2)
+            },
+            0,
+        ));
+        move_dots(&layout, &mut dots, 10);
+        assert_eq!(
+            dots.iter().map(|d| d.stack).collect::<Vec<_>>(),
+            [3, 0, 0, 0]
+        );
+        for (i, a) in dots.iter().enumerate().take(3) {
+            for b in dots.iter().take(i) {
+                assert!(
+                    Point::new(a.x, a.y).dist(Point::new(b.x, b.y)) >= 17.0,
+                    "held dots overlap: {a:?} {b:?}"
+                );
+            }
+        }
+        // Released (not held any more), nothing is stacked.
+        dots.iter_mut().for_each(|d| d.held = false);
+        move_dots(&layout, &mut dots, 10);
+        assert!(dots.iter().all(|d| d.stack == 0));
     }
 
     #[test]

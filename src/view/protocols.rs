@@ -28,6 +28,32 @@ pub use super::zk::znodes::{ZnodeRow, ZnodeTable};
 pub const CATEGORY_TABLES: &[&[Category]] =
     &[zk::categories::TABLE, &[categories::PING], kafka::TABLE];
 
+/// The traffic categories the legend lists for a drawing of nodes of these kinds: those of
+/// the protocols that run (Kafka brings ZooKeeper's along), in legend order, each once.
+pub fn legend_categories<'a>(kinds: impl IntoIterator<Item = &'a NodeKind>) -> Vec<Category> {
+    // Which of CATEGORY_TABLES (ZooKeeper, heartbeat, Kafka) are in use.
+    let mut on = [false; 3];
+    for k in kinds {
+        if k.slug == heartbeat::MEMBER_KIND.slug {
+            on[1] = true;
+        } else if k.slug == kafka::BROKER_KIND.slug || k.slug == kafka::PRODUCER_KIND.slug {
+            on[0] = true;
+            on[2] = true;
+        } else {
+            on[0] = true;
+        }
+    }
+    let mut out: Vec<Category> = Vec::new();
+    for (table, _) in CATEGORY_TABLES.iter().zip(on).filter(|(_, on)| *on) {
+        for c in table.iter() {
+            if !out.contains(c) {
+                out.push(*c);
+            }
+        }
+    }
+    out
+}
+
 /// What only one protocol's card shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum CardExtra {

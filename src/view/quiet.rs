@@ -71,9 +71,37 @@ pub fn gap_sentence(span_us: TimeUs, what: &str) -> String {
     format!("⏩ {} later: {what}", fmt_span(span_us))
 }
 
+/// Closest two labelled breaks may sit on the timeline, in thousandths of its length.
+pub const BREAK_LABEL_GAP: u64 = 120;
+
+/// Which breaks, at these positions along the timeline (thousandths, in order), get their
+/// time written beside the mark: a break closer than [`BREAK_LABEL_GAP`] to the last
+/// labelled one keeps only its mark (its time is in its tooltip), so labels never crowd.
+pub fn labelled_breaks(at: &[u64]) -> Vec<bool> {
+    let mut last: Option<u64> = None;
+    at.iter()
+        .map(|&p| {
+            let room = last.is_none_or(|l| p >= l + BREAK_LABEL_GAP);
+            if room {
+                last = Some(p);
+            }
+            room
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breaks_close_together_keep_only_the_first_label() {
+        assert_eq!(
+            labelled_breaks(&[0, 50, 119, 120, 500, 610, 630, 1000]),
+            [true, false, false, true, true, false, true, true]
+        );
+        assert!(labelled_breaks(&[]).is_empty());
+    }
 
     #[test]
     fn spans_read_in_the_unit_a_person_would_use() {

@@ -179,7 +179,8 @@ pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Fra
         .filter_map(|c| c.attached_to.map(|s| Line::between(&layout, c.id, s)))
         .collect();
     let now = world.now_us();
-    let dots = world.in_flight().map(|f| dot(&layout, f, now)).collect();
+    let mut dots: Vec<Dot> = world.in_flight().map(|f| dot(&layout, f, now)).collect();
+    super::dots::fan_out_held(&layout, &mut dots);
     let step = tl.cursor();
     let narration = match tl.record(step) {
         Some(rec) if step > 0 => {

@@ -140,7 +140,8 @@ pub fn card(world: &ClusterWorld, id: NodeId, names: &Names, summaries: &Summari
             card.description = format!("{} has not started yet.", card.label);
             card.note = None;
         } else if shown_up && s.state == ServerState::Looking {
-            explain_votes(&mut card, s, names, summaries.servers.len());
+            let voters = summaries.servers.iter().filter(|x| !x.1.observer).count();
+            explain_votes(&mut card, s, names, voters);
         }
         return card;
     }
@@ -154,7 +155,8 @@ pub fn card(world: &ClusterWorld, id: NodeId, names: &Names, summaries: &Summari
 pub const NOT_STARTED: Role = Role::new("not-started", "NOT STARTED");
 
 /// A LOOKING server's election in words: the votes it has received (sender and
-/// (epoch, zxid, sid)), how many back its own vote and how many a quorum of `n` needs.
+/// (epoch, zxid, sid)), how many back its own vote and how many a quorum of the `n` voters
+/// needs. An observer has no vote of its own: only what it heard and the quorum are told.
 fn explain_votes(card: &mut NodeCard, s: &ServerSummary, names: &Names, n: usize) {
     let need = n / 2 + 1;
     let backing = s
@@ -175,9 +177,19 @@ fn explain_votes(card: &mut NodeCard, s: &ServerSummary, names: &Names, n: usize
             )
         })
         .collect();
+    let received = if votes.is_empty() {
+        "none yet".to_string()
+    } else {
+        votes.join(", ")
+    };
+    if s.observer || s.vote.leader == 0 {
+        card.description.push_str(&format!(
+            " Votes received (epoch, zxid, id): {received}; a quorum of the {n} voters is {need}."
+        ));
+        return;
+    }
     card.description.push_str(&format!(
-        " Votes received (epoch, zxid, id): {}. {backing} of {n} back {}; a quorum needs {need}. A vote beats another by higher epoch, then higher zxid, then higher id.",
-        votes.join(", "),
+        " Votes received (epoch, zxid, id): {received}. {backing} of {n} back {}; a quorum needs {need}. A vote beats another by higher epoch, then higher zxid, then higher id.",
         names.sid_label(s.vote.leader)
     ));
     if let Some(note) = &mut card.note {

@@ -242,6 +242,19 @@ impl Server {
         }
     }
 
+    /// When an active leader's session tracker will expire `session` (simulated µs), if it
+    /// tracks it: what the checkers compare a session's ephemerals against.
+    pub fn session_deadline_us(&self, session: crate::zk::SessionId) -> Option<u64> {
+        match &self.role {
+            Role::Leader(l) if l.started => l
+                .sessions
+                .deadlines()
+                .find(|(s, _)| *s == session)
+                .map(|(_, ms)| ms * MS),
+            _ => None,
+        }
+    }
+
     /// zxid of the last applied txn (not a new-epoch zxid set on activation).
     pub fn last_applied_zxid(&self) -> Zxid {
         self.tree.last_txn_zxid()

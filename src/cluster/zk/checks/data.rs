@@ -4,9 +4,9 @@
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
-use crate::sim::{CheckKind, CheckerInfo, EventRecord, NodeId, World};
+use crate::sim::{CheckKind, CheckerInfo, EventRecord, NodeId, TimeUs, World, SEC};
 use crate::zk::msg::{ClientOp, ClientPacket};
-use crate::zk::{self, fmt_zxid, EventType, SessionId};
+use crate::zk::{self, fmt_zxid, EventType, SessionId, Zxid};
 
 /// `zk.replicas-identical`.
 #[derive(Clone, Debug)]
@@ -45,32 +45,93 @@ impl ClusterChecker for ReplicasIdentical {
     }
 }
 
-/// `zk.ephemerals-cleaned`.
-#[derive(Clone, Debug)]
-pub struct EphemeralsCleaned;
+/// `zk.ephemerals-cleaned`: each ephemeral is checked against its session's real fate, not
+/// only against the table of the server holding it — a session closed on one server (its
+/// closeSession applied) must leave no ephemeral on any server that has applied as far, and a
+/// session the leader's tracker let run out must not keep its ephemerals for long.
+#[derive(Clone, Debug, Default)]
+pub struct EphemeralsCleaned {
+    /// Per server serving at its last step: the sessions its table held then.
+    tables: Vec<(NodeId, Vec<SessionId>)>,
+    /// Sessions a serving server closed: (session, its applied zxid then, which server).
+    /// Bounded: the oldest go first.
+    closed: Vec<(SessionId, Zxid, NodeId)>,
+}
+
+/// The most closed sessions remembered.
+const CLOSED_MAX: usize = 512;
+/// How long past its tracker deadline a session may keep its ephemerals: the expiry timer
+/// fires at the deadline, then closeSession needs a round of Zab.
+const TRACKER_GRACE_US: TimeUs = 4 * SEC;
 
 impl ClusterChecker for EphemeralsCleaned {
     fn info(&self) -> CheckerInfo {
         CheckerInfo {
             name: "zk.ephemerals-cleaned",
             kind: CheckKind::Always,
-            description: "no ephemeral znode outlives the session that owns it",
+            description: "no ephemeral znode outlives the session that owns it: not on its own server, not on any server once another closed the session, not long past the leader's expiry deadline",
         }
     }
 
     fn after_step(&mut self, world: &World<Node>, rec: &Record) -> Option<String> {
-        let (id, s) = running_server(world, rec.actor())?;
-        if !s.is_serving() {
+        let id = rec.actor()?;
+        let serving = running_server(world, Some(id)).filter(|(_, s)| s.is_serving());
+        let Some((_, s)) = serving else {
+            self.tables.retain(|t| t.0 != id);
             return None;
-        }
+        };
         let tree = s.tree();
+        let applied = tree.last_txn_zxid();
+        let now: Vec<SessionId> = tree.sessions().keys().copied().collect();
+        let had = match self.tables.iter_mut().find(|t| t.0 == id) {
+            Some((_, t)) => std::mem::replace(t, now),
+            None => {
+                self.tables.push((id, now));
+                Vec::new()
+            }
+        };
+        for x in had.iter().filter(|x| !tree.sessions().contains_key(x)) {
+            if self.closed.len() >= CLOSED_MAX {
+                self.closed.remove(0);
+            }
+            self.closed.push((*x, applied, id));
+        }
+        let leader = running_servers(world).find(|(_, l)| l.established_epoch().is_some());
         for (path, node) in tree.nodes() {
             let owner = node.owner();
-            if owner != 0 && !tree.sessions().contains_key(&owner) {
+            if owner == 0 {
+                continue;
+            }
+            if !tree.sessions().contains_key(&owner) {
                 return Some(format!(
                     "{} still has ephemeral {path} of session 0x{owner:x}, which is closed",
                     world.label(id)
                 ));
+            }
+            if let Some((_, z, by)) = self
+                .closed
+                .iter()
+                .find(|(x, z, _)| *x == owner && *z <= applied)
+            {
+                return Some(format!(
+                    "{} has applied up to {} but still has ephemeral {path} of session 0x{owner:x}, which {} closed by {}: the session's end never reached it",
+                    world.label(id),
+                    fmt_zxid(applied),
+                    world.label(*by),
+                    fmt_zxid(*z)
+                ));
+            }
+            let due = leader.and_then(|(l, ls)| Some((l, ls.session_deadline_us(owner)?)));
+            if let Some((l, due)) = due {
+                let late = world.now_us().saturating_sub(due);
+                if late > TRACKER_GRACE_US {
+                    return Some(format!(
+                        "session 0x{owner:x} ran out at leader {}'s session tracker {} s ago, yet {} still has its ephemeral {path}: the leader never expired it",
+                        world.label(l),
+                        late / SEC,
+                        world.label(id)
+                    ));
+                }
             }
         }
         None

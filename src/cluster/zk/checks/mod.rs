@@ -8,7 +8,8 @@
 //!   committed in earlier epochs (a txn counts as committed once a serving server delivered
 //!   it; txns applied while a follower syncs are only a candidate leader's history).
 //! * `zk.replicas-identical`: serving servers with the same last zxid have identical trees.
-//! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server.
+//! * `zk.ephemerals-cleaned`: no ephemeral outlives its session on a serving server: its own
+//!   table, a closeSession another server applied, and the leader's expiry deadline decide.
 //! * `zk.watch-fires-once`: a watch notification is only sent for an armed watch, and disarms it.
 //! * `zk.epochs`: acceptedEpoch >= currentEpoch on every server.
 //! * `zk.recovers-after-heal` (eventually): once healed, exactly one established leader that
@@ -53,7 +54,7 @@ pub fn checkers() -> Vec<AnyChecker> {
         AnyChecker::new(Agreement::default()),
         AnyChecker::new(CommittedNeverLost::default()),
         AnyChecker::new(ReplicasIdentical),
-        AnyChecker::new(EphemeralsCleaned),
+        AnyChecker::new(EphemeralsCleaned::default()),
         AnyChecker::new(WatchFiresOnce::default()),
         AnyChecker::new(Epochs),
         AnyChecker::new(RecoversAfterHeal),
