@@ -47,6 +47,10 @@ pub struct RecordData {
     pub sequence: i32,
     /// Serialized size in bytes (counted against the size limits).
     pub size_bytes: u32,
+    /// The `baseSequence` of the batch header the record was written in, or
+    /// [`NO_SEQUENCE`]: records of one batch share it, so a follower can rebuild the
+    /// producer state batch by batch.
+    pub base_sequence: i32,
 }
 
 impl RecordData {
@@ -61,6 +65,7 @@ impl RecordData {
             producer_epoch: NO_PRODUCER_EPOCH,
             sequence: NO_SEQUENCE,
             size_bytes: u32::try_from(size).unwrap_or(u32::MAX),
+            base_sequence: NO_SEQUENCE,
         }
     }
 }
@@ -216,6 +221,12 @@ impl PartitionLog {
     /// The size limits.
     pub fn limits(&self) -> LogLimits {
         self.limits
+    }
+
+    /// Applies a (new) log config's size limits (`LogConfig` at log creation or on a dynamic
+    /// config change); records already appended stay.
+    pub fn set_limits(&mut self, limits: LogLimits) {
+        self.limits = limits;
     }
 
     /// `latestEpoch`: the latest epoch in the cache.

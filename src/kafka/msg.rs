@@ -46,6 +46,13 @@ pub enum Operator {
     /// Stop a broker cleanly (SIGTERM → `KafkaServer.shutdown`): controlled shutdown first
     /// when `controlled.shutdown.enable`, then close the ZooKeeper session.
     Shutdown,
+    /// A producer's `send(new ProducerRecord(topic, partition, key, value))`: a null key is
+    /// `None`; an explicit partition bypasses the partitioner.
+    Send {
+        key: Option<String>,
+        value: String,
+        partition: Option<i32>,
+    },
 }
 
 impl Operator {
@@ -53,8 +60,43 @@ impl Operator {
     pub fn summary(&self) -> String {
         match self {
             Operator::Shutdown => "shutdown".to_string(),
+            Operator::Send {
+                key,
+                value,
+                partition,
+            } => {
+                let key = key.as_deref().unwrap_or("null");
+                let part = partition.map_or(String::new(), |p| format!(" partition={p}"));
+                format!("send key={key} value={}{part}", short(value))
+            }
         }
     }
+}
+
+/// A value cut to 24 characters for a trace line.
+fn short(value: &str) -> String {
+    match value.char_indices().nth(24) {
+        Some((i, _)) => format!("{}… ({} bytes)", &value[..i], value.len()),
+        None => value.to_string(),
+    }
+}
+
+/// One partition's record batch in a `Produce` request (`PartitionProduceData`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceBatch {
+    pub partition: i32,
+    /// The batch's records; an idempotent batch's records carry its producer id, epoch and
+    /// base sequence.
+    pub records: Vec<RecordData>,
+}
+
+/// One partition's answer in a `ProduceResponse` (`PartitionProduceResponse`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionResponse {
+    pub partition: i32,
+    pub error: KafkaError,
+    /// Offset of the batch's first record (-1 on error).
+    pub base_offset: i64,
 }
 
 /// Kafka's requests and responses.
@@ -153,22 +195,28 @@ pub enum Msg {
         controller_id: i32,
         partitions: Vec<PartitionInfo>,
     },
-    /// Producer → leader.
+    /// Producer → leader: at most one batch per partition the broker leads.
     Produce {
         correlation_id: i32,
         acks: i16,
         timeout_ms: i32,
         topic: String,
-        partition: i32,
-        records: Vec<RecordData>,
+        batches: Vec<ProduceBatch>,
     },
-    /// Leader → producer (never sent for `acks=0`).
+    /// Leader → producer (never sent for `acks=0`): one answer per batch.
     ProduceResponse {
         correlation_id: i32,
         topic: String,
-        partition: i32,
+        responses: Vec<PartitionResponse>,
+    },
+    /// Idempotent producer → any broker (`TransactionalId` null).
+    InitProducerId { correlation_id: i32 },
+    /// Broker → producer: an id from the broker's block of `/latest_producer_id_block`.
+    InitProducerIdResponse {
+        correlation_id: i32,
         error: KafkaError,
-        base_offset: i64,
+        producer_id: i64,
+        producer_epoch: i16,
     },
 }
 
@@ -191,6 +239,8 @@ impl Msg {
             Msg::MetadataResponse { .. } => "MetadataResponse",
             Msg::Produce { .. } => "Produce",
             Msg::ProduceResponse { .. } => "ProduceResponse",
+            Msg::InitProducerId { .. } => "InitProducerId",
+            Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
         }
     }
 
@@ -324,23 +374,51 @@ impl Msg {
             Msg::Produce {
                 acks,
                 topic,
-                partition,
-                records,
+                batches,
                 ..
-            } => format!(
-                "Produce {} acks={acks} records={}",
-                tp(topic, partition),
-                records.len()
-            ),
+            } => {
+                let parts: Vec<String> = batches
+                    .iter()
+                    .map(|b| {
+                        let seq = b.records.first().map_or(-1, |r| r.base_sequence);
+                        let seq = if seq >= 0 {
+                            format!(" seq={seq}")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{} records={}{seq}",
+                            tp(topic, &b.partition),
+                            b.records.len()
+                        )
+                    })
+                    .collect();
+                format!("Produce acks={acks} [{}]", parts.join("; "))
+            }
             Msg::ProduceResponse {
-                topic,
-                partition,
+                topic, responses, ..
+            } => {
+                let parts: Vec<String> = responses
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} offset={}",
+                            tp(topic, &r.partition),
+                            r.error.name(),
+                            r.base_offset
+                        )
+                    })
+                    .collect();
+                format!("ProduceResponse [{}]", parts.join("; "))
+            }
+            Msg::InitProducerId { .. } => "InitProducerId".to_string(),
+            Msg::InitProducerIdResponse {
                 error,
-                base_offset,
+                producer_id,
+                producer_epoch,
                 ..
             } => format!(
-                "ProduceResponse {} {} offset={base_offset}",
-                tp(topic, partition),
+                "InitProducerIdResponse {} producer_id={producer_id} epoch={producer_epoch}",
                 error.name()
             ),
         }
@@ -364,6 +442,9 @@ pub enum Timer {
     Retry,
     /// Client: a request went unanswered for `request.timeout.ms`.
     RequestTimeout,
+    /// Producer: the sender thread's next wake-up (`linger.ms`, `retry.backoff.ms`, a
+    /// request or delivery timeout).
+    SenderWake,
 }
 
 impl Timer {
@@ -377,6 +458,7 @@ impl Timer {
             Timer::Send => "ProducerSend",
             Timer::Retry => "ProducerRetry",
             Timer::RequestTimeout => "RequestTimeout",
+            Timer::SenderWake => "ProducerSender",
         }
         .to_string()
     }

@@ -22,6 +22,8 @@
 //! resolved to simulator nodes through an address book given at build time (DNS).
 
 pub mod controller;
+pub mod produce;
+pub mod producer_ids;
 pub mod replica;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -75,6 +77,14 @@ pub enum ZkReq {
     Ctl { epoch: i32, req: controller::CtlReq },
     /// `/brokers/topics/<t>` written for a `CreateTopics` request.
     CreateTopic { client: NodeId, topic: String },
+    /// `getData(/config/topics/<t>)` when a log is created.
+    TopicLogConfig { topic: String },
+    /// `getData(/latest_producer_id_block)`.
+    ProducerIdBlockRead,
+    /// The conditional write of a new producer id block.
+    ProducerIdBlockWrite {
+        block: crate::kafka::znodes::ProducerIdBlock,
+    },
 }
 
 /// What the broker knows from `UpdateMetadata` (`MetadataCache`).
@@ -116,7 +126,9 @@ pub struct Broker {
     pending: BTreeMap<u64, ZkReq>,
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
-    pub(crate) parked: Vec<replica::DelayedProduce>,
+    pub(crate) parked: Vec<produce::DelayedProduce>,
+    /// Producer ids for idempotent producers (volatile).
+    pub producer_ids: producer_ids::ProducerIdManager,
 }
 
 impl Broker {
@@ -149,6 +161,7 @@ impl Broker {
             deferred: VecDeque::new(),
             session: 0,
             parked: Vec::new(),
+            producer_ids: producer_ids::ProducerIdManager::default(),
         }
     }
 
@@ -258,6 +271,7 @@ impl Broker {
         self.deferred.clear();
         self.session = 0;
         self.parked.clear();
+        self.producer_ids = producer_ids::ProducerIdManager::default();
         self.metadata = MetadataCache {
             controller_id: -1,
             ..MetadataCache::default()
@@ -332,6 +346,10 @@ impl Broker {
             | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
             | Msg::ProduceResponse { .. } => {}
+            Msg::InitProducerId { correlation_id } => {
+                self.on_init_producer_id(ctx, src, correlation_id)
+            }
+            Msg::InitProducerIdResponse { .. } => {}
         }
     }
 
@@ -339,6 +357,7 @@ impl Broker {
     fn on_operator(&mut self, ctx: &mut KCtx, op: Operator) {
         match op {
             Operator::Shutdown => ctx.note("controlled shutdown is not modelled yet: ignored"),
+            Operator::Send { .. } => ctx.note("a broker does not send records: ignored"),
         }
     }
 
@@ -582,6 +601,11 @@ impl Broker {
                     Err(_) => crate::kafka::errors::KafkaError::UnknownServerError,
                 };
                 ctx.send(client, Msg::CreateTopicsResponse { topic, error });
+            }
+            ZkReq::TopicLogConfig { topic } => self.on_topic_log_config(&topic, result),
+            ZkReq::ProducerIdBlockRead => self.on_producer_id_block_read(ctx, result),
+            ZkReq::ProducerIdBlockWrite { block } => {
+                self.on_producer_id_block_written(ctx, block, result)
             }
         }
     }
