@@ -8,7 +8,7 @@
 //! LEO); `truncateTo` (records at or above the target removed and returned, epoch cache
 //! truncated, HW lowered) and `truncateFullyAndStartAt`; `maybeIncrementLogStartOffset`
 //! (`DeleteRecords`/retention, never past the HW); reads for fetches with Kafka's soft size
-//! limit (the first record is always returned).
+//! limit (whole batches; the first batch is always returned, KIP-74).
 //!
 //! Simplifies: no segments, indexes, page cache or fsync; a record is the unit of storage and
 //! an append is one record batch whose size is the records' sizes plus
@@ -167,6 +167,17 @@ impl Default for LogLimits {
             max_records: 10_000,
         }
     }
+}
+
+/// Whether two adjacent records were written in one record batch: known for idempotent
+/// batches (same producer, epoch, base sequence and leader epoch); every other record counts
+/// as a batch of its own.
+fn same_batch(a: &Record, b: &Record) -> bool {
+    a.data.base_sequence != NO_SEQUENCE
+        && a.data.producer_id == b.data.producer_id
+        && a.data.producer_epoch == b.data.producer_epoch
+        && a.data.base_sequence == b.data.base_sequence
+        && a.leader_epoch == b.leader_epoch
 }
 
 /// One replica's log of one partition. Survives a broker crash (it is "on disk").
@@ -412,8 +423,8 @@ impl PartitionLog {
     }
 
     /// Records from `fetch_offset` below `max_offset` (the HW for consumers, the LEO for
-    /// follower fetches), up to `max_bytes` except that the first record is always returned
-    /// (the soft limit since 0.10.1). An offset outside `[logStartOffset, LEO]` is
+    /// follower fetches), whole batches up to `max_bytes` except that the first batch is
+    /// always returned, however large (the soft limit since 0.10.1, KIP-74). An offset outside `[logStartOffset, LEO]` is
     /// `OFFSET_OUT_OF_RANGE`.
     pub fn read(
         &self,
@@ -431,12 +442,22 @@ impl PartitionLog {
         let mut end = start;
         let mut bytes = 0u64;
         while end < end_bound {
-            let size = u64::from(self.records[end].data.size_bytes);
+            // Whole batches only: the records of one idempotent batch go together.
+            let mut batch_end = end + 1;
+            while batch_end < end_bound
+                && same_batch(&self.records[batch_end - 1], &self.records[batch_end])
+            {
+                batch_end += 1;
+            }
+            let size: u64 = self.records[end..batch_end]
+                .iter()
+                .map(|r| u64::from(r.data.size_bytes))
+                .sum();
             if end > start && bytes + size > max_bytes {
                 break;
             }
             bytes += size;
-            end += 1;
+            end = batch_end;
         }
         Ok(&self.records[start..end.max(start)])
     }

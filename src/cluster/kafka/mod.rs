@@ -35,8 +35,15 @@ pub fn producers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Producer
 /// each as `<name>: <n>`; each Kafka area adds its own counter here. Empty for a world
 /// without Kafka.
 pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
-    let _ = world;
-    Vec::new()
+    let mut out = Vec::new();
+    if brokers(world).next().is_none() {
+        return out;
+    }
+    out.push((
+        "acknowledged writes lost",
+        checks::data::acknowledged_writes_lost(world),
+    ));
+    out
 }
 
 /// The running broker that is the active controller, if any.

@@ -97,6 +97,7 @@ pub struct Producer {
     correlation: i32,
     next_bootstrap: usize,
     init_deadline_us: TimeUs,
+    metadata_update_pending: bool,
     /// Acknowledged records, in acknowledgement order.
     pub acked: Vec<Acked>,
     /// Every error a record's batch got: value and error.
@@ -153,6 +154,7 @@ impl Producer {
             correlation: 0,
             next_bootstrap: 0,
             init_deadline_us: 0,
+            metadata_update_pending: false,
             acked: Vec::new(),
             errors: Vec::new(),
             failed: Vec::new(),
@@ -202,6 +204,7 @@ impl Producer {
         self.accumulator.clear();
         self.in_flight.clear();
         self.muted.clear();
+        self.metadata_update_pending = false;
         self.partitioner = partitioner_for(self.config.partitioner_class);
         self.idempotence = self.config.enable_idempotence.then(Idempotence::default);
     }
@@ -226,6 +229,7 @@ impl Producer {
 
     /// Creates the topic if not yet done, else refreshes the metadata.
     fn refresh(&mut self, ctx: &mut KCtx) {
+        self.metadata_update_pending = false;
         let Some(node) = self.any_broker() else {
             return;
         };
@@ -247,11 +251,13 @@ impl Producer {
 
     /// `metadata.requestUpdate()`: refresh after the back-off.
     pub(crate) fn request_metadata_update(&mut self, ctx: &mut KCtx) {
-        ctx.set_timer(Timer::Retry, self.backoff_us());
+        if !self.metadata_update_pending {
+            self.metadata_update_pending = true;
+            ctx.set_timer(Timer::Retry, self.backoff_us());
+        }
     }
 
     pub fn on_message(&mut self, ctx: &mut KCtx, src: NodeId, msg: Wire) {
-        let _ = src;
         let Wire::Kafka(m) = msg else { return };
         match m {
             Msg::CreateTopicsResponse { error, .. } => {
@@ -269,7 +275,7 @@ impl Producer {
                 correlation_id,
                 responses,
                 ..
-            } => self.on_produce_response(ctx, correlation_id, responses),
+            } => self.on_produce_response(ctx, src, correlation_id, responses),
             Msg::InitProducerIdResponse {
                 correlation_id,
                 error,

@@ -362,17 +362,41 @@ impl Producer {
     pub(super) fn on_produce_response(
         &mut self,
         ctx: &mut KCtx,
+        src: NodeId,
         correlation_id: i32,
         responses: Vec<PartitionResponse>,
     ) {
-        let Some(i) = self
+        if !self
             .in_flight
             .iter()
-            .position(|r| r.correlation_id == correlation_id)
-        else {
+            .any(|r| r.correlation_id == correlation_id)
+        {
             // Its connection was closed after a timeout: the answer is dropped.
             return;
+        }
+        // Answers come back on one connection in request order (`InFlightRequests`); an
+        // answer to another than the oldest request means earlier answers were lost.
+        let Some(i) = self.in_flight.iter().position(|r| r.node == src) else {
+            return;
         };
+        if self.in_flight[i].correlation_id != correlation_id {
+            let (dead, alive): (Vec<InFlight>, Vec<InFlight>) =
+                self.in_flight.drain(..).partition(|r| r.node == src);
+            self.in_flight = alive;
+            ctx.note(format!(
+                "the answer to request {correlation_id} overtook the answer to request {}: correlation ids do not match, disconnects; {} request(s) in flight fail with NETWORK_EXCEPTION",
+                dead[0].correlation_id,
+                dead.len()
+            ));
+            for r in dead {
+                for b in r.batches {
+                    self.complete_batch(ctx, b, KafkaError::NetworkException, -1);
+                }
+            }
+            self.request_metadata_update(ctx);
+            self.run_sender(ctx);
+            return;
+        }
         let req = self.in_flight.remove(i);
         for b in req.batches {
             let (error, base_offset) = responses

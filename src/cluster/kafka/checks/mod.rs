@@ -14,6 +14,8 @@ use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
 
 use super::running_brokers;
 
+pub mod data;
+
 /// Every Kafka checker, fresh.
 pub fn checkers() -> Vec<AnyChecker> {
     vec![
