@@ -212,13 +212,11 @@ impl Producer {
     pub fn on_timer(&mut self, ctx: &mut KCtx, t: Tick) {
         match t {
             Tick::Kafka(Timer::Retry) => self.refresh(ctx),
-            Tick::Kafka(Timer::Send) => {
-                if self.made < self.max_records {
-                    let n = self.made;
-                    self.made += 1;
-                    ctx.set_timer(Timer::Send, self.interval_ms.max(1) * MS);
-                    self.send_record(ctx, Some(format!("k{n}")), format!("v{n}"), None);
-                }
+            Tick::Kafka(Timer::Send) if self.made < self.max_records => {
+                let n = self.made;
+                self.made += 1;
+                ctx.set_timer(Timer::Send, self.interval_ms.max(1) * MS);
+                self.send_record(ctx, Some(format!("k{n}")), format!("v{n}"), None);
             }
             Tick::Kafka(Timer::SenderWake) | Tick::Kafka(Timer::RequestTimeout) => {
                 self.run_sender(ctx)

@@ -32,7 +32,7 @@ use super::super::{producers, running_brokers};
 /// The data checkers, fresh.
 pub fn checkers() -> Vec<AnyChecker> {
     vec![
-        AnyChecker::new(AckedNeverLost),
+        AnyChecker::new(AckedNeverLost::default()),
         AnyChecker::new(PerPartitionOrder::default()),
         AnyChecker::new(NoDuplicates::default()),
     ]
@@ -97,7 +97,84 @@ fn safe_settings(world: &World<Node>, leader: &Replica) -> bool {
 
 /// `kafka.acked-never-lost`.
 #[derive(Clone, Debug, Default)]
-pub struct AckedNeverLost;
+pub struct AckedNeverLost {
+    /// What the last check saw: every running replica's (broker, partition, role, epoch,
+    /// log start, LEO, ISR size) and every producer's acknowledgement count. Logs only change
+    /// with one of those, so an unchanged fingerprint needs no new check.
+    fingerprint: Vec<i64>,
+}
+
+fn fingerprint(world: &World<Node>) -> Vec<i64> {
+    let mut out = Vec::new();
+    for (_, b) in running_brokers(world) {
+        for r in b.replicas.values() {
+            out.extend([
+                i64::from(b.id),
+                i64::from(r.partition),
+                r.role as i64,
+                i64::from(r.leader_epoch),
+                r.log.log_start_offset(),
+                r.log.log_end_offset(),
+                r.isr.len() as i64,
+            ]);
+        }
+    }
+    for (_, p) in producers(world) {
+        out.push(p.acked.len() as i64);
+    }
+    out
+}
+
+impl AckedNeverLost {
+    fn check(world: &World<Node>, p: &Producer) -> Option<String> {
+        let mut parts: Vec<i32> = p.acked.iter().map(|a| a.partition).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        for part in parts {
+            let Some(leader) = current_leader(world, &p.topic, part) else {
+                continue;
+            };
+            if !safe_settings(world, leader.replica) {
+                continue;
+            }
+            let key = (p.topic.clone(), part);
+            let isr: Vec<(i32, &Replica)> = running_brokers(world)
+                .filter(|(_, b)| b.id != leader.broker && leader.replica.isr.contains(&b.id))
+                .filter_map(|(_, b)| b.replicas.get(&key).map(|r| (b.id, r)))
+                .collect();
+            let acked = p
+                .acked
+                .iter()
+                .filter(|a| a.partition == part && a.acks == Acks::All && a.offset >= 0);
+            for a in acked {
+                if missing_from(leader.replica, a) {
+                    return Some(format!(
+                        "{}-{part}: {} acknowledged {} at offset {} (acks=all), but leader broker {} has {} there",
+                        p.topic,
+                        p.name,
+                        a.value,
+                        a.offset,
+                        leader.broker,
+                        what_is_at(leader.replica, a.offset)
+                    ));
+                }
+                for (id, r) in &isr {
+                    if a.offset < r.log.log_end_offset() && missing_from(r, a) {
+                        return Some(format!(
+                            "{}-{part}: {} acknowledged {} at offset {} (acks=all), but in-sync broker {id} has {} there",
+                            p.topic,
+                            p.name,
+                            a.value,
+                            a.offset,
+                            what_is_at(r, a.offset)
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
 
 impl ClusterChecker for AckedNeverLost {
     fn info(&self) -> CheckerInfo {
@@ -109,59 +186,18 @@ impl ClusterChecker for AckedNeverLost {
     }
 
     fn after_step(&mut self, world: &World<Node>, _rec: &Record) -> Option<String> {
-        for (_, p) in producers(world) {
-            for a in p
-                .acked
-                .iter()
-                .filter(|a| a.acks == Acks::All && a.offset >= 0)
-            {
-                let Some(leader) = current_leader(world, &p.topic, a.partition) else {
-                    continue;
-                };
-                if !safe_settings(world, leader.replica) {
-                    continue;
-                }
-                if missing_from(leader.replica, a) {
-                    return Some(format!(
-                        "{}-{}: {} acknowledged {} at offset {} (acks=all), but leader broker {} has {} there",
-                        p.topic,
-                        a.partition,
-                        p.name,
-                        a.value,
-                        a.offset,
-                        leader.broker,
-                        what_is_at(leader.replica, a.offset)
-                    ));
-                }
-                for (_, b) in running_brokers(world) {
-                    if !leader.replica.isr.contains(&b.id) || b.id == leader.broker {
-                        continue;
-                    }
-                    let Some(r) = b.replicas.get(&(p.topic.clone(), a.partition)) else {
-                        continue;
-                    };
-                    if a.offset < r.log.log_end_offset() && missing_from(r, a) {
-                        return Some(format!(
-                            "{}-{}: {} acknowledged {} at offset {} (acks=all), but in-sync broker {} has {} there",
-                            p.topic,
-                            a.partition,
-                            p.name,
-                            a.value,
-                            a.offset,
-                            b.id,
-                            what_is_at(r, a.offset)
-                        ));
-                    }
-                }
-            }
+        let now = fingerprint(world);
+        if now == self.fingerprint {
+            return None;
         }
-        None
+        self.fingerprint = now;
+        producers(world).find_map(|(_, p)| Self::check(world, p))
     }
 }
 
 fn what_is_at(r: &Replica, offset: i64) -> String {
     match r.log.record_at(offset) {
-        Some(rec) => format!("{}", rec.data.value),
+        Some(rec) => rec.data.value.clone(),
         None => format!("nothing (log end {})", r.log.log_end_offset()),
     }
 }
