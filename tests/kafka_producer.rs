@@ -394,3 +394,85 @@ fn the_same_seed_gives_the_same_producer_digest() {
         assert_eq!(a.digest, b.digest, "{name}");
     }
 }
+
+#[test]
+fn without_idempotence_a_retry_after_lost_responses_writes_the_records_twice() {
+    let mut s = setup(Acks::All, 2);
+    s.producer.request_timeout_ms = 3_000;
+    let mut e = Ens::from_sim(kafka_cluster_with(&BuildOptions::seed(1), &s));
+    assert!(e.run_until(30 * SEC, all_led));
+    e.run_for(3 * SEC);
+    let p = producer_node(&e.sim.world);
+    let lossy = zooscope::sim::LinkConfig {
+        loss_ppm: 1_000_000,
+        ..zooscope::sim::LinkConfig::default()
+    };
+    let brokers: Vec<_> = (1..=3).map(|b| broker_node(&e.sim.world, b)).collect();
+    for &b in &brokers {
+        e.input(Input::SetLink(b, p, lossy.clone()));
+    }
+    e.run_for(500 * MS);
+    for &b in &brokers {
+        e.input(Input::SetLink(b, p, zooscope::sim::LinkConfig::default()));
+    }
+    e.run_for(10 * SEC);
+    let twice = (0..3).any(|part| {
+        let log = leader_log(&e, part).unwrap();
+        log.iter()
+            .any(|(v, _, _)| log.iter().filter(|(w, _, _)| w == v).count() > 1)
+    });
+    assert!(twice, "a retried record was appended a second time");
+    // Kafka promises nothing here: no checker fires.
+    assert!(e.violations.is_empty(), "{:?}", e.violations);
+}
+
+/// Two records to one partition refused with NOT_ENOUGH_REPLICAS until the ISR is back;
+/// returns their acknowledged offsets.
+fn retried_pair(seed: u64, max_in_flight: i32) -> (i64, i64) {
+    let mut s = setup(Acks::All, 3);
+    s.max_records = 0;
+    s.producer.max_in_flight_requests_per_connection = max_in_flight;
+    let mut e = Ens::from_sim(kafka_cluster_with(&BuildOptions::seed(seed), &s));
+    assert!(e.run_until(30 * SEC, all_led));
+    e.run_for(2 * SEC);
+    // events-0 is led by broker 1 (first replica); broker 2 follows it.
+    let b2 = broker_node(&e.sim.world, 2);
+    e.input(Input::Crash(b2));
+    let shrunk = e.run_until(30 * SEC, |e| {
+        running_brokers(&e.sim.world).any(|(_, b)| {
+            b.replicas
+                .get(&("events".to_string(), 0))
+                .is_some_and(|r| r.role == ReplicaRole::Leader && r.isr.len() == 2)
+        })
+    });
+    assert!(shrunk);
+    send(&mut e, None, "A", Some(0));
+    send(&mut e, None, "B", Some(0));
+    e.run_for(2 * SEC);
+    e.input(Input::Restart(b2));
+    let both = e.run_until(60 * SEC, |e| {
+        let p = producer(e);
+        ["A", "B"]
+            .iter()
+            .all(|v| p.acked.iter().any(|a| a.value == *v))
+    });
+    assert!(both, "both records acknowledged once the ISR is back");
+    let p = producer(&e);
+    let at = |v: &str| p.acked.iter().find(|a| a.value == v).unwrap().offset;
+    assert!(e.violations.is_empty(), "{:?}", e.violations);
+    (at("A"), at("B"))
+}
+
+#[test]
+fn without_idempotence_retries_with_several_requests_in_flight_can_reorder_a_partition() {
+    let reordered = (1..=4).any(|seed| {
+        let (a, b) = retried_pair(seed, 5);
+        b < a
+    });
+    assert!(reordered, "B overtook A on some seed");
+    // One request in flight keeps send() order.
+    for seed in 1..=2 {
+        let (a, b) = retried_pair(seed, 1);
+        assert!(a < b, "seed {seed}: A at {a}, B at {b}");
+    }
+}

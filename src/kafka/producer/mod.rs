@@ -130,6 +130,16 @@ impl Producer {
         interval_ms: u64,
         max_records: u32,
     ) -> Self {
+        // `maybeOverrideAcksAndRetries`: idempotence forces an unset acks to all. A config
+        // Kafka would refuse (explicit acks=1 with idempotence, …) is kept without idempotence.
+        let config = match config.clone().finish() {
+            Ok(c) => c,
+            Err(_) => {
+                let mut c = config;
+                c.enable_idempotence = false;
+                c
+            }
+        };
         let idempotence = config.enable_idempotence.then(Idempotence::default);
         Self {
             name: name.to_string(),
