@@ -63,6 +63,7 @@ const REGISTRY: &[&[Scenario]] = &[
     super::kafka::scenarios::SCENARIOS,
     super::kafka::scenarios::controller::SCENARIOS,
     super::kafka::scenarios::faults::SCENARIOS,
+    super::kafka::scenarios::producer::SCENARIOS,
 ];
 
 fn scenarios() -> impl Iterator<Item = &'static Scenario> {

@@ -8,7 +8,7 @@
 //! LEO); `truncateTo` (records at or above the target removed and returned, epoch cache
 //! truncated, HW lowered) and `truncateFullyAndStartAt`; `maybeIncrementLogStartOffset`
 //! (`DeleteRecords`/retention, never past the HW); reads for fetches with Kafka's soft size
-//! limit (the first record is always returned).
+//! limit (whole batches; the first batch is always returned, KIP-74).
 //!
 //! Simplifies: no segments, indexes, page cache or fsync; a record is the unit of storage and
 //! an append is one record batch whose size is the records' sizes plus
@@ -47,6 +47,10 @@ pub struct RecordData {
     pub sequence: i32,
     /// Serialized size in bytes (counted against the size limits).
     pub size_bytes: u32,
+    /// The `baseSequence` of the batch header the record was written in, or
+    /// [`NO_SEQUENCE`]: records of one batch share it, so a follower can rebuild the
+    /// producer state batch by batch.
+    pub base_sequence: i32,
 }
 
 impl RecordData {
@@ -61,6 +65,7 @@ impl RecordData {
             producer_epoch: NO_PRODUCER_EPOCH,
             sequence: NO_SEQUENCE,
             size_bytes: u32::try_from(size).unwrap_or(u32::MAX),
+            base_sequence: NO_SEQUENCE,
         }
     }
 }
@@ -164,6 +169,17 @@ impl Default for LogLimits {
     }
 }
 
+/// Whether two adjacent records were written in one record batch: known for idempotent
+/// batches (same producer, epoch, base sequence and leader epoch); every other record counts
+/// as a batch of its own.
+fn same_batch(a: &Record, b: &Record) -> bool {
+    a.data.base_sequence != NO_SEQUENCE
+        && a.data.producer_id == b.data.producer_id
+        && a.data.producer_epoch == b.data.producer_epoch
+        && a.data.base_sequence == b.data.base_sequence
+        && a.leader_epoch == b.leader_epoch
+}
+
 /// One replica's log of one partition. Survives a broker crash (it is "on disk").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartitionLog {
@@ -216,6 +232,12 @@ impl PartitionLog {
     /// The size limits.
     pub fn limits(&self) -> LogLimits {
         self.limits
+    }
+
+    /// Applies a (new) log config's size limits (`LogConfig` at log creation or on a dynamic
+    /// config change); records already appended stay.
+    pub fn set_limits(&mut self, limits: LogLimits) {
+        self.limits = limits;
     }
 
     /// `latestEpoch`: the latest epoch in the cache.
@@ -401,8 +423,8 @@ impl PartitionLog {
     }
 
     /// Records from `fetch_offset` below `max_offset` (the HW for consumers, the LEO for
-    /// follower fetches), up to `max_bytes` except that the first record is always returned
-    /// (the soft limit since 0.10.1). An offset outside `[logStartOffset, LEO]` is
+    /// follower fetches), whole batches up to `max_bytes` except that the first batch is
+    /// always returned, however large (the soft limit since 0.10.1, KIP-74). An offset outside `[logStartOffset, LEO]` is
     /// `OFFSET_OUT_OF_RANGE`.
     pub fn read(
         &self,
@@ -420,12 +442,22 @@ impl PartitionLog {
         let mut end = start;
         let mut bytes = 0u64;
         while end < end_bound {
-            let size = u64::from(self.records[end].data.size_bytes);
+            // Whole batches only: the records of one idempotent batch go together.
+            let mut batch_end = end + 1;
+            while batch_end < end_bound
+                && same_batch(&self.records[batch_end - 1], &self.records[batch_end])
+            {
+                batch_end += 1;
+            }
+            let size: u64 = self.records[end..batch_end]
+                .iter()
+                .map(|r| u64::from(r.data.size_bytes))
+                .sum();
             if end > start && bytes + size > max_bytes {
                 break;
             }
             bytes += size;
-            end += 1;
+            end = batch_end;
         }
         Ok(&self.records[start..end.max(start)])
     }

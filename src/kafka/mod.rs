@@ -27,7 +27,7 @@
 //!
 //! * Logs are lists of records with sizes, not segments of bytes: no indexes, compression,
 //!   page cache, fsync or transactions; the idempotence checks live beside the log in
-//!   [`producer_state`] for the broker actor to call.
+//!   [`producer_state`], called by the broker's produce path ([`broker::produce`]).
 //! * Randomness Kafka takes from `ThreadLocalRandom`/`Random` (sticky partition, assignment
 //!   start index and shift) comes from the seeded simulator RNG, so choices are reproducible
 //!   but not those of a real JVM.

@@ -56,6 +56,13 @@ pub enum Operator {
     /// `kafka-topics.sh --zookeeper --alter --topic <t> --partitions <count>`: the broker
     /// writes the grown assignment to `/brokers/topics/<t>` (`AdminZkClient.addPartitions`).
     AddPartitions { topic: String, count: i32 },
+    /// A producer's `send(new ProducerRecord(topic, partition, key, value))`: a null key is
+    /// `None`; an explicit partition bypasses the partitioner.
+    Send {
+        key: Option<String>,
+        value: String,
+        partition: Option<i32>,
+    },
 }
 
 /// The entity a dynamic config belongs to (`ConfigType` + name).
@@ -105,8 +112,43 @@ impl Operator {
             Operator::AddPartitions { topic, count } => {
                 format!("add-partitions {topic} to {count}")
             }
+            Operator::Send {
+                key,
+                value,
+                partition,
+            } => {
+                let key = key.as_deref().unwrap_or("null");
+                let part = partition.map_or(String::new(), |p| format!(" partition={p}"));
+                format!("send key={key} value={}{part}", short(value))
+            }
         }
     }
+}
+
+/// A value cut to 24 characters for a trace line.
+fn short(value: &str) -> String {
+    match value.char_indices().nth(24) {
+        Some((i, _)) => format!("{}… ({} bytes)", &value[..i], value.len()),
+        None => value.to_string(),
+    }
+}
+
+/// One partition's record batch in a `Produce` request (`PartitionProduceData`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceBatch {
+    pub partition: i32,
+    /// The batch's records; an idempotent batch's records carry its producer id, epoch and
+    /// base sequence.
+    pub records: Vec<RecordData>,
+}
+
+/// One partition's answer in a `ProduceResponse` (`PartitionProduceResponse`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartitionResponse {
+    pub partition: i32,
+    pub error: KafkaError,
+    /// Offset of the batch's first record (-1 on error).
+    pub base_offset: i64,
 }
 
 /// Kafka's requests and responses.
@@ -205,22 +247,28 @@ pub enum Msg {
         controller_id: i32,
         partitions: Vec<PartitionInfo>,
     },
-    /// Producer → leader.
+    /// Producer → leader: at most one batch per partition the broker leads.
     Produce {
         correlation_id: i32,
         acks: i16,
         timeout_ms: i32,
         topic: String,
-        partition: i32,
-        records: Vec<RecordData>,
+        batches: Vec<ProduceBatch>,
     },
-    /// Leader → producer (never sent for `acks=0`).
+    /// Leader → producer (never sent for `acks=0`): one answer per batch.
     ProduceResponse {
         correlation_id: i32,
         topic: String,
-        partition: i32,
+        responses: Vec<PartitionResponse>,
+    },
+    /// Idempotent producer → any broker (`TransactionalId` null).
+    InitProducerId { correlation_id: i32 },
+    /// Broker → producer: an id from the broker's block of `/latest_producer_id_block`.
+    InitProducerIdResponse {
+        correlation_id: i32,
         error: KafkaError,
-        base_offset: i64,
+        producer_id: i64,
+        producer_epoch: i16,
     },
     /// Controller → broker: stop the replicas (fetchers; with `delete_partitions` also the
     /// logs). Per partition: topic, partition, leader epoch (-2 during a topic deletion).
@@ -262,6 +310,8 @@ impl Msg {
             Msg::StopReplica { .. } => "StopReplica",
             Msg::ControlledShutdown { .. } => "ControlledShutdown",
             Msg::ControlledShutdownResponse { .. } => "ControlledShutdownResponse",
+            Msg::InitProducerId { .. } => "InitProducerId",
+            Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
         }
     }
 
@@ -395,23 +445,51 @@ impl Msg {
             Msg::Produce {
                 acks,
                 topic,
-                partition,
-                records,
+                batches,
                 ..
-            } => format!(
-                "Produce {} acks={acks} records={}",
-                tp(topic, partition),
-                records.len()
-            ),
+            } => {
+                let parts: Vec<String> = batches
+                    .iter()
+                    .map(|b| {
+                        let seq = b.records.first().map_or(-1, |r| r.base_sequence);
+                        let seq = if seq >= 0 {
+                            format!(" seq={seq}")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{} records={}{seq}",
+                            tp(topic, &b.partition),
+                            b.records.len()
+                        )
+                    })
+                    .collect();
+                format!("Produce acks={acks} [{}]", parts.join("; "))
+            }
             Msg::ProduceResponse {
-                topic,
-                partition,
+                topic, responses, ..
+            } => {
+                let parts: Vec<String> = responses
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} offset={}",
+                            tp(topic, &r.partition),
+                            r.error.name(),
+                            r.base_offset
+                        )
+                    })
+                    .collect();
+                format!("ProduceResponse [{}]", parts.join("; "))
+            }
+            Msg::InitProducerId { .. } => "InitProducerId".to_string(),
+            Msg::InitProducerIdResponse {
                 error,
-                base_offset,
+                producer_id,
+                producer_epoch,
                 ..
             } => format!(
-                "ProduceResponse {} {} offset={base_offset}",
-                tp(topic, partition),
+                "InitProducerIdResponse {} producer_id={producer_id} epoch={producer_epoch}",
                 error.name()
             ),
             Msg::StopReplica {
@@ -470,6 +548,9 @@ pub enum Timer {
     AutoLeaderRebalance,
     /// Broker (ZK-ISR mode): `isr-change-propagation`, every 2500 ms.
     IsrChangePropagation,
+    /// Producer: the sender thread's next wake-up (`linger.ms`, `retry.backoff.ms`, a
+    /// request or delivery timeout).
+    SenderWake,
 }
 
 impl Timer {
@@ -487,6 +568,7 @@ impl Timer {
             Timer::ControlledShutdownTimeout => "ControlledShutdownTimeout",
             Timer::AutoLeaderRebalance => "AutoLeaderRebalance",
             Timer::IsrChangePropagation => "IsrChangePropagation",
+            Timer::SenderWake => "ProducerSender",
         }
         .to_string()
     }

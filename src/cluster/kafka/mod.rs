@@ -42,6 +42,13 @@ pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
     if brokers(world).next().is_some() {
         out.push(("unclean_leader_elections", unclean));
     }
+    if brokers(world).next().is_none() {
+        return out;
+    }
+    out.push((
+        "acknowledged writes lost",
+        checks::data::acknowledged_writes_lost(world),
+    ));
     out
 }
 

@@ -27,6 +27,8 @@ pub mod admin;
 pub mod controller;
 pub mod dynamic_config;
 pub mod isr_zk;
+pub mod produce;
+pub mod producer_ids;
 pub mod replica;
 pub mod shutdown;
 
@@ -101,6 +103,14 @@ pub enum ZkReq {
     Config(dynamic_config::ConfigReq),
     /// ZK-ISR mode: the leader's own ISR write or notification.
     IsrZk(isr_zk::IsrZkReq),
+    /// `getData(/config/topics/<t>)` when a log is created.
+    TopicLogConfig { topic: String },
+    /// `getData(/latest_producer_id_block)`.
+    ProducerIdBlockRead,
+    /// The conditional write of a new producer id block.
+    ProducerIdBlockWrite {
+        block: crate::kafka::znodes::ProducerIdBlock,
+    },
 }
 
 /// What the broker knows from `UpdateMetadata` (`MetadataCache`).
@@ -142,7 +152,6 @@ pub struct Broker {
     pending: BTreeMap<u64, ZkReq>,
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
-    pub(crate) parked: Vec<replica::DelayedProduce>,
     /// A controlled shutdown in progress.
     pub shutdown: Option<shutdown::ShutdownState>,
     /// Dynamic configs (`/config/...`) as this broker last read them.
@@ -151,6 +160,9 @@ pub struct Broker {
     pub isr_zk: isr_zk::IsrPropagation,
     /// Unclean leader elections this broker made as controller (`UncleanLeaderElectionsPerSec`).
     pub unclean_elections: u64,
+    pub(crate) parked: Vec<produce::DelayedProduce>,
+    /// Producer ids for idempotent producers (volatile).
+    pub producer_ids: producer_ids::ProducerIdManager,
 }
 
 impl Broker {
@@ -187,6 +199,7 @@ impl Broker {
             shutdown: None,
             isr_zk: isr_zk::IsrPropagation::default(),
             unclean_elections: 0,
+            producer_ids: producer_ids::ProducerIdManager::default(),
         }
     }
 
@@ -302,6 +315,7 @@ impl Broker {
         self.deferred.clear();
         self.session = 0;
         self.parked.clear();
+        self.producer_ids = producer_ids::ProducerIdManager::default();
         self.metadata = MetadataCache {
             controller_id: -1,
             ..MetadataCache::default()
@@ -400,6 +414,10 @@ impl Broker {
             | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
             | Msg::ProduceResponse { .. } => {}
+            Msg::InitProducerId { correlation_id } => {
+                self.on_init_producer_id(ctx, src, correlation_id)
+            }
+            Msg::InitProducerIdResponse { .. } => {}
         }
     }
 
@@ -409,6 +427,7 @@ impl Broker {
             Operator::Shutdown => self.on_shutdown(ctx),
             Operator::AlterConfig { entity, configs } => self.alter_config(ctx, entity, configs),
             Operator::AddPartitions { topic, count } => self.add_partitions(ctx, topic, count),
+            Operator::Send { .. } => ctx.note("a broker does not send records: ignored"),
         }
     }
 
@@ -661,6 +680,11 @@ impl Broker {
             ZkReq::Admin(r) => self.on_admin_completed(ctx, r, result),
             ZkReq::Config(r) => self.on_config_completed(ctx, r, result),
             ZkReq::IsrZk(r) => self.on_isr_zk_completed(ctx, r, result),
+            ZkReq::TopicLogConfig { topic } => self.on_topic_log_config(&topic, result),
+            ZkReq::ProducerIdBlockRead => self.on_producer_id_block_read(ctx, result),
+            ZkReq::ProducerIdBlockWrite { block } => {
+                self.on_producer_id_block_written(ctx, block, result)
+            }
         }
     }
 

@@ -10,9 +10,8 @@
 //!   follower truncates on `DivergingEpoch`, appends, and sets `HW = min(leader HW, LEO)`.
 //! * ISR shrink every `replica.lag.time.max.ms / 2` and expand on fetch go to the controller
 //!   with `AlterIsr`; while one is in flight the HW counts the larger ISR.
-//! * Produce: `acks=all` with ISR < `min.insync.replicas` → `NOT_ENOUGH_REPLICAS`; `acks=0` is
-//!   not answered; `acks=all` waits until the HW passes the batch (or `REQUEST_TIMED_OUT`),
-//!   then answers `NOT_ENOUGH_REPLICAS_AFTER_APPEND` if the ISR shrank below the minimum.
+//! * Produce (`appendRecords`, acks, idempotence checks) is in [`super::produce`]; a
+//!   follower's append also rebuilds the idempotent producers' state there.
 //!
 //! Simplified: the leader does not park an empty fetch for `replica.fetch.wait.max.ms`; the
 //! follower instead polls on a `FetchTick` of that period and fetches again at once after a
@@ -21,14 +20,16 @@
 //! (Kafka waits for the next `LeaderAndIsr`).
 
 use super::{Broker, KCtx};
+use crate::kafka::config::TopicConfig;
 use crate::kafka::divergence::{diverging_epoch, offset_truncation_state, EpochEndOffset};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::{LogLimits, PartitionLog, Record};
-use crate::kafka::msg::{Msg, PartitionInfo, Timer, CONSUMER_REPLICA_ID};
+use crate::kafka::msg::{Msg, PartitionInfo, CONSUMER_REPLICA_ID};
 use crate::kafka::partition_state::{
     maybe_increment_leader_hw, needs_expand_isr, out_of_sync_replicas,
     reset_remote_replicas_on_make_leader, RemoteReplica,
 };
+use crate::kafka::producer_state::ProducerStateManager;
 use crate::sim::{NodeId, TimeUs, MS};
 
 /// What this broker is for a partition.
@@ -59,10 +60,15 @@ pub struct Replica {
     pub remotes: Vec<RemoteReplica>,
     leader_epoch_start: Option<i64>,
     fetch_sent_at: Option<TimeUs>,
+    /// Idempotent producers' state (`ProducerStateManager`; on disk with the log).
+    pub producer_state: ProducerStateManager,
+    /// The topic's config overrides read from `/config/topics/<t>` when the log was
+    /// created (`LogConfig`; on disk with the log).
+    pub log_config: TopicConfig,
 }
 
 impl Replica {
-    fn new(topic: &str, partition: i32) -> Self {
+    pub(super) fn new(topic: &str, partition: i32) -> Self {
         Self {
             topic: topic.to_string(),
             partition,
@@ -77,14 +83,20 @@ impl Replica {
             remotes: Vec::new(),
             leader_epoch_start: None,
             fetch_sent_at: None,
+            producer_state: ProducerStateManager::new(),
+            log_config: TopicConfig::default(),
         }
     }
 
-    /// Crash: everything but the log is lost.
+    /// Crash: everything but the log, its producer state and its config is lost.
     pub fn on_crash(&mut self) {
         let log = self.log.clone();
+        let producer_state = std::mem::take(&mut self.producer_state);
+        let log_config = std::mem::take(&mut self.log_config);
         *self = Replica::new(&self.topic, self.partition);
         self.log = log;
+        self.producer_state = producer_state;
+        self.log_config = log_config;
     }
 
     /// The ISR the HW rule uses: the confirmed one plus a pending expansion.
@@ -101,18 +113,6 @@ impl Replica {
     }
 }
 
-/// An `acks=all` produce waiting for the HW.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DelayedProduce {
-    pub client: NodeId,
-    pub correlation_id: i32,
-    pub topic: String,
-    pub partition: i32,
-    pub base_offset: i64,
-    pub last_offset: i64,
-    pub deadline_us: TimeUs,
-}
-
 /// Where the replica manager's millisecond clock starts: Kafka's `Time.milliseconds()` is
 /// the wall clock, and `Partition`/`Replica` use 0 as "never caught up" (a follower outside
 /// the ISR after `makeLeader`, a follower's first fetch), which only works because real
@@ -121,12 +121,12 @@ pub struct DelayedProduce {
 /// never fetched (LEO unknown) would hold a new leader's high watermark down.
 const CLOCK_ORIGIN_MS: i64 = 1_600_000_000_000;
 
-fn now_ms(ctx: &KCtx) -> i64 {
+pub(super) fn now_ms(ctx: &KCtx) -> i64 {
     CLOCK_ORIGIN_MS + (ctx.now_us() / MS) as i64
 }
 
 impl Broker {
-    fn key(t: &str, p: i32) -> (String, i32) {
+    pub(super) fn key(t: &str, p: i32) -> (String, i32) {
         (t.to_string(), p)
     }
 
@@ -152,10 +152,12 @@ impl Broker {
                 continue;
             }
             let k = Self::key(&p.topic, p.partition);
-            let r = self
-                .replicas
-                .entry(k)
-                .or_insert_with(|| Replica::new(&p.topic, p.partition));
+            if !self.replicas.contains_key(&k) {
+                self.create_log(ctx, &p.topic, p.partition);
+            }
+            let Some(r) = self.replicas.get_mut(&k) else {
+                continue;
+            };
             if r.role != ReplicaRole::None && p.leader_epoch <= r.leader_epoch {
                 continue;
             }
@@ -218,19 +220,8 @@ impl Broker {
         r.remotes.clear();
         r.leader_epoch_start = None;
         r.fetch_sent_at = None;
-        let (t, part) = (p.topic.clone(), p.partition);
         // Produce requests parked on this partition lose their leader.
-        let mut lost = Vec::new();
-        self.parked.retain(|d| {
-            let keep = !(d.topic == t && d.partition == part);
-            if !keep {
-                lost.push(d.clone());
-            }
-            keep
-        });
-        for d in lost {
-            Self::answer(ctx, &d, KafkaError::NotLeaderOrFollower);
-        }
+        self.on_lost_leadership(ctx, &p.topic, p.partition);
         if p.leader >= 0 {
             self.send_fetch(ctx, &k);
         }
@@ -441,6 +432,7 @@ impl Broker {
             let leo = r.log.log_end_offset();
             let t = offset_truncation_state(&r.log, leo, EpochEndOffset { epoch, end_offset });
             if let Ok(removed) = r.log.truncate_to(t.offset) {
+                r.producer_state.truncate_to(t.offset);
                 ctx.note(format!(
                     "{topic}-{partition}: log diverges from the leader's; truncated to {} ({} records removed)",
                     t.offset,
@@ -454,6 +446,7 @@ impl Broker {
         if got && r.log.append_as_follower(&records).is_err() {
             return;
         }
+        super::produce::replicate_producer_state(&mut r.producer_state, &records);
         let leo = r.log.log_end_offset();
         r.log.update_high_watermark(high_watermark.min(leo));
         if got {
@@ -557,138 +550,6 @@ impl Broker {
                 "AlterIsr for {topic}-{partition}: {}",
                 error.name()
             )),
-        }
-    }
-
-    /// `appendRecords` on the leader.
-    pub(super) fn on_produce(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
-        let Msg::Produce {
-            correlation_id,
-            acks,
-            timeout_ms,
-            topic,
-            partition,
-            records,
-        } = m
-        else {
-            return;
-        };
-        let min_isr = self.min_insync_replicas_for(&topic);
-        let now = now_ms(ctx);
-        let lag = self.config.replica_lag_time_max_ms;
-        let mut d = DelayedProduce {
-            client: src,
-            correlation_id,
-            topic: topic.clone(),
-            partition,
-            base_offset: -1,
-            last_offset: -1,
-            deadline_us: ctx.now_us() + timeout_ms.max(0) as u64 * MS,
-        };
-        let refuse = |ctx: &mut KCtx, d: &DelayedProduce, e| {
-            if acks != 0 {
-                Self::answer(ctx, d, e);
-            }
-        };
-        let Some(r) = self
-            .replicas
-            .get_mut(&Self::key(&topic, partition))
-            .filter(|r| r.role == ReplicaRole::Leader)
-        else {
-            refuse(ctx, &d, KafkaError::NotLeaderOrFollower);
-            return;
-        };
-        if acks == -1 && (r.isr.len() as i32) < min_isr {
-            ctx.note(format!(
-                "{topic}-{partition}: ISR {:?} is smaller than min.insync.replicas={min_isr}",
-                r.isr
-            ));
-            refuse(ctx, &d, KafkaError::NotEnoughReplicas);
-            return;
-        }
-        let info = match r.log.append_as_leader(&records, r.leader_epoch) {
-            Ok(i) => i,
-            Err(e) => {
-                refuse(ctx, &d, e.kafka_error());
-                return;
-            }
-        };
-        d.base_offset = info.first_offset;
-        d.last_offset = info.last_offset;
-        let isr = r.maximal_isr();
-        maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag);
-        match acks {
-            0 => {}
-            1 => Self::answer(ctx, &d, KafkaError::None),
-            _ => {
-                self.parked.push(d);
-                ctx.set_timer(Timer::ProduceTimeout, timeout_ms.max(0) as u64 * MS);
-                self.complete_produces(ctx);
-            }
-        }
-    }
-
-    fn answer(ctx: &mut KCtx, d: &DelayedProduce, error: KafkaError) {
-        let base_offset = if error.is_none() { d.base_offset } else { -1 };
-        let msg = Msg::ProduceResponse {
-            correlation_id: d.correlation_id,
-            topic: d.topic.clone(),
-            partition: d.partition,
-            error,
-            base_offset,
-        };
-        ctx.send(d.client, msg);
-    }
-
-    /// Answers the parked `acks=all` produces whose batch is now below the HW.
-    pub(super) fn complete_produces(&mut self, ctx: &mut KCtx) {
-        let mut done = Vec::new();
-        let replicas = &self.replicas;
-        let min_isr_of = |t: &str| {
-            self.dynamic
-                .topics
-                .get(t)
-                .map_or(self.config.min_insync_replicas, |c| {
-                    c.min_insync_replicas(&self.config)
-                })
-        };
-        self.parked.retain(|d| {
-            let Some(r) = replicas.get(&(d.topic.clone(), d.partition)) else {
-                return true;
-            };
-            let min_isr = min_isr_of(&d.topic);
-            if r.log.high_watermark() > d.last_offset {
-                let e = if (r.isr.len() as i32) < min_isr {
-                    KafkaError::NotEnoughReplicasAfterAppend
-                } else {
-                    KafkaError::None
-                };
-                done.push((d.clone(), e));
-                false
-            } else {
-                true
-            }
-        });
-        for (d, e) in done {
-            Self::answer(ctx, &d, e);
-        }
-    }
-
-    pub(super) fn expire_produces(&mut self, ctx: &mut KCtx) {
-        let now = ctx.now_us();
-        let mut expired = Vec::new();
-        self.parked.retain(|d| {
-            let due = d.deadline_us <= now;
-            if due {
-                expired.push(d.clone());
-            }
-            !due
-        });
-        for d in expired {
-            Self::answer(ctx, &d, KafkaError::RequestTimedOut);
-        }
-        if let Some(next) = self.parked.iter().map(|d| d.deadline_us).min() {
-            ctx.set_timer(Timer::ProduceTimeout, next.saturating_sub(now).max(1));
         }
     }
 }

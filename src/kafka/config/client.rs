@@ -62,6 +62,8 @@ pub struct ProducerConfig {
     pub max_in_flight_requests_per_connection: i32,
     /// `metadata.max.age.ms` (300000).
     pub metadata_max_age_ms: i64,
+    /// `partitioner.class` (`DefaultPartitioner`).
+    pub partitioner_class: PartitionerClass,
     acks_set: bool,
     retries_set: bool,
 }
@@ -82,6 +84,7 @@ impl Default for ProducerConfig {
             enable_idempotence: false,
             max_in_flight_requests_per_connection: 5,
             metadata_max_age_ms: 300_000,
+            partitioner_class: PartitionerClass::Default,
             acks_set: false,
             retries_set: false,
         }
@@ -119,6 +122,7 @@ impl ProducerConfig {
                 self.max_in_flight_requests_per_connection = parse_num(k, v, 1)?
             }
             "metadata.max.age.ms" => self.metadata_max_age_ms = parse_num(k, v, 0)?,
+            "partitioner.class" => self.partitioner_class = PartitionerClass::parse(k, v)?,
             _ => return Err(unknown(k, v)),
         }
         Ok(())
@@ -158,6 +162,32 @@ impl ProducerConfig {
             ));
         }
         Ok(self)
+    }
+}
+
+/// The producer's `partitioner.class`, plus `Explicit`-free choices: every record may still
+/// name its partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionerClass {
+    /// `org.apache.kafka.clients.producer.internals.DefaultPartitioner`: murmur2 for keys,
+    /// sticky for null keys.
+    Default,
+    /// `org.apache.kafka.clients.producer.UniformStickyPartitioner`.
+    UniformSticky,
+    /// `org.apache.kafka.clients.producer.RoundRobinPartitioner`.
+    RoundRobin,
+}
+
+impl PartitionerClass {
+    fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
+        let name = value.trim();
+        let simple = name.rsplit('.').next().unwrap_or(name);
+        match simple {
+            "DefaultPartitioner" | "default" => Ok(PartitionerClass::Default),
+            "UniformStickyPartitioner" | "uniform-sticky" => Ok(PartitionerClass::UniformSticky),
+            "RoundRobinPartitioner" | "round-robin" => Ok(PartitionerClass::RoundRobin),
+            _ => Err(bad(key, value, format!("Class {name} cannot be found"))),
+        }
     }
 }
 

@@ -88,6 +88,8 @@ mod topic;
 pub use admin::*;
 pub use broker::*;
 pub use topic::*;
+mod producer_id;
+pub use producer_id::*;
 
 fn decode_decimal<T: std::str::FromStr>(
     znode: &'static str,

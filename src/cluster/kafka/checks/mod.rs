@@ -17,6 +17,7 @@ use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
 use super::running_brokers;
 
 pub mod controller;
+pub mod data;
 
 /// Every Kafka checker, fresh.
 pub fn checkers() -> Vec<AnyChecker> {

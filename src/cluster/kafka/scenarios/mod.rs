@@ -21,6 +21,8 @@ use crate::cluster::scenario::{
 };
 use crate::cluster::{ClusterSim, Node};
 
+pub mod producer;
+
 /// The panels of a Kafka scenario, in tab order.
 pub const KAFKA_PANELS: &[&str] = &["znodes", "sessions", "events", "invariants"];
 

@@ -9,7 +9,9 @@ use crate::kafka::assignment::assign_replicas_to_brokers;
 use crate::kafka::config::{Acks, ProducerConfig, TopicConfig};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::RecordData;
-use crate::kafka::msg::{LiveBroker, Msg as KMsg, PartitionInfo, CONSUMER_REPLICA_ID};
+use crate::kafka::msg::{
+    LiveBroker, Msg as KMsg, PartitionInfo, ProduceBatch, CONSUMER_REPLICA_ID,
+};
 use crate::kafka::partitioner::{PartitionError, TopicMetadata};
 use crate::kafka::znodes::{encode_entity_config, paths, TopicAssignment};
 use crate::sim::{NodeId, TimeUs, MS};
@@ -396,8 +398,10 @@ impl Runner<'_> {
             acks: cfg.acks.wire(),
             timeout_ms: cfg.request_timeout_ms,
             topic: topic.to_string(),
-            partition,
-            records: vec![RecordData::new(key, value, now_ms)],
+            batches: vec![ProduceBatch {
+                partition,
+                records: vec![RecordData::new(key, value, now_ms)],
+            }],
         };
         if cfg.acks == Acks::Zero {
             if !self.sim.world.is_up(node) {
@@ -409,12 +413,18 @@ impl Runner<'_> {
         let reply = self.request(node, msg, request_timeout, |m| {
             matches!(m, KMsg::ProduceResponse { correlation_id: c, .. } if *c == correlation_id)
         });
-        match reply {
-            Some(KMsg::ProduceResponse {
-                error, base_offset, ..
-            }) if error.is_none() => Ok(base_offset),
-            Some(KMsg::ProduceResponse { error, .. }) => Err(error),
-            Some(_) => Err(KafkaError::UnknownServerError),
+        let got_reply = reply.is_some();
+        let answer = match reply {
+            Some(KMsg::ProduceResponse { responses, .. }) => responses
+                .into_iter()
+                .find(|r| r.partition == partition)
+                .map(|r| (r.error, r.base_offset)),
+            _ => None,
+        };
+        match answer {
+            Some((error, base_offset)) if error.is_none() => Ok(base_offset),
+            Some((error, _)) => Err(error),
+            None if got_reply => Err(KafkaError::UnknownServerError),
             None if self.sim.world.is_up(node) => Err(KafkaError::RequestTimedOut),
             None => Err(KafkaError::NetworkException),
         }
