@@ -52,6 +52,7 @@ pub mod partitioner;
 pub mod producer;
 pub mod producer_state;
 pub mod znodes;
+pub mod zk_consumer;
 
 pub use msg::{Msg, Tick, Timer, Wire};
 pub use node::KafkaNode;

@@ -364,6 +364,8 @@ pub enum Timer {
     Retry,
     /// Client: a request went unanswered for `request.timeout.ms`.
     RequestTimeout,
+    /// Classic ZooKeeper consumer.
+    ZkConsumer(crate::kafka::zk_consumer::ConsumerTimer),
 }
 
 impl Timer {
@@ -377,6 +379,7 @@ impl Timer {
             Timer::Send => "ProducerSend",
             Timer::Retry => "ProducerRetry",
             Timer::RequestTimeout => "RequestTimeout",
+            Timer::ZkConsumer(t) => return t.name(),
         }
         .to_string()
     }

@@ -6,6 +6,7 @@ pub mod scenarios;
 
 use crate::kafka::broker::Broker;
 use crate::kafka::producer::Producer;
+use crate::kafka::zk_consumer::ZkConsumer;
 use crate::sim::{NodeId, World};
 
 use super::Node;
@@ -42,4 +43,11 @@ pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
 /// The running broker that is the active controller, if any.
 pub fn controller(world: &World<Node>) -> Option<(NodeId, &Broker)> {
     running_brokers(world).find(|(_, b)| b.is_controller())
+}
+
+/// Every classic (ZooKeeper) consumer of the world, running or not, in node order.
+pub fn zk_consumers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &ZkConsumer)> {
+    world
+        .node_ids()
+        .filter_map(move |id| world.node(id).kafka_zk_consumer().map(|c| (id, c)))
 }

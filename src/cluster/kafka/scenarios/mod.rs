@@ -6,6 +6,8 @@
 //! `acks=all`. Brokers use `zookeeper.session.timeout.ms=6000` (the 2.8 default is 18000) so a
 //! dead broker's ephemerals vanish sooner; `min.insync.replicas=2`.
 
+pub mod zk_consumer;
+
 use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
 use crate::kafka::producer::Producer;
@@ -71,6 +73,7 @@ pub const SCENARIOS: &[Scenario] = &[
             Ok(sim)
         },
     },
+    zk_consumer::SCENARIO,
 ];
 
 /// The node of broker `id`.

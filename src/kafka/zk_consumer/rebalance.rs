@@ -1,0 +1,605 @@
+//! The synced rebalance of the classic consumer (`ZKRebalancerListener.syncedRebalance` and
+//! `rebalance`, 1.1.1), as a chain of phases: each phase issues its ZooKeeper calls together
+//! (a session answers in order) and the next starts when the last of them has completed.
+
+use std::collections::BTreeMap;
+
+use crate::kafka::broker::KCtx;
+use crate::kafka::group::{range_assign, Subscription};
+use crate::kafka::znodes::{decode_consumer_offset, decode_consumer_subscription, paths};
+use crate::kafka::znodes::TopicAssignment;
+use crate::zk::msg::{ClientOp, ReplyBody};
+use crate::zk::{CreateMode, ErrorCode, WriteOp};
+
+use super::{parse_ids, ConsumerTimer, ZkConsumer, ZkReq};
+
+/// Where a rebalance try is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Committing the consumed offsets (fetchers stopped).
+    Commit,
+    /// Deleting its owner znodes (`releasePartitionOwnership`).
+    Release,
+    /// Reading the members, the brokers and the topic's partitions.
+    Read,
+    /// Reading each member's subscription (its thread ids).
+    Subscriptions,
+    /// Reading the assigned partitions' offsets (`fetchOffsets`).
+    Offsets,
+    /// Creating the owner znodes (`reflectPartitionOwnershipDecision`).
+    Claim,
+    /// A claim failed: deleting what this try claimed.
+    Unclaim,
+    /// Waiting `rebalance.backoff.ms` before the next try.
+    Backoff,
+}
+
+impl Phase {
+    /// Lower-case name for cards and notes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Commit => "commit",
+            Phase::Release => "release",
+            Phase::Read => "read",
+            Phase::Subscriptions => "subscriptions",
+            Phase::Offsets => "offsets",
+            Phase::Claim => "claim",
+            Phase::Unclaim => "unclaim",
+            Phase::Backoff => "backoff",
+        }
+    }
+}
+
+/// A synced rebalance in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rebalance {
+    /// Try number, from 0.
+    pub attempt: u32,
+    pub phase: Phase,
+    /// The try's id in its calls' tags.
+    pub round: u64,
+    outstanding: u32,
+    failed: Option<String>,
+    conflict: bool,
+    /// Members (consumer ids) as read.
+    pub members: Vec<String>,
+    /// Thread ids subscribed to the topic, sorted.
+    pub thread_ids: Vec<String>,
+    brokers: Vec<i32>,
+    num_partitions: i32,
+    /// The partitions the assignment gives this consumer.
+    pub assigned: Vec<i32>,
+    offsets: Vec<(i32, i64)>,
+    claimed: Vec<i32>,
+}
+
+impl Rebalance {
+    fn new(attempt: u32, round: u64) -> Self {
+        Self {
+            attempt,
+            phase: Phase::Commit,
+            round,
+            outstanding: 0,
+            failed: None,
+            conflict: false,
+            members: Vec::new(),
+            thread_ids: Vec::new(),
+            brokers: Vec::new(),
+            num_partitions: 0,
+            assigned: Vec::new(),
+            offsets: Vec::new(),
+            claimed: Vec::new(),
+        }
+    }
+}
+
+impl ZkConsumer {
+    /// A watch fired: rebalance now, or after the one running (`rebalanceEventTriggered`).
+    pub(super) fn trigger_rebalance(&mut self, ctx: &mut KCtx) {
+        if self.rebalance.is_some() {
+            self.rebalance_pending = true;
+        } else {
+            self.start_rebalance(ctx);
+        }
+    }
+
+    /// `syncedRebalance`: the first try.
+    pub(super) fn start_rebalance(&mut self, ctx: &mut KCtx) {
+        if !self.registered {
+            return;
+        }
+        if self.rebalance.is_some() {
+            self.rebalance_pending = true;
+            return;
+        }
+        self.stats.rebalances += 1;
+        self.rebalance_pending = false;
+        self.begin_try(ctx, 0);
+    }
+
+    fn begin_try(&mut self, ctx: &mut KCtx, attempt: u32) {
+        self.round += 1;
+        ctx.note(format!(
+            "begin rebalancing consumer {} try #{attempt}",
+            self.consumer_id
+        ));
+        self.rebalance = Some(Rebalance::new(attempt, self.round));
+        // Stop the fetchers, commit what was consumed, then release (`closeFetchers`).
+        self.commit_offsets(ctx, Some(self.round));
+        for o in std::mem::take(&mut self.owned) {
+            if !self.to_release.iter().any(|(p, _)| *p == o.partition) {
+                self.to_release.push((o.partition, true));
+            }
+        }
+        self.metadata_sent_us = None;
+        self.maybe_advance(ctx);
+    }
+
+    pub(super) fn on_backoff(&mut self, ctx: &mut KCtx) {
+        match &self.rebalance {
+            Some(rb) if rb.phase == Phase::Backoff => {
+                let next = rb.attempt + 1;
+                self.begin_try(ctx, next);
+            }
+            _ => {}
+        }
+    }
+
+    /// Counts a call of the current try as issued.
+    pub(super) fn issued(&mut self, n: u32) {
+        if let Some(rb) = self.rebalance.as_mut() {
+            rb.outstanding += n;
+        }
+    }
+
+    /// Counts a call of try `round` as finished; advances when the phase is complete.
+    pub(super) fn finished(&mut self, ctx: &mut KCtx, round: u64) {
+        let Some(rb) = self.rebalance.as_mut() else {
+            return;
+        };
+        if rb.round != round {
+            return;
+        }
+        rb.outstanding = rb.outstanding.saturating_sub(1);
+        self.maybe_advance(ctx);
+    }
+
+    fn fail(&mut self, why: impl Into<String>) {
+        if let Some(rb) = self.rebalance.as_mut() {
+            rb.failed.get_or_insert_with(|| why.into());
+        }
+    }
+
+    fn current_round(&self, round: u64) -> bool {
+        self.rebalance.as_ref().is_some_and(|rb| rb.round == round)
+    }
+
+    fn maybe_advance(&mut self, ctx: &mut KCtx) {
+        loop {
+            let Some(rb) = self.rebalance.as_ref() else {
+                return;
+            };
+            if rb.outstanding > 0 || rb.phase == Phase::Backoff {
+                return;
+            }
+            let failed = rb.failed.clone();
+            match (rb.phase, failed) {
+                (Phase::Unclaim, _) => return self.fail_try(ctx),
+                (Phase::Claim, _) if rb.conflict || rb.failed.is_some() => self.unclaim(ctx),
+                (_, Some(_)) => return self.fail_try(ctx),
+                (Phase::Commit, None) => self.release(ctx),
+                (Phase::Release, None) => self.read(ctx),
+                (Phase::Read, None) => {
+                    if !self.read_done(ctx) {
+                        return;
+                    }
+                }
+                (Phase::Subscriptions, None) => self.assign_and_read_offsets(ctx),
+                (Phase::Offsets, None) => self.claim(ctx),
+                (Phase::Claim, None) => return self.succeed(ctx),
+                (Phase::Backoff, _) => return,
+            }
+        }
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        if let Some(rb) = self.rebalance.as_mut() {
+            rb.phase = phase;
+        }
+    }
+
+    fn owner_path(&self, partition: i32) -> String {
+        paths::consumer_owner(&self.config.group_id, &self.topic, partition)
+    }
+
+    fn release(&mut self, ctx: &mut KCtx) {
+        self.set_phase(Phase::Release);
+        let round = self.round;
+        for (partition, sure) in self.to_release.clone() {
+            let path = self.owner_path(partition);
+            if sure {
+                let op = ClientOp::Write(WriteOp::delete(&path, -1));
+                self.zk.call(ctx, ZkReq::Release { round, partition }, op);
+            } else {
+                let op = ClientOp::GetData { path, watch: false };
+                self.zk.call(ctx, ZkReq::ReleaseCheck { round, partition }, op);
+            }
+            self.issued(1);
+        }
+    }
+
+    fn read(&mut self, ctx: &mut KCtx) {
+        self.set_phase(Phase::Read);
+        let round = self.round;
+        let ids = paths::consumer_ids(&self.config.group_id);
+        let children = |path: String| ClientOp::GetChildren {
+            path,
+            watch: true,
+            stat: false,
+        };
+        self.zk.call(ctx, ZkReq::Members { round }, children(ids));
+        let brokers = children(paths::BROKER_IDS.to_string());
+        self.zk
+            .call(ctx, ZkReq::Brokers { round: Some(round) }, brokers);
+        let topic = paths::topic(&self.topic);
+        let op = ClientOp::Exists {
+            path: topic.clone(),
+            watch: true,
+        };
+        self.zk.call(ctx, ZkReq::TopicWatch { round }, op);
+        let op = ClientOp::GetData {
+            path: topic,
+            watch: false,
+        };
+        self.zk.call(ctx, ZkReq::Topic { round }, op);
+        self.issued(4);
+    }
+
+    /// After the reads: no broker → done; else read the subscriptions. False when the
+    /// rebalance ended here.
+    fn read_done(&mut self, ctx: &mut KCtx) -> bool {
+        let Some(rb) = self.rebalance.as_ref() else {
+            return false;
+        };
+        if rb.brokers.is_empty() {
+            ctx.note("no brokers found when trying to rebalance: watches /brokers/ids");
+            self.brokers_watch_rebalances = true;
+            self.succeed(ctx);
+            return false;
+        }
+        if !rb.members.contains(&self.consumer_id) {
+            self.fail(format!("{} is not among the group's ids", self.consumer_id));
+            return true;
+        }
+        let members = rb.members.clone();
+        self.set_phase(Phase::Subscriptions);
+        let round = self.round;
+        for member in members {
+            let path = paths::consumer_id(&self.config.group_id, &member);
+            let op = ClientOp::GetData { path, watch: false };
+            self.zk
+                .call(ctx, ZkReq::Subscription { round, member }, op);
+            self.issued(1);
+        }
+        true
+    }
+
+    fn assign_and_read_offsets(&mut self, ctx: &mut KCtx) {
+        let me = self.thread_id();
+        let topic = self.topic.clone();
+        let Some(rb) = self.rebalance.as_mut() else {
+            return;
+        };
+        rb.thread_ids.sort();
+        // The old `RangeAssignor` over sorted thread ids is the new one over members named
+        // by their thread ids: contiguous ranges, the first `partitions % threads` get one more.
+        let subs: BTreeMap<String, Subscription> = rb
+            .thread_ids
+            .iter()
+            .map(|t| (t.clone(), Subscription::new(&[topic.as_str()])))
+            .collect();
+        let per_topic = [(topic.clone(), rb.num_partitions)].into_iter().collect();
+        let assignment = range_assign(&per_topic, &subs);
+        rb.assigned = assignment
+            .get(&me)
+            .map(|tps| tps.iter().map(|tp| tp.partition).collect())
+            .unwrap_or_default();
+        let assigned = rb.assigned.clone();
+        ctx.note(format!(
+            "{me} is assigned partitions {assigned:?} of {} ({} threads)",
+            rb.num_partitions,
+            rb.thread_ids.len()
+        ));
+        self.set_phase(Phase::Offsets);
+        let round = self.round;
+        for partition in assigned {
+            let path = paths::consumer_offset(&self.config.group_id, &topic, partition);
+            let op = ClientOp::GetData { path, watch: false };
+            self.zk.call(ctx, ZkReq::Offset { round, partition }, op);
+            self.issued(1);
+        }
+    }
+
+    fn claim(&mut self, ctx: &mut KCtx) {
+        self.set_phase(Phase::Claim);
+        let round = self.round;
+        let me = self.thread_id();
+        let assigned = self
+            .rebalance
+            .as_ref()
+            .map(|rb| rb.assigned.clone())
+            .unwrap_or_default();
+        for partition in assigned {
+            let path = self.owner_path(partition);
+            let op = ClientOp::Write(WriteOp::create(&path, &me, CreateMode::Ephemeral));
+            self.zk.call(ctx, ZkReq::Claim { round, partition }, op);
+            self.issued(1);
+        }
+    }
+
+    fn unclaim(&mut self, ctx: &mut KCtx) {
+        self.set_phase(Phase::Unclaim);
+        let round = self.round;
+        let claimed = self
+            .rebalance
+            .as_ref()
+            .map(|rb| rb.claimed.clone())
+            .unwrap_or_default();
+        for partition in claimed {
+            let path = self.owner_path(partition);
+            let op = ClientOp::Write(WriteOp::delete(&path, -1));
+            self.zk.call(ctx, ZkReq::Unclaim { round, partition }, op);
+            self.issued(1);
+        }
+    }
+
+    fn fail_try(&mut self, ctx: &mut KCtx) {
+        let Some(rb) = self.rebalance.as_mut() else {
+            return;
+        };
+        let why = rb
+            .failed
+            .clone()
+            .unwrap_or_else(|| "a partition is still owned by another consumer".into());
+        self.stats.failed_tries += 1;
+        let attempt = rb.attempt;
+        if attempt + 1 < self.config.rebalance_max_retries {
+            rb.phase = Phase::Backoff;
+            ctx.note(format!(
+                "rebalance try #{attempt} failed ({why}): retries in {} ms",
+                self.config.rebalance_backoff_ms
+            ));
+            ctx.set_timer(ConsumerTimer::Backoff, self.backoff_us());
+        } else {
+            ctx.note(format!(
+                "{} can't rebalance after {} retries ({why}): waits for the next change",
+                self.consumer_id, self.config.rebalance_max_retries
+            ));
+            self.stats.gave_up += 1;
+            self.end_rebalance(ctx);
+        }
+    }
+
+    fn succeed(&mut self, ctx: &mut KCtx) {
+        let Some(rb) = self.rebalance.as_ref() else {
+            return;
+        };
+        let offsets = rb.offsets.clone();
+        let mut owned: Vec<super::OwnedPartition> = rb
+            .assigned
+            .iter()
+            .map(|&partition| {
+                let position = offsets
+                    .iter()
+                    .find(|(p, _)| *p == partition)
+                    .map_or(-1, |(_, o)| *o);
+                super::OwnedPartition {
+                    partition,
+                    position,
+                    leader: -1,
+                    high_watermark: -1,
+                    in_flight: None,
+                }
+            })
+            .collect();
+        owned.sort_by_key(|o| o.partition);
+        for o in &owned {
+            self.set_checkpoint(o.partition, o.position);
+        }
+        ctx.note(format!(
+            "{} owns partitions {:?}: starts fetching",
+            self.thread_id(),
+            owned.iter().map(|o| o.partition).collect::<Vec<_>>()
+        ));
+        self.owned = owned;
+        self.end_rebalance(ctx);
+        self.on_fetch_tick(ctx);
+    }
+
+    fn end_rebalance(&mut self, ctx: &mut KCtx) {
+        self.rebalance = None;
+        if self.rebalance_pending {
+            self.rebalance_pending = false;
+            self.start_rebalance(ctx);
+        }
+    }
+
+    pub(super) fn set_checkpoint(&mut self, partition: i32, offset: i64) {
+        match self.checkpointed.iter_mut().find(|(p, _)| *p == partition) {
+            Some(c) => c.1 = offset,
+            None => self.checkpointed.push((partition, offset)),
+        }
+    }
+
+    /// Completions of the rebalance's calls.
+    pub(super) fn on_rebalance_completed(
+        &mut self,
+        ctx: &mut KCtx,
+        req: ZkReq,
+        result: Result<ReplyBody, ErrorCode>,
+    ) {
+        let round = match &req {
+            ZkReq::Release { round, .. }
+            | ZkReq::ReleaseCheck { round, .. }
+            | ZkReq::Members { round }
+            | ZkReq::TopicWatch { round }
+            | ZkReq::Topic { round }
+            | ZkReq::Subscription { round, .. }
+            | ZkReq::Offset { round, .. }
+            | ZkReq::Claim { round, .. }
+            | ZkReq::Unclaim { round, .. } => *round,
+            ZkReq::Brokers { round: Some(round) } => *round,
+            _ => return,
+        };
+        // Ownership bookkeeping holds whatever try the answer belongs to.
+        match (&req, &result) {
+            (ZkReq::Release { partition, .. }, Ok(_) | Err(ErrorCode::NoNode)) => {
+                self.to_release.retain(|(p, _)| p != partition);
+            }
+            (ZkReq::Release { partition, .. }, Err(_)) => self.mark_unsure(*partition),
+            (ZkReq::Unclaim { partition, .. }, Err(e)) if *e != ErrorCode::NoNode => {
+                self.mark_unsure(*partition)
+            }
+            (ZkReq::Claim { partition, .. }, Err(e))
+                if !matches!(e, ErrorCode::NodeExists | ErrorCode::NoNode) =>
+            {
+                self.mark_unsure(*partition)
+            }
+            _ => {}
+        }
+        if !self.current_round(round) {
+            // A claim of an abandoned try that succeeded must still be released.
+            if let (ZkReq::Claim { partition, .. }, Ok(_)) = (&req, &result) {
+                self.mark_unsure(*partition);
+            }
+            return;
+        }
+        self.on_try_completed(ctx, req, result);
+        self.finished(ctx, round);
+    }
+
+    fn mark_unsure(&mut self, partition: i32) {
+        match self.to_release.iter_mut().find(|(p, _)| *p == partition) {
+            Some(e) => e.1 = false,
+            None => self.to_release.push((partition, false)),
+        }
+    }
+
+    fn on_try_completed(&mut self, ctx: &mut KCtx, req: ZkReq, result: Result<ReplyBody, ErrorCode>) {
+        let me = self.thread_id();
+        let topic = self.topic.clone();
+        match req {
+            ZkReq::Release { partition, .. } => {
+                if let Err(e) = result {
+                    if e != ErrorCode::NoNode {
+                        self.fail(format!("releasing partition {partition}: {}", e.name()));
+                    }
+                }
+            }
+            ZkReq::ReleaseCheck { round, partition } => match result {
+                Ok(ReplyBody::Data { data, .. }) if data == me => {
+                    let path = self.owner_path(partition);
+                    let op = ClientOp::Write(WriteOp::delete(&path, -1));
+                    self.zk.call(ctx, ZkReq::Release { round, partition }, op);
+                    self.issued(1);
+                }
+                Ok(_) | Err(ErrorCode::NoNode) => {
+                    // Not ours (or gone): nothing to release.
+                    self.to_release.retain(|(p, _)| *p != partition);
+                }
+                Err(e) => self.fail(format!("reading owner of {partition}: {}", e.name())),
+            },
+            ZkReq::Members { .. } => match result {
+                Ok(ReplyBody::Children { mut children, .. }) => {
+                    children.sort();
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.members = children;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => self.fail(format!("reading the group's ids: {}", e.name())),
+            },
+            ZkReq::Brokers { .. } => match result {
+                Ok(ReplyBody::Children { children, .. }) => {
+                    let ids = parse_ids(&children);
+                    self.brokers = ids.clone();
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.brokers = ids;
+                    }
+                }
+                Ok(_) | Err(ErrorCode::NoNode) => {}
+                Err(e) => self.fail(format!("reading /brokers/ids: {}", e.name())),
+            },
+            ZkReq::TopicWatch { .. } => {
+                if let Err(e) = result {
+                    if e != ErrorCode::NoNode {
+                        self.fail(format!("watching the topic: {}", e.name()));
+                    }
+                }
+            }
+            ZkReq::Topic { .. } => match result {
+                Ok(ReplyBody::Data { data, .. }) => {
+                    let n = TopicAssignment::decode(data.as_bytes())
+                        .map(|a| a.partitions.len() as i32)
+                        .unwrap_or(0);
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.num_partitions = n;
+                    }
+                }
+                // No topic yet: no partitions to assign.
+                Ok(_) | Err(ErrorCode::NoNode) => {}
+                Err(e) => self.fail(format!("reading the topic: {}", e.name())),
+            },
+            ZkReq::Subscription { member, .. } => match result {
+                Ok(ReplyBody::Data { data, .. }) => {
+                    let streams = decode_consumer_subscription(data.as_bytes())
+                        .ok()
+                        .and_then(|s| s.get(&topic).copied())
+                        .unwrap_or(0)
+                        .clamp(0, 64);
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.thread_ids
+                            .extend((0..streams).map(|n| format!("{member}-{n}")));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => self.fail(format!("reading member {member}: {}", e.name())),
+            },
+            ZkReq::Offset { partition, .. } => {
+                let offset = match result {
+                    Ok(ReplyBody::Data { data, .. }) => {
+                        decode_consumer_offset(data.as_bytes()).unwrap_or(-1)
+                    }
+                    Err(ErrorCode::NoNode) => -1,
+                    Ok(_) => -1,
+                    Err(e) => {
+                        self.fail(format!("reading offset of {partition}: {}", e.name()));
+                        -1
+                    }
+                };
+                if let Some(rb) = self.rebalance.as_mut() {
+                    rb.offsets.push((partition, offset));
+                }
+            }
+            ZkReq::Claim { partition, .. } => match result {
+                Ok(_) => {
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.claimed.push(partition);
+                    }
+                }
+                Err(ErrorCode::NodeExists) => {
+                    self.stats.claim_conflicts += 1;
+                    ctx.note(format!(
+                        "waiting for the partition ownership to be deleted: partition {partition}"
+                    ));
+                    if let Some(rb) = self.rebalance.as_mut() {
+                        rb.conflict = true;
+                    }
+                }
+                Err(e) => self.fail(format!("claiming partition {partition}: {}", e.name())),
+            },
+            ZkReq::Unclaim { .. } => {}
+            _ => {}
+        }
+    }
+}
