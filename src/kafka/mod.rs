@@ -51,8 +51,8 @@ pub mod partition_state;
 pub mod partitioner;
 pub mod producer;
 pub mod producer_state;
-pub mod znodes;
 pub mod zk_consumer;
+pub mod znodes;
 
 pub use msg::{Msg, Tick, Timer, Wire};
 pub use node::KafkaNode;

@@ -92,7 +92,9 @@ impl ZkConsumer {
                 self.stats.commits += 1;
                 self.set_checkpoint(partition, offset);
             }
-            Err(ErrorCode::NoNode) if !create && !retried => return self.commit_call(ctx, next(true)),
+            Err(ErrorCode::NoNode) if !create && !retried => {
+                return self.commit_call(ctx, next(true))
+            }
             Err(ErrorCode::NodeExists) if create => return self.commit_call(ctx, next(false)),
             Err(e) => ctx.note(format!(
                 "committing offset {offset} of partition {partition} failed ({})",

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::kafka::broker::KCtx;
 use crate::kafka::group::{range_assign, Subscription};
-use crate::kafka::znodes::{decode_consumer_offset, decode_consumer_subscription, paths};
 use crate::kafka::znodes::TopicAssignment;
+use crate::kafka::znodes::{decode_consumer_offset, decode_consumer_subscription, paths};
 use crate::zk::msg::{ClientOp, ReplyBody};
 use crate::zk::{CreateMode, ErrorCode, WriteOp};
 
@@ -222,7 +222,8 @@ impl ZkConsumer {
                 self.zk.call(ctx, ZkReq::Release { round, partition }, op);
             } else {
                 let op = ClientOp::GetData { path, watch: false };
-                self.zk.call(ctx, ZkReq::ReleaseCheck { round, partition }, op);
+                self.zk
+                    .call(ctx, ZkReq::ReleaseCheck { round, partition }, op);
             }
             self.issued(1);
         }
@@ -277,8 +278,7 @@ impl ZkConsumer {
         for member in members {
             let path = paths::consumer_id(&self.config.group_id, &member);
             let op = ClientOp::GetData { path, watch: false };
-            self.zk
-                .call(ctx, ZkReq::Subscription { round, member }, op);
+            self.zk.call(ctx, ZkReq::Subscription { round, member }, op);
             self.issued(1);
         }
         true
@@ -485,7 +485,12 @@ impl ZkConsumer {
         }
     }
 
-    fn on_try_completed(&mut self, ctx: &mut KCtx, req: ZkReq, result: Result<ReplyBody, ErrorCode>) {
+    fn on_try_completed(
+        &mut self,
+        ctx: &mut KCtx,
+        req: ZkReq,
+        result: Result<ReplyBody, ErrorCode>,
+    ) {
         let me = self.thread_id();
         let topic = self.topic.clone();
         match req {

@@ -68,7 +68,9 @@ pub fn zk_consumer_cluster(opts: &BuildOptions) -> ClusterSim {
 pub fn with_zk_consumers(opts: &BuildOptions, n: usize, config: ZkConsumerConfig) -> ClusterSim {
     let mut sim = kafka_cluster(opts, Acks::All, 2);
     let world = &mut sim.world;
-    let zk_servers: Vec<NodeId> = crate::cluster::zk::servers(world).map(|(id, _)| id).collect();
+    let zk_servers: Vec<NodeId> = crate::cluster::zk::servers(world)
+        .map(|(id, _)| id)
+        .collect();
     let address_book: Vec<(String, NodeId)> =
         brokers(world).map(|(id, b)| (host_of(b.id), id)).collect();
     for i in 0..n {
