@@ -9,7 +9,7 @@ use zk_support::Ens;
 use zooscope::cluster::kafka::scenarios::zk_consumer::{
     scenario_config, with_zk_consumers, zk_consumer_node,
 };
-use zooscope::cluster::kafka::zk_consumers;
+use zooscope::cluster::kafka::{counters, zk_consumer_duplicates, zk_consumers};
 use zooscope::cluster::runner::{run_trace, RunConfig, ScenarioSource};
 use zooscope::cluster::{build, BuildOptions};
 use zooscope::kafka::zk_consumer::ZkConsumer;
@@ -169,6 +169,10 @@ fn the_survivor_resumes_the_taken_over_partitions_from_the_committed_offsets_wit
             "{r:?} is delivered again"
         );
     }
+    let dups = zk_consumer_duplicates(&e.sim.world);
+    assert!(dups >= again.len() as u64, "{dups} duplicates");
+    let counters = counters(&e.sim.world);
+    assert!(counters.contains(&("zk-consumer-duplicates", dups)));
     e.assert_clean();
 }
 

@@ -37,7 +37,11 @@ pub fn producers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Producer
 /// without Kafka.
 pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
     let _ = world;
-    Vec::new()
+    let mut out = Vec::new();
+    if zk_consumers(world).next().is_some() {
+        out.push(("zk-consumer-duplicates", zk_consumer_duplicates(world)));
+    }
+    out
 }
 
 /// The running broker that is the active controller, if any.
@@ -50,4 +54,17 @@ pub fn zk_consumers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &ZkCon
     world
         .node_ids()
         .filter_map(move |id| world.node(id).kafka_zk_consumer().map(|c| (id, c)))
+}
+
+/// Deliveries to the classic consumers of a record the group had already consumed (same
+/// partition and offset): the at-least-once re-deliveries after a crash or a rebalance,
+/// from what each consumer consumed since the run began (bounded lists).
+pub fn zk_consumer_duplicates(world: &World<Node>) -> u64 {
+    let mut seen: Vec<(i32, i64)> = zk_consumers(world)
+        .flat_map(|(_, c)| c.consumed.iter().map(|r| (r.partition, r.offset)))
+        .collect();
+    let total = seen.len();
+    seen.sort_unstable();
+    seen.dedup();
+    (total - seen.len()) as u64
 }

@@ -552,3 +552,6 @@ fn parse_ids(children: &[String]) -> Vec<i32> {
     ids.sort_unstable();
     ids
 }
+
+#[cfg(test)]
+mod tests;
