@@ -60,11 +60,15 @@ pub fn zk_consumers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &ZkCon
 /// partition and offset): the at-least-once re-deliveries after a crash or a rebalance,
 /// from what each consumer consumed since the run began (bounded lists).
 pub fn zk_consumer_duplicates(world: &World<Node>) -> u64 {
-    let mut seen: Vec<(i32, i64)> = zk_consumers(world)
-        .flat_map(|(_, c)| c.consumed.iter().map(|r| (r.partition, r.offset)))
-        .collect();
-    let total = seen.len();
-    seen.sort_unstable();
-    seen.dedup();
-    (total - seen.len()) as u64
+    let mut seen: Vec<(i32, i64)> = Vec::new();
+    let mut dups = 0;
+    for (_, c) in zk_consumers(world) {
+        for r in &c.consumed {
+            match seen.binary_search(&(r.partition, r.offset)) {
+                Ok(_) => dups += 1,
+                Err(at) => seen.insert(at, (r.partition, r.offset)),
+            }
+        }
+    }
+    dups
 }

@@ -19,7 +19,7 @@
 //!    offsets; release ownership (delete its `/consumers/<g>/owners/<t>/<p>`); read the
 //!    members, the brokers and the topic's partitions; each member's subscription gives its
 //!    thread ids `<consumerId>-<n>`; range-assign the sorted partitions over the sorted thread
-//!    ids (the old `RangeAssignor`, computed by [`crate::kafka::group::range_assign`]); read each
+//!    ids (the old `RangeAssignor`, [`rebalance::range_for`]); read each
 //!    assigned partition's offset from `/consumers/<g>/offsets/<t>/<p>`; claim each by creating
 //!    the ephemeral owner znode holding its thread id. Any `NodeExists` (the previous owner
 //!    has not released yet) deletes what this try claimed, waits `rebalance.backoff.ms` and
@@ -283,11 +283,9 @@ impl ZkConsumer {
         self.registered && self.rebalance.is_none() && !self.rebalance_pending
     }
 
-    /// The partitions it owns and fetches, sorted.
+    /// The partitions it owns and fetches, sorted (`owned` is kept in partition order).
     pub fn owned_partitions(&self) -> Vec<i32> {
-        let mut v: Vec<i32> = self.owned.iter().map(|o| o.partition).collect();
-        v.sort_unstable();
-        v
+        self.owned.iter().map(|o| o.partition).collect()
     }
 
     /// Total lag over its partitions.
@@ -548,9 +546,17 @@ impl ZkConsumer {
 
 /// Broker ids from `/brokers/ids` children (non-numeric names skipped), sorted.
 fn parse_ids(children: &[String]) -> Vec<i32> {
-    let mut ids: Vec<i32> = children.iter().filter_map(|c| c.parse().ok()).collect();
-    ids.sort_unstable();
+    let mut ids = Vec::with_capacity(children.len());
+    for id in children.iter().filter_map(|c| c.parse().ok()) {
+        insert_sorted(&mut ids, id);
+    }
     ids
+}
+
+/// Inserts `x` in sorted `v` (small lists; cheaper in the bundle than a sort per type).
+pub(crate) fn insert_sorted<T: Ord>(v: &mut Vec<T>, x: T) {
+    let at = v.binary_search(&x).unwrap_or_else(|e| e);
+    v.insert(at, x);
 }
 
 #[cfg(test)]

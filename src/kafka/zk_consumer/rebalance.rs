@@ -2,16 +2,13 @@
 //! `rebalance`, 1.1.1), as a chain of phases: each phase issues its ZooKeeper calls together
 //! (a session answers in order) and the next starts when the last of them has completed.
 
-use std::collections::BTreeMap;
-
 use crate::kafka::broker::KCtx;
-use crate::kafka::group::{range_assign, Subscription};
 use crate::kafka::znodes::TopicAssignment;
 use crate::kafka::znodes::{decode_consumer_offset, decode_consumer_subscription, paths};
 use crate::zk::msg::{ClientOp, ReplyBody};
 use crate::zk::{CreateMode, ErrorCode, WriteOp};
 
-use super::{parse_ids, ConsumerTimer, ZkConsumer, ZkReq};
+use super::{insert_sorted, parse_ids, ConsumerTimer, ZkConsumer, ZkReq};
 
 /// Where a rebalance try is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,20 +287,10 @@ impl ZkConsumer {
         let Some(rb) = self.rebalance.as_mut() else {
             return;
         };
-        rb.thread_ids.sort();
-        // The old `RangeAssignor` over sorted thread ids is the new one over members named
-        // by their thread ids: contiguous ranges, the first `partitions % threads` get one more.
-        let subs: BTreeMap<String, Subscription> = rb
-            .thread_ids
-            .iter()
-            .map(|t| (t.clone(), Subscription::new(&[topic.as_str()])))
-            .collect();
-        let per_topic = [(topic.clone(), rb.num_partitions)].into_iter().collect();
-        let assignment = range_assign(&per_topic, &subs);
-        rb.assigned = assignment
-            .get(&me)
-            .map(|tps| tps.iter().map(|tp| tp.partition).collect())
-            .unwrap_or_default();
+        rb.assigned = match rb.thread_ids.iter().position(|t| *t == me) {
+            Some(i) => range_for(rb.num_partitions, rb.thread_ids.len(), i).collect(),
+            None => Vec::new(),
+        };
         let assigned = rb.assigned.clone();
         ctx.note(format!(
             "{me} is assigned partitions {assigned:?} of {} ({} threads)",
@@ -385,7 +372,8 @@ impl ZkConsumer {
             return;
         };
         let offsets = rb.offsets.clone();
-        let mut owned: Vec<super::OwnedPartition> = rb
+        // `assigned` is a range, so `owned` is sorted by partition.
+        let owned: Vec<super::OwnedPartition> = rb
             .assigned
             .iter()
             .map(|&partition| {
@@ -402,7 +390,6 @@ impl ZkConsumer {
                 }
             })
             .collect();
-        owned.sort_by_key(|o| o.partition);
         for o in &owned {
             self.set_checkpoint(o.partition, o.position);
         }
@@ -515,10 +502,13 @@ impl ZkConsumer {
                 Err(e) => self.fail(format!("reading owner of {partition}: {}", e.name())),
             },
             ZkReq::Members { .. } => match result {
-                Ok(ReplyBody::Children { mut children, .. }) => {
-                    children.sort();
+                Ok(ReplyBody::Children { children, .. }) => {
+                    let mut members = Vec::with_capacity(children.len());
+                    for c in children {
+                        insert_sorted(&mut members, c);
+                    }
                     if let Some(rb) = self.rebalance.as_mut() {
-                        rb.members = children;
+                        rb.members = members;
                     }
                 }
                 Ok(_) => {}
@@ -563,8 +553,9 @@ impl ZkConsumer {
                         .unwrap_or(0)
                         .clamp(0, 64);
                     if let Some(rb) = self.rebalance.as_mut() {
-                        rb.thread_ids
-                            .extend((0..streams).map(|n| format!("{member}-{n}")));
+                        for n in 0..streams {
+                            insert_sorted(&mut rb.thread_ids, format!("{member}-{n}"));
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -607,4 +598,22 @@ impl ZkConsumer {
             _ => {}
         }
     }
+}
+
+/// The old `RangeAssignor` for one topic (`PartitionAssignor.scala`): with the thread ids
+/// sorted as strings and the partitions `0..num_partitions`, thread `index` of `threads` gets
+/// `num_partitions / threads` consecutive partitions starting at `per * index +
+/// min(index, extra)`, one more if `index < num_partitions % threads`. The same arithmetic as
+/// [`crate::kafka::group::range_assign`], without its maps (one topic, one thread list).
+pub fn range_for(num_partitions: i32, threads: usize, index: usize) -> std::ops::Range<i32> {
+    let (Ok(n), Ok(i)) = (i32::try_from(threads), i32::try_from(index)) else {
+        return 0..0;
+    };
+    if n <= 0 || i >= n || num_partitions <= 0 {
+        return 0..0;
+    }
+    let per = num_partitions / n;
+    let extra = num_partitions % n;
+    let start = per * i + i.min(extra);
+    start..start + per + i32::from(i < extra)
 }

@@ -7,7 +7,7 @@
 //! embed one; calls run in the ZooKeeper protocol's own context through `ctx.scoped`, as the
 //! broker's do, so the client's handlers are compiled once.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::kafka::broker::KCtx;
 use crate::sim::{Ctx, NodeId};
@@ -37,7 +37,8 @@ pub struct ZkSession<R> {
     /// The client library.
     pub client: ZkClient,
     next_tag: u64,
-    pending: BTreeMap<u64, R>,
+    /// Calls in flight by tag, in tag order (few at a time: a list is enough).
+    pending: Vec<(u64, R)>,
     deferred: VecDeque<ClientEvent>,
     /// The session id last seen connected (0 before the first).
     seen: SessionId,
@@ -49,7 +50,7 @@ impl<R> ZkSession<R> {
         Self {
             client: ZkClient::new(servers, timeout_ms),
             next_tag: 1,
-            pending: BTreeMap::new(),
+            pending: Vec::new(),
             deferred: VecDeque::new(),
             seen: 0,
         }
@@ -64,7 +65,7 @@ impl<R> ZkSession<R> {
     pub fn call(&mut self, ctx: &mut KCtx, req: R, op: ClientOp) {
         let tag = self.next_tag;
         self.next_tag += 1;
-        self.pending.insert(tag, req);
+        self.pending.push((tag, req));
         let events = ctx.scoped(|c: &mut ZkCtx| self.client.call(c, tag, op));
         self.deferred.extend(events);
     }
@@ -89,7 +90,8 @@ impl<R> ZkSession<R> {
                 ClientEvent::State(s) => return Some(ZkEvent::State(s)),
                 ClientEvent::Watch { event, path } => return Some(ZkEvent::Watch { event, path }),
                 ClientEvent::Completed { tag, result, .. } => {
-                    if let Some(req) = self.pending.remove(&tag) {
+                    if let Some(i) = self.pending.iter().position(|(t, _)| *t == tag) {
+                        let (_, req) = self.pending.remove(i);
                         return Some(ZkEvent::Completed { req, result });
                     }
                 }

@@ -50,3 +50,40 @@ fn broker_ids_are_parsed_and_sorted_and_junk_is_skipped() {
     let ids = parse_ids(&["3".into(), "x".into(), "1".into()]);
     assert_eq!(ids, vec![1, 3]);
 }
+
+#[test]
+fn range_gives_the_first_threads_the_extra_partitions() {
+    use super::rebalance::range_for;
+    assert_eq!(range_for(3, 2, 0), 0..2);
+    assert_eq!(range_for(3, 2, 1), 2..3);
+    assert_eq!(range_for(3, 1, 0), 0..3);
+    assert_eq!(
+        range_for(2, 3, 2),
+        2..2,
+        "more threads than partitions: none"
+    );
+    assert_eq!(range_for(7, 3, 0), 0..3);
+    assert_eq!(range_for(7, 3, 1), 3..5);
+    assert_eq!(range_for(7, 3, 2), 5..7);
+    assert_eq!(range_for(3, 0, 0), 0..0);
+    assert_eq!(range_for(3, 2, 5), 0..0);
+}
+
+#[test]
+fn range_matches_the_new_consumers_range_assignor() {
+    use crate::kafka::group::{range_assign, Subscription};
+    let threads: Vec<String> = (0..4).map(|i| format!("g_c{i}-0")).collect();
+    let subs = threads
+        .iter()
+        .map(|t| (t.clone(), Subscription::new(&["t"])))
+        .collect();
+    for n in 0..10 {
+        let per_topic = [("t".to_string(), n)].into_iter().collect();
+        let a = range_assign(&per_topic, &subs);
+        for (i, t) in threads.iter().enumerate() {
+            let want: Vec<i32> = a[t].iter().map(|tp| tp.partition).collect();
+            let got: Vec<i32> = super::rebalance::range_for(n, threads.len(), i).collect();
+            assert_eq!(got, want, "{n} partitions, thread {i}");
+        }
+    }
+}
