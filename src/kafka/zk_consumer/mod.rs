@@ -453,7 +453,8 @@ impl ZkConsumer {
 
     fn register(&mut self, ctx: &mut KCtx) {
         let now_ms = (ctx.now_us() / MS) as i64;
-        let sub = [(self.topic.clone(), 1)].into_iter().collect();
+        let mut sub = std::collections::BTreeMap::new();
+        sub.insert(self.topic.clone(), 1);
         let data = encode_consumer_registration(&sub, "static", now_ms);
         let data = String::from_utf8_lossy(&data).into_owned();
         let path = paths::consumer_id(&self.config.group_id, &self.consumer_id);

@@ -4,7 +4,7 @@
 
 use crate::kafka::broker::KCtx;
 use crate::kafka::znodes::TopicAssignment;
-use crate::kafka::znodes::{decode_consumer_offset, decode_consumer_subscription, paths};
+use crate::kafka::znodes::{decode_consumer_offset, paths};
 use crate::zk::msg::{ClientOp, ReplyBody};
 use crate::zk::{CreateMode, ErrorCode, WriteOp};
 
@@ -547,11 +547,7 @@ impl ZkConsumer {
             },
             ZkReq::Subscription { member, .. } => match result {
                 Ok(ReplyBody::Data { data, .. }) => {
-                    let streams = decode_consumer_subscription(data.as_bytes())
-                        .ok()
-                        .and_then(|s| s.get(&topic).copied())
-                        .unwrap_or(0)
-                        .clamp(0, 64);
+                    let streams = streams_for(&data, &topic).clamp(0, 64);
                     if let Some(rb) = self.rebalance.as_mut() {
                         for n in 0..streams {
                             insert_sorted(&mut rb.thread_ids, format!("{member}-{n}"));
@@ -616,4 +612,34 @@ pub fn range_for(num_partitions: i32, threads: usize, index: usize) -> std::ops:
     let extra = num_partitions % n;
     let start = per * i + i.min(extra);
     start..start + per + i32::from(i < extra)
+}
+
+/// The stream count for `topic` in a registration's `"subscription"` object (what
+/// `TopicCount.constructTopicCount` reads); 0 when absent or malformed. A small scan of the
+/// JSON instead of [`crate::kafka::znodes::decode_consumer_subscription`], whose map type
+/// would otherwise be compiled into the page just for this.
+pub fn streams_for(data: &str, topic: &str) -> i32 {
+    let Some(at) = data.find("\"subscription\"") else {
+        return 0;
+    };
+    let rest = data[at + "\"subscription\"".len()..].trim_start();
+    let Some(rest) = rest.strip_prefix(':').map(str::trim_start) else {
+        return 0;
+    };
+    let Some(body) = rest.strip_prefix('{') else {
+        return 0;
+    };
+    let body = body.split('}').next().unwrap_or("");
+    let key = format!("\"{topic}\"");
+    let Some(k) = body.find(&key) else {
+        return 0;
+    };
+    let Some(value) = body[k + key.len()..].trim_start().strip_prefix(':') else {
+        return 0;
+    };
+    let value = value.trim_start();
+    let end = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    value[..end].parse().unwrap_or(0)
 }

@@ -87,3 +87,28 @@ fn range_matches_the_new_consumers_range_assignor() {
         }
     }
 }
+
+#[test]
+fn the_stream_count_is_read_from_a_registration_as_the_full_decoder_reads_it() {
+    use super::rebalance::streams_for;
+    use crate::kafka::znodes::{decode_consumer_subscription, encode_consumer_registration};
+    let sub = [("events".to_string(), 2), ("other".to_string(), 1)]
+        .into_iter()
+        .collect();
+    let data = String::from_utf8(encode_consumer_registration(&sub, "static", 7)).unwrap();
+    let full = decode_consumer_subscription(data.as_bytes()).unwrap();
+    assert_eq!(streams_for(&data, "events"), full["events"]);
+    assert_eq!(streams_for(&data, "other"), 1);
+    assert_eq!(streams_for(&data, "vents"), 0);
+    let spaced = r#"{ "pattern" : "static", "subscription" : { "a" : 3 , "events" : 4 } }"#;
+    assert_eq!(streams_for(spaced, "events"), 4);
+    for junk in [
+        "",
+        "{",
+        r#"{"subscription":"#,
+        r#"{"subscription":{"events":}}"#,
+        "\u{fffd}",
+    ] {
+        assert_eq!(streams_for(junk, "events"), 0, "{junk:?}");
+    }
+}
