@@ -19,7 +19,7 @@
 //!    offsets; release ownership (delete its `/consumers/<g>/owners/<t>/<p>`); read the
 //!    members, the brokers and the topic's partitions; each member's subscription gives its
 //!    thread ids `<consumerId>-<n>`; range-assign the sorted partitions over the sorted thread
-//!    ids (the old `RangeAssignor`, [`rebalance::range_for`]); read each
+//!    ids (the old `RangeAssignor`, [`assign::range_for`]); read each
 //!    assigned partition's offset from `/consumers/<g>/offsets/<t>/<p>`; claim each by creating
 //!    the ephemeral owner znode holding its thread id. Any `NodeExists` (the previous owner
 //!    has not released yet) deletes what this try claimed, waits `rebalance.backoff.ms` and
@@ -47,11 +47,13 @@
 //! try deletes it. The broker answers a fetch at once, so an idle partition is polled every
 //! `fetch.wait.max.ms`. Offsets are committed to ZooKeeper only (`offsets.storage=zookeeper`).
 
+pub mod assign;
 pub mod config;
 pub mod rebalance;
 pub mod session;
 
 mod fetch;
+mod replies;
 
 use crate::kafka::broker::KCtx;
 use crate::kafka::msg::{LiveBroker, Msg, Tick, Timer, Wire};

@@ -3,12 +3,12 @@
 //! (a session answers in order) and the next starts when the last of them has completed.
 
 use crate::kafka::broker::KCtx;
-use crate::kafka::znodes::TopicAssignment;
-use crate::kafka::znodes::{decode_consumer_offset, paths};
-use crate::zk::msg::{ClientOp, ReplyBody};
-use crate::zk::{CreateMode, ErrorCode, WriteOp};
+use crate::kafka::znodes::paths;
+use crate::zk::msg::ClientOp;
+use crate::zk::{CreateMode, WriteOp};
 
-use super::{insert_sorted, parse_ids, ConsumerTimer, ZkConsumer, ZkReq};
+use super::assign::range_for;
+use super::{ConsumerTimer, ZkConsumer, ZkReq};
 
 /// Where a rebalance try is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,19 +55,19 @@ pub struct Rebalance {
     pub phase: Phase,
     /// The try's id in its calls' tags.
     pub round: u64,
-    outstanding: u32,
-    failed: Option<String>,
-    conflict: bool,
+    pub(super) outstanding: u32,
+    pub(super) failed: Option<String>,
+    pub(super) conflict: bool,
     /// Members (consumer ids) as read.
     pub members: Vec<String>,
     /// Thread ids subscribed to the topic, sorted.
     pub thread_ids: Vec<String>,
-    brokers: Vec<i32>,
-    num_partitions: i32,
+    pub(super) brokers: Vec<i32>,
+    pub(super) num_partitions: i32,
     /// The partitions the assignment gives this consumer.
     pub assigned: Vec<i32>,
-    offsets: Vec<(i32, i64)>,
-    claimed: Vec<i32>,
+    pub(super) offsets: Vec<(i32, i64)>,
+    pub(super) claimed: Vec<i32>,
 }
 
 impl Rebalance {
@@ -161,13 +161,13 @@ impl ZkConsumer {
         self.maybe_advance(ctx);
     }
 
-    fn fail(&mut self, why: impl Into<String>) {
+    pub(super) fn fail(&mut self, why: impl Into<String>) {
         if let Some(rb) = self.rebalance.as_mut() {
             rb.failed.get_or_insert_with(|| why.into());
         }
     }
 
-    fn current_round(&self, round: u64) -> bool {
+    pub(super) fn current_round(&self, round: u64) -> bool {
         self.rebalance.as_ref().is_some_and(|rb| rb.round == round)
     }
 
@@ -205,7 +205,7 @@ impl ZkConsumer {
         }
     }
 
-    fn owner_path(&self, partition: i32) -> String {
+    pub(super) fn owner_path(&self, partition: i32) -> String {
         paths::consumer_owner(&self.config.group_id, &self.topic, partition)
     }
 
@@ -417,229 +417,4 @@ impl ZkConsumer {
             None => self.checkpointed.push((partition, offset)),
         }
     }
-
-    /// Completions of the rebalance's calls.
-    pub(super) fn on_rebalance_completed(
-        &mut self,
-        ctx: &mut KCtx,
-        req: ZkReq,
-        result: Result<ReplyBody, ErrorCode>,
-    ) {
-        let round = match &req {
-            ZkReq::Release { round, .. }
-            | ZkReq::ReleaseCheck { round, .. }
-            | ZkReq::Members { round }
-            | ZkReq::TopicWatch { round }
-            | ZkReq::Topic { round }
-            | ZkReq::Subscription { round, .. }
-            | ZkReq::Offset { round, .. }
-            | ZkReq::Claim { round, .. }
-            | ZkReq::Unclaim { round, .. } => *round,
-            ZkReq::Brokers { round: Some(round) } => *round,
-            _ => return,
-        };
-        // Ownership bookkeeping holds whatever try the answer belongs to.
-        match (&req, &result) {
-            (ZkReq::Release { partition, .. }, Ok(_) | Err(ErrorCode::NoNode)) => {
-                self.to_release.retain(|(p, _)| p != partition);
-            }
-            (ZkReq::Release { partition, .. }, Err(_)) => self.mark_unsure(*partition),
-            (ZkReq::Unclaim { partition, .. }, Err(e)) if *e != ErrorCode::NoNode => {
-                self.mark_unsure(*partition)
-            }
-            (ZkReq::Claim { partition, .. }, Err(e))
-                if !matches!(e, ErrorCode::NodeExists | ErrorCode::NoNode) =>
-            {
-                self.mark_unsure(*partition)
-            }
-            _ => {}
-        }
-        if !self.current_round(round) {
-            // A claim of an abandoned try that succeeded must still be released.
-            if let (ZkReq::Claim { partition, .. }, Ok(_)) = (&req, &result) {
-                self.mark_unsure(*partition);
-            }
-            return;
-        }
-        self.on_try_completed(ctx, req, result);
-        self.finished(ctx, round);
-    }
-
-    fn mark_unsure(&mut self, partition: i32) {
-        match self.to_release.iter_mut().find(|(p, _)| *p == partition) {
-            Some(e) => e.1 = false,
-            None => self.to_release.push((partition, false)),
-        }
-    }
-
-    fn on_try_completed(
-        &mut self,
-        ctx: &mut KCtx,
-        req: ZkReq,
-        result: Result<ReplyBody, ErrorCode>,
-    ) {
-        let me = self.thread_id();
-        let topic = self.topic.clone();
-        match req {
-            ZkReq::Release { partition, .. } => {
-                if let Err(e) = result {
-                    if e != ErrorCode::NoNode {
-                        self.fail(format!("releasing partition {partition}: {}", e.name()));
-                    }
-                }
-            }
-            ZkReq::ReleaseCheck { round, partition } => match result {
-                Ok(ReplyBody::Data { data, .. }) if data == me => {
-                    let path = self.owner_path(partition);
-                    let op = ClientOp::Write(WriteOp::delete(&path, -1));
-                    self.zk.call(ctx, ZkReq::Release { round, partition }, op);
-                    self.issued(1);
-                }
-                Ok(_) | Err(ErrorCode::NoNode) => {
-                    // Not ours (or gone): nothing to release.
-                    self.to_release.retain(|(p, _)| *p != partition);
-                }
-                Err(e) => self.fail(format!("reading owner of {partition}: {}", e.name())),
-            },
-            ZkReq::Members { .. } => match result {
-                Ok(ReplyBody::Children { children, .. }) => {
-                    let mut members = Vec::with_capacity(children.len());
-                    for c in children {
-                        insert_sorted(&mut members, c);
-                    }
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        rb.members = members;
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => self.fail(format!("reading the group's ids: {}", e.name())),
-            },
-            ZkReq::Brokers { .. } => match result {
-                Ok(ReplyBody::Children { children, .. }) => {
-                    let ids = parse_ids(&children);
-                    self.brokers = ids.clone();
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        rb.brokers = ids;
-                    }
-                }
-                Ok(_) | Err(ErrorCode::NoNode) => {}
-                Err(e) => self.fail(format!("reading /brokers/ids: {}", e.name())),
-            },
-            ZkReq::TopicWatch { .. } => {
-                if let Err(e) = result {
-                    if e != ErrorCode::NoNode {
-                        self.fail(format!("watching the topic: {}", e.name()));
-                    }
-                }
-            }
-            ZkReq::Topic { .. } => match result {
-                Ok(ReplyBody::Data { data, .. }) => {
-                    let n = TopicAssignment::decode(data.as_bytes())
-                        .map(|a| a.partitions.len() as i32)
-                        .unwrap_or(0);
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        rb.num_partitions = n;
-                    }
-                }
-                // No topic yet: no partitions to assign.
-                Ok(_) | Err(ErrorCode::NoNode) => {}
-                Err(e) => self.fail(format!("reading the topic: {}", e.name())),
-            },
-            ZkReq::Subscription { member, .. } => match result {
-                Ok(ReplyBody::Data { data, .. }) => {
-                    let streams = streams_for(&data, &topic).clamp(0, 64);
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        for n in 0..streams {
-                            insert_sorted(&mut rb.thread_ids, format!("{member}-{n}"));
-                        }
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => self.fail(format!("reading member {member}: {}", e.name())),
-            },
-            ZkReq::Offset { partition, .. } => {
-                let offset = match result {
-                    Ok(ReplyBody::Data { data, .. }) => {
-                        decode_consumer_offset(data.as_bytes()).unwrap_or(-1)
-                    }
-                    Err(ErrorCode::NoNode) => -1,
-                    Ok(_) => -1,
-                    Err(e) => {
-                        self.fail(format!("reading offset of {partition}: {}", e.name()));
-                        -1
-                    }
-                };
-                if let Some(rb) = self.rebalance.as_mut() {
-                    rb.offsets.push((partition, offset));
-                }
-            }
-            ZkReq::Claim { partition, .. } => match result {
-                Ok(_) => {
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        rb.claimed.push(partition);
-                    }
-                }
-                Err(ErrorCode::NodeExists) => {
-                    self.stats.claim_conflicts += 1;
-                    ctx.note(format!(
-                        "waiting for the partition ownership to be deleted: partition {partition}"
-                    ));
-                    if let Some(rb) = self.rebalance.as_mut() {
-                        rb.conflict = true;
-                    }
-                }
-                Err(e) => self.fail(format!("claiming partition {partition}: {}", e.name())),
-            },
-            ZkReq::Unclaim { .. } => {}
-            _ => {}
-        }
-    }
-}
-
-/// The old `RangeAssignor` for one topic (`PartitionAssignor.scala`): with the thread ids
-/// sorted as strings and the partitions `0..num_partitions`, thread `index` of `threads` gets
-/// `num_partitions / threads` consecutive partitions starting at `per * index +
-/// min(index, extra)`, one more if `index < num_partitions % threads`. The same arithmetic as
-/// [`crate::kafka::group::range_assign`], without its maps (one topic, one thread list).
-pub fn range_for(num_partitions: i32, threads: usize, index: usize) -> std::ops::Range<i32> {
-    let (Ok(n), Ok(i)) = (i32::try_from(threads), i32::try_from(index)) else {
-        return 0..0;
-    };
-    if n <= 0 || i >= n || num_partitions <= 0 {
-        return 0..0;
-    }
-    let per = num_partitions / n;
-    let extra = num_partitions % n;
-    let start = per * i + i.min(extra);
-    start..start + per + i32::from(i < extra)
-}
-
-/// The stream count for `topic` in a registration's `"subscription"` object (what
-/// `TopicCount.constructTopicCount` reads); 0 when absent or malformed. A small scan of the
-/// JSON instead of [`crate::kafka::znodes::decode_consumer_subscription`], whose map type
-/// would otherwise be compiled into the page just for this.
-pub fn streams_for(data: &str, topic: &str) -> i32 {
-    let Some(at) = data.find("\"subscription\"") else {
-        return 0;
-    };
-    let rest = data[at + "\"subscription\"".len()..].trim_start();
-    let Some(rest) = rest.strip_prefix(':').map(str::trim_start) else {
-        return 0;
-    };
-    let Some(body) = rest.strip_prefix('{') else {
-        return 0;
-    };
-    let body = body.split('}').next().unwrap_or("");
-    let key = format!("\"{topic}\"");
-    let Some(k) = body.find(&key) else {
-        return 0;
-    };
-    let Some(value) = body[k + key.len()..].trim_start().strip_prefix(':') else {
-        return 0;
-    };
-    let value = value.trim_start();
-    let end = value
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(value.len());
-    value[..end].parse().unwrap_or(0)
 }

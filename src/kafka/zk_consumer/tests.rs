@@ -53,7 +53,7 @@ fn broker_ids_are_parsed_and_sorted_and_junk_is_skipped() {
 
 #[test]
 fn range_gives_the_first_threads_the_extra_partitions() {
-    use super::rebalance::range_for;
+    use super::assign::range_for;
     assert_eq!(range_for(3, 2, 0), 0..2);
     assert_eq!(range_for(3, 2, 1), 2..3);
     assert_eq!(range_for(3, 1, 0), 0..3);
@@ -82,7 +82,7 @@ fn range_matches_the_new_consumers_range_assignor() {
         let a = range_assign(&per_topic, &subs);
         for (i, t) in threads.iter().enumerate() {
             let want: Vec<i32> = a[t].iter().map(|tp| tp.partition).collect();
-            let got: Vec<i32> = super::rebalance::range_for(n, threads.len(), i).collect();
+            let got: Vec<i32> = super::assign::range_for(n, threads.len(), i).collect();
             assert_eq!(got, want, "{n} partitions, thread {i}");
         }
     }
@@ -90,7 +90,7 @@ fn range_matches_the_new_consumers_range_assignor() {
 
 #[test]
 fn the_stream_count_is_read_from_a_registration_as_the_full_decoder_reads_it() {
-    use super::rebalance::streams_for;
+    use super::assign::streams_for;
     use crate::kafka::znodes::{decode_consumer_subscription, encode_consumer_registration};
     let sub = [("events".to_string(), 2), ("other".to_string(), 1)]
         .into_iter()
