@@ -82,6 +82,7 @@ const REGISTRY: &[(Protocol, CheckerSet)] = &[
     (Protocol::Zk, super::zk::checks::checkers),
     (Protocol::Kafka, super::kafka::checks::checkers),
     (Protocol::Kafka, super::kafka::checks::data::checkers),
+    (Protocol::Kafka, super::kafka::checks::zk_consumer::checkers),
 ];
 
 /// The checkers of a world running `protocols`, in registry order.

@@ -99,6 +99,11 @@ impl Node {
         self.kafka().and_then(kafka::KafkaNode::producer)
     }
 
+    /// The classic ZooKeeper consumer, if this node is one.
+    pub fn kafka_zk_consumer(&self) -> Option<&kafka::zk_consumer::ZkConsumer> {
+        self.kafka().and_then(kafka::KafkaNode::zk_consumer)
+    }
+
     /// The heartbeat member, if this node is one.
     pub fn heartbeat(&self) -> Option<&heartbeat::Member> {
         match self {
@@ -203,6 +208,12 @@ impl From<kafka::broker::Broker> for Node {
 impl From<kafka::producer::Producer> for Node {
     fn from(p: kafka::producer::Producer) -> Self {
         Node::Kafka(p.into())
+    }
+}
+
+impl From<kafka::zk_consumer::ZkConsumer> for Node {
+    fn from(c: kafka::zk_consumer::ZkConsumer) -> Self {
+        Node::Kafka(c.into())
     }
 }
 

@@ -51,6 +51,7 @@ pub mod partition_state;
 pub mod partitioner;
 pub mod producer;
 pub mod producer_state;
+pub mod zk_consumer;
 pub mod znodes;
 
 pub use msg::{Msg, Tick, Timer, Wire};

@@ -551,6 +551,8 @@ pub enum Timer {
     /// Producer: the sender thread's next wake-up (`linger.ms`, `retry.backoff.ms`, a
     /// request or delivery timeout).
     SenderWake,
+    /// Classic ZooKeeper consumer.
+    ZkConsumer(crate::kafka::zk_consumer::ConsumerTimer),
 }
 
 impl Timer {
@@ -569,6 +571,7 @@ impl Timer {
             Timer::AutoLeaderRebalance => "AutoLeaderRebalance",
             Timer::IsrChangePropagation => "IsrChangePropagation",
             Timer::SenderWake => "ProducerSender",
+            Timer::ZkConsumer(t) => return t.name(),
         }
         .to_string()
     }

@@ -4,6 +4,7 @@
 use crate::kafka::broker::{Broker, KCtx};
 use crate::kafka::msg::{Tick, Wire};
 use crate::kafka::producer::Producer;
+use crate::kafka::zk_consumer::ZkConsumer;
 use crate::sim::NodeId;
 
 /// A Kafka node.
@@ -11,6 +12,7 @@ use crate::sim::NodeId;
 pub enum KafkaNode {
     Broker(Box<Broker>),
     Producer(Box<Producer>),
+    ZkConsumer(Box<ZkConsumer>),
 }
 
 impl KafkaNode {
@@ -19,6 +21,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.name.clone(),
             KafkaNode::Producer(p) => p.name.clone(),
+            KafkaNode::ZkConsumer(c) => c.name.clone(),
         }
     }
 
@@ -46,10 +49,19 @@ impl KafkaNode {
         }
     }
 
+    /// The classic ZooKeeper consumer, if this is one.
+    pub fn zk_consumer(&self) -> Option<&ZkConsumer> {
+        match self {
+            KafkaNode::ZkConsumer(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn on_start(&mut self, ctx: &mut KCtx) {
         match self {
             KafkaNode::Broker(b) => b.on_start(ctx),
             KafkaNode::Producer(p) => p.on_start(ctx),
+            KafkaNode::ZkConsumer(c) => c.on_start(ctx),
         }
     }
 
@@ -57,6 +69,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_message(ctx, src, msg),
             KafkaNode::Producer(p) => p.on_message(ctx, src, msg),
+            KafkaNode::ZkConsumer(c) => c.on_message(ctx, src, msg),
         }
     }
 
@@ -64,6 +77,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_timer(ctx, t),
             KafkaNode::Producer(p) => p.on_timer(ctx, t),
+            KafkaNode::ZkConsumer(c) => c.on_timer(ctx, t),
         }
     }
 
@@ -71,6 +85,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_crash(),
             KafkaNode::Producer(p) => p.on_crash(),
+            KafkaNode::ZkConsumer(c) => c.on_crash(),
         }
     }
 }
@@ -84,5 +99,11 @@ impl From<Broker> for KafkaNode {
 impl From<Producer> for KafkaNode {
     fn from(p: Producer) -> Self {
         KafkaNode::Producer(Box::new(p))
+    }
+}
+
+impl From<ZkConsumer> for KafkaNode {
+    fn from(c: ZkConsumer) -> Self {
+        KafkaNode::ZkConsumer(Box::new(c))
     }
 }

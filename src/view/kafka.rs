@@ -25,12 +25,22 @@ pub const PRODUCER_KIND: NodeKind = NodeKind {
     protocol: Protocol::Kafka,
 };
 
+/// A classic (ZooKeeper) consumer: on the bottom band.
+pub const ZK_CONSUMER_KIND: NodeKind = NodeKind {
+    slug: "zk-consumer",
+    tier: Tier::Band,
+    protocol: Protocol::Kafka,
+};
+
 /// A running broker.
 pub const BROKER: Role = Role::new("broker", "broker");
 /// The broker that is the active controller.
 pub const CONTROLLER: Role = Role::leader("broker controller", "controller");
 /// A running producer.
 pub const PRODUCER: Role = Role::presence("producer", "producer");
+
+/// A running classic consumer.
+pub const ZK_CONSUMER: Role = Role::presence("consumer", "consumer");
 
 /// Produce requests and their answers.
 pub const PRODUCE: Category = Category {
@@ -65,6 +75,7 @@ pub fn kind(node: &KafkaNode) -> NodeKind {
     match node {
         KafkaNode::Broker(_) => BROKER_KIND,
         KafkaNode::Producer(_) => PRODUCER_KIND,
+        KafkaNode::ZkConsumer(_) => ZK_CONSUMER_KIND,
     }
 }
 
@@ -88,6 +99,7 @@ pub fn role(node: &KafkaNode) -> Role {
         KafkaNode::Broker(b) if b.is_controller() => CONTROLLER,
         KafkaNode::Broker(_) => BROKER,
         KafkaNode::Producer(_) => PRODUCER,
+        KafkaNode::ZkConsumer(_) => ZK_CONSUMER,
     }
 }
 
@@ -123,6 +135,17 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
                 "{label} produces to {}; {} records acknowledged.",
                 p.topic,
                 p.acked.len()
+            );
+        }
+        KafkaNode::ZkConsumer(c) => {
+            let owned = c.owned_partitions();
+            card.detail = format!("owns {owned:?} · {} consumed", c.consumed_total);
+            card.description = format!(
+                "{label} (classic consumer {}) owns partitions {owned:?} of {}; {} records consumed, lag {}.",
+                c.consumer_id,
+                c.topic,
+                c.consumed_total,
+                c.lag()
             );
         }
     }

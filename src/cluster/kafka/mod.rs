@@ -8,6 +8,7 @@ pub mod script;
 
 use crate::kafka::broker::Broker;
 use crate::kafka::producer::Producer;
+use crate::kafka::zk_consumer::ZkConsumer;
 use crate::sim::{NodeId, World};
 
 use super::Node;
@@ -38,21 +39,46 @@ pub fn producers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Producer
 /// without Kafka.
 pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
     let mut out = Vec::new();
-    let unclean: u64 = brokers(world).map(|(_, b)| b.unclean_elections).sum();
-    if brokers(world).next().is_some() {
-        out.push(("unclean_leader_elections", unclean));
-    }
     if brokers(world).next().is_none() {
         return out;
     }
+    let unclean: u64 = brokers(world).map(|(_, b)| b.unclean_elections).sum();
+    out.push(("unclean leader elections", unclean));
     out.push((
         "acknowledged writes lost",
         checks::data::acknowledged_writes_lost(world),
     ));
+    if zk_consumers(world).next().is_some() {
+        out.push(("duplicates delivered", zk_consumer_duplicates(world)));
+    }
     out
 }
 
 /// The running broker that is the active controller, if any.
 pub fn controller(world: &World<Node>) -> Option<(NodeId, &Broker)> {
     running_brokers(world).find(|(_, b)| b.is_controller())
+}
+
+/// Every classic (ZooKeeper) consumer of the world, running or not, in node order.
+pub fn zk_consumers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &ZkConsumer)> {
+    world
+        .node_ids()
+        .filter_map(move |id| world.node(id).kafka_zk_consumer().map(|c| (id, c)))
+}
+
+/// Deliveries to the classic consumers of a record the group had already consumed (same
+/// partition and offset): the at-least-once re-deliveries after a crash or a rebalance,
+/// from what each consumer consumed since the run began (bounded lists).
+pub fn zk_consumer_duplicates(world: &World<Node>) -> u64 {
+    let mut seen: Vec<(i32, i64)> = Vec::new();
+    let mut dups = 0;
+    for (_, c) in zk_consumers(world) {
+        for r in &c.consumed {
+            match seen.binary_search(&(r.partition, r.offset)) {
+                Ok(_) => dups += 1,
+                Err(at) => seen.insert(at, (r.partition, r.offset)),
+            }
+        }
+    }
+    dups
 }

@@ -7,6 +7,8 @@
 //! * `kafka.clean-election`, `kafka.controller-fencing`: see [`controller`] (read from
 //!   ZooKeeper's `state` znodes).
 
+pub mod zk_consumer;
+
 use std::collections::BTreeMap;
 
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};

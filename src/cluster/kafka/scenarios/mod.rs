@@ -8,6 +8,7 @@
 
 pub mod controller;
 pub mod faults;
+pub mod zk_consumer;
 
 use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
@@ -76,6 +77,7 @@ pub const SCENARIOS: &[Scenario] = &[
             Ok(sim)
         },
     },
+    zk_consumer::SCENARIO,
 ];
 
 /// The node of broker `id`.
