@@ -19,6 +19,7 @@ pub mod record;
 pub mod rng;
 pub mod time;
 pub mod timeline;
+pub mod vecmap;
 pub mod world;
 
 pub use actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
@@ -28,4 +29,5 @@ pub use record::{CheckKind, EventRecord, SendFate, StepRecord, TraceDigest, Viol
 pub use rng::SimRng;
 pub use time::{TimeUs, MS, SEC};
 pub use timeline::{Timeline, TimelineLimits};
+pub use vecmap::{VecMap, VecSet};
 pub use world::{Bounds, Flight, Input, MsgId, World};

@@ -10,7 +10,7 @@
 //! retransmit or reset the connection); protocols that need TCP's guarantees detect the gap
 //! and treat it as a reset.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::vecmap::{VecMap, VecSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -61,10 +61,10 @@ struct LinkState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Network {
     default_config: LinkConfig,
-    configs: BTreeMap<Link, LinkConfig>,
-    cut: BTreeSet<Link>,
-    held: BTreeSet<Link>,
-    state: BTreeMap<Link, LinkState>,
+    configs: VecMap<Link, LinkConfig>,
+    cut: VecSet<Link>,
+    held: VecSet<Link>,
+    state: VecMap<Link, LinkState>,
     max_in_flight_per_link: u32,
 }
 
@@ -115,10 +115,10 @@ impl Network {
     pub fn new(default_config: LinkConfig) -> Self {
         Self {
             default_config,
-            configs: BTreeMap::new(),
-            cut: BTreeSet::new(),
-            held: BTreeSet::new(),
-            state: BTreeMap::new(),
+            configs: VecMap::new(),
+            cut: VecSet::new(),
+            held: VecSet::new(),
+            state: VecMap::new(),
             max_in_flight_per_link: 1024,
         }
     }

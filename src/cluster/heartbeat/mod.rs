@@ -1,6 +1,6 @@
 //! The heartbeat demo protocol in a cluster world: its checkers and its scenario.
 
-use std::collections::BTreeMap;
+use crate::sim::vecmap::VecMap;
 
 use crate::heartbeat::Member;
 use crate::sim::{
@@ -92,7 +92,7 @@ impl ClusterChecker for ViewsConverge {
 /// `heartbeat.dead-detected`: remembers when each member went down.
 #[derive(Clone, Debug, Default)]
 pub struct DeadDetected {
-    down_since: BTreeMap<NodeId, TimeUs>,
+    down_since: VecMap<NodeId, TimeUs>,
 }
 
 impl ClusterChecker for DeadDetected {

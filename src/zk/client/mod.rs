@@ -43,7 +43,8 @@
 //!
 //! One `ZkClient` per actor: its timers ([`ClientTimer`]) are not keyed by client.
 
-use std::collections::{BTreeSet, VecDeque};
+use crate::sim::vecmap::VecSet;
+use std::collections::VecDeque;
 
 use crate::sim::{Ctx, NodeId, TimeUs, MS, SEC};
 
@@ -172,11 +173,11 @@ pub struct PendingRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientWatches {
     /// Data watches (`getData`, `exists` on an existing node).
-    pub data: BTreeSet<String>,
+    pub data: VecSet<String>,
     /// Exist watches (`exists` on a missing node; fires `NodeCreated`).
-    pub exist: BTreeSet<String>,
+    pub exist: VecSet<String>,
     /// Child watches (`getChildren`).
-    pub child: BTreeSet<String>,
+    pub child: VecSet<String>,
 }
 
 impl ClientWatches {

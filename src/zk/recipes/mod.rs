@@ -21,7 +21,7 @@
 //! * Listings use `getChildren2` (the variant that also returns the parent's stat, which the
 //!   recipes ignore); creates use plain `create` (path only).
 
-use std::collections::BTreeMap;
+use crate::sim::vecmap::VecMap;
 
 use crate::sim::{Ctx, MS};
 
@@ -92,14 +92,14 @@ impl<'a, 'b, M: From<Msg>, T: From<Timer>> Io<'a, 'b, M, T> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Calls<S> {
     next_tag: u64,
-    waiting: BTreeMap<u64, S>,
+    waiting: VecMap<u64, S>,
 }
 
 impl<S> Default for Calls<S> {
     fn default() -> Self {
         Self {
             next_tag: 1,
-            waiting: BTreeMap::new(),
+            waiting: VecMap::new(),
         }
     }
 }

@@ -31,7 +31,8 @@ pub mod sessions;
 pub mod summary;
 pub mod wire;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::sim::vecmap::{VecMap, VecSet};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::sim::{Ctx, NodeId, MS};
@@ -554,13 +555,13 @@ impl Server {
     pub fn summary(&self) -> ServerSummary {
         let mut log: Vec<LogEntrySummary> = Vec::new();
         let applied = self.tree.last_processed_zxid();
-        let acks: BTreeMap<Zxid, BTreeSet<Sid>> = match &self.role {
+        let acks: VecMap<Zxid, VecSet<Sid>> = match &self.role {
             Role::Leader(l) => l
                 .outstanding
                 .iter()
                 .map(|(z, p)| (*z, p.acks.clone()))
                 .collect(),
-            _ => BTreeMap::new(),
+            _ => VecMap::new(),
         };
         for e in self.disk.log.iter().rev().take(12).rev() {
             log.push(LogEntrySummary {
