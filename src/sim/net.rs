@@ -10,13 +10,12 @@
 //! retransmit or reset the connection); protocols that need TCP's guarantees detect the gap
 //! and treat it as a reset.
 
-use crate::sim::vecmap::{VecMap, VecSet};
-
 use serde::{Deserialize, Serialize};
 
 use super::actor::NodeId;
 use super::rng::SimRng;
 use super::time::{TimeUs, MS};
+use super::vecmap::{VecMap, VecSet};
 
 /// Behaviour of one directed link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,7 @@
 //! The heartbeat demo protocol in a cluster world: its checkers and its scenario.
 
-use crate::sim::vecmap::VecMap;
-
 use crate::heartbeat::Member;
+use crate::sim::vecmap::VecMap;
 use crate::sim::{
     healed_for, CheckKind, CheckerInfo, EventRecord, Input, NodeId, TimeUs, World, MS,
 };

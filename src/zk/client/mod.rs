@@ -43,9 +43,9 @@
 //!
 //! One `ZkClient` per actor: its timers ([`ClientTimer`]) are not keyed by client.
 
-use crate::sim::vecmap::VecSet;
 use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecSet;
 use crate::sim::{Ctx, NodeId, TimeUs, MS, SEC};
 
 use crate::zk::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};

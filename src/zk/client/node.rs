@@ -12,9 +12,9 @@
 //! Simplified: a crash loses the handle (the session lives on in the ensemble until it
 //! expires); a scripted client's log survives the crash, since it is the observer's record.
 
-use crate::sim::vecmap::VecMap;
 use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Ctx, NodeId, TimeUs};
 
 use crate::zk::client::{Call, CallOp, ClientEvent, ClientTimer, ZkClient};

@@ -22,7 +22,6 @@
 //!   never hit these.
 
 use crate::sim::vecmap::{VecMap, VecSet};
-
 use crate::zk::data::acl::{self, open_acl_unsafe, Acl, Id};
 use crate::zk::data::extended::{EphemeralType, CONTAINER_OWNER};
 use crate::zk::data::path::{self, parent_of};

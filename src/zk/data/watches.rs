@@ -18,7 +18,6 @@
 //! when a connection closes or moves). No `removeWatches`, no 3.6 persistent watches.
 
 use crate::sim::vecmap::{VecMap, VecSet};
-
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{WatchTarget, WatchTrigger};
 use crate::zk::types::{EventType, SessionId, Zxid};

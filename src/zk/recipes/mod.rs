@@ -22,7 +22,6 @@
 //!   recipes ignore); creates use plain `create` (path only).
 
 use crate::sim::vecmap::VecMap;
-
 use crate::sim::{Ctx, MS};
 
 use crate::zk::client::{ClientEvent, ClientTimer, ZkClient};

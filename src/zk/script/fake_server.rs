@@ -4,7 +4,6 @@
 //! end to end without the replicated server. Not a model of anything.
 
 use crate::sim::vecmap::VecMap;
-
 use crate::sim::{
     Actor, CheckKind, Checker, CheckerInfo, Ctx, LinkConfig, NodeId, Sim, StepRecord, World,
 };

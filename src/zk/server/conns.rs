@@ -18,9 +18,9 @@
 //! scheme without a provider answers `AuthFailed` and closes the connection. Reads check the
 //! node's ACL (`getData`/`getChildren` READ, `getACL` READ or ADMIN, `exists` nothing).
 
-use crate::sim::vecmap::VecMap;
 use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecMap;
 use crate::sim::NodeId;
 
 use crate::zk::data::acl::{self, Id};

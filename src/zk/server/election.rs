@@ -15,7 +15,6 @@
 //! as messages rather than over the election-port TCP mesh.
 
 use crate::sim::vecmap::VecMap;
-
 use crate::sim::{Ctx, MS};
 
 use crate::zk::config::{Sid, ZkConfig};

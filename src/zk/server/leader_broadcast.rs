@@ -8,7 +8,6 @@
 //! closeSession txn.
 
 use crate::sim::vecmap::VecSet;
-
 use crate::sim::MS;
 
 use crate::zk::data::prep::Requester;

@@ -24,7 +24,6 @@
 //! try); the initLimit read timeout ends the attempt instead.
 
 use crate::sim::vecmap::VecMap;
-
 use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::config::Sid;

@@ -6,7 +6,6 @@
 //! session expires because of an election. Simplified: time is the simulator's clock in ms.
 
 use crate::sim::vecmap::VecMap;
-
 use crate::zk::types::SessionId;
 
 /// Session deadlines on the leader.

@@ -1,11 +1,10 @@
 //! The checkers that follow each server's deliveries: `zk.agreement` and
 //! `zk.committed-never-lost`.
 
-use crate::sim::vecmap::VecMap;
-
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
 use crate::zk::{self, epoch_of, fmt_zxid, Zxid};
 

@@ -29,10 +29,9 @@ mod data;
 mod fate;
 mod log;
 
-use crate::sim::vecmap::VecMap;
-
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};
 use crate::cluster::{Node, Record};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{healed_for, CheckKind, CheckerInfo, NodeId, World, SEC};
 use crate::zk::msg::ServerState;
 
