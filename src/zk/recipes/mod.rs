@@ -296,8 +296,21 @@ pub fn sequence_of(name: &str) -> Option<i64> {
 }
 
 /// Sorts sequential children by their sequence number (then name).
+///
+/// An insertion sort: the lists are a recipe's few children, and the browser bundle then needs
+/// no copy of the standard library's sort for this key. Names are distinct, so the order is
+/// the same as any sort's.
 pub fn sort_by_sequence(children: &mut [String]) {
-    children.sort_by_key(|c| (sequence_of(c).unwrap_or(i64::MAX), c.clone()));
+    fn key(c: &str) -> (i64, &str) {
+        (sequence_of(c).unwrap_or(i64::MAX), c)
+    }
+    for i in 1..children.len() {
+        let mut j = i;
+        while j > 0 && key(&children[j]) < key(&children[j - 1]) {
+            children.swap(j, j - 1);
+            j -= 1;
+        }
+    }
 }
 
 /// The last segment of a path (re-exported for the queue recipes).
