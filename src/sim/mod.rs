@@ -8,6 +8,8 @@
 //! * [`record`]: `StepRecord`, the trace line and the digest.
 //! * [`check`]: invariant checkers run after every step.
 //! * [`timeline`]: records, checkpoints, seek, step back, fork on input.
+//! * [`vecmap`], [`vecset`]: sorted-vector map and set for the small ordered collections
+//!   (small in the wasm bundle, unlike one B-tree copy per key type).
 //!
 //! Nothing here knows about ZooKeeper or Kafka.
 
@@ -20,6 +22,7 @@ pub mod rng;
 pub mod time;
 pub mod timeline;
 pub mod vecmap;
+pub mod vecset;
 pub mod world;
 
 pub use actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
