@@ -5,8 +5,7 @@
 //! real system's protocol: it only gives the kernel tests messages, timers, crashes and
 //! partitions to chew on, with an obvious property (after healing, everyone sees everyone).
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Ctx, Message, NodeId, TimeUs, MS};
 
 /// Heartbeat messages.
@@ -57,7 +56,7 @@ pub struct Member {
     /// The other members.
     pub peers: Vec<NodeId>,
     /// Names of the other members, for narration (ids are shown where a name is missing).
-    pub peer_names: BTreeMap<NodeId, String>,
+    pub peer_names: VecMap<NodeId, String>,
     /// Time between pings.
     pub interval_us: TimeUs,
     /// Silence after which a peer is considered dead.
@@ -65,7 +64,7 @@ pub struct Member {
     /// Volatile: ping rounds sent since the last start.
     round: u64,
     /// Volatile: when each peer was last heard from.
-    last_heard_us: BTreeMap<NodeId, TimeUs>,
+    last_heard_us: VecMap<NodeId, TimeUs>,
 }
 
 impl Member {
@@ -74,11 +73,11 @@ impl Member {
         Self {
             name: name.into(),
             peers,
-            peer_names: BTreeMap::new(),
+            peer_names: VecMap::new(),
             interval_us: 100 * MS,
             timeout_us: 350 * MS,
             round: 0,
-            last_heard_us: BTreeMap::new(),
+            last_heard_us: VecMap::new(),
         }
     }
 

@@ -8,6 +8,8 @@
 //! * [`record`]: `StepRecord`, the trace line and the digest.
 //! * [`check`]: invariant checkers run after every step.
 //! * [`timeline`]: records, checkpoints, seek, step back, fork on input.
+//! * [`vecmap`], [`vecset`]: sorted-vector map and set for the small ordered collections
+//!   (small in the wasm bundle, unlike one B-tree copy per key type).
 //!
 //! Nothing here knows about ZooKeeper or Kafka.
 
@@ -19,6 +21,8 @@ pub mod record;
 pub mod rng;
 pub mod time;
 pub mod timeline;
+pub mod vecmap;
+pub mod vecset;
 pub mod world;
 
 pub use actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
@@ -28,4 +32,5 @@ pub use record::{CheckKind, EventRecord, SendFate, StepRecord, TraceDigest, Viol
 pub use rng::SimRng;
 pub use time::{TimeUs, MS, SEC};
 pub use timeline::{Timeline, TimelineLimits};
+pub use vecmap::{VecMap, VecSet};
 pub use world::{Bounds, Flight, Input, MsgId, World};

@@ -10,13 +10,12 @@
 //! retransmit or reset the connection); protocols that need TCP's guarantees detect the gap
 //! and treat it as a reset.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 
 use super::actor::NodeId;
 use super::rng::SimRng;
 use super::time::{TimeUs, MS};
+use super::vecmap::{VecMap, VecSet};
 
 /// Behaviour of one directed link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,10 +60,10 @@ struct LinkState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Network {
     default_config: LinkConfig,
-    configs: BTreeMap<Link, LinkConfig>,
-    cut: BTreeSet<Link>,
-    held: BTreeSet<Link>,
-    state: BTreeMap<Link, LinkState>,
+    configs: VecMap<Link, LinkConfig>,
+    cut: VecSet<Link>,
+    held: VecSet<Link>,
+    state: VecMap<Link, LinkState>,
     max_in_flight_per_link: u32,
 }
 
@@ -115,10 +114,10 @@ impl Network {
     pub fn new(default_config: LinkConfig) -> Self {
         Self {
             default_config,
-            configs: BTreeMap::new(),
-            cut: BTreeSet::new(),
-            held: BTreeSet::new(),
-            state: BTreeMap::new(),
+            configs: VecMap::new(),
+            cut: VecSet::new(),
+            held: VecSet::new(),
+            state: VecMap::new(),
             max_in_flight_per_link: 1024,
         }
     }

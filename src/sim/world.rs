@@ -5,7 +5,7 @@
 //! before any queued event, each as a step of its own; scheduled faults sit in the queue like
 //! any other event. Everything the world holds is `Clone`: a checkpoint is a clone.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::actor::{Actor, Command, Ctx, Message, NodeId, TimerKey};
 pub use super::input::Input;
@@ -13,6 +13,7 @@ use super::net::{Link, LinkConfig, LossReason, Network, Route};
 use super::record::{EventRecord, SendFate, SendRecord, StepRecord, TimerRecord};
 use super::rng::SimRng;
 use super::time::TimeUs;
+use super::vecmap::VecMap;
 
 /// Identifies one message on the wire (a duplicate copy gets its own id).
 pub type MsgId = u64;
@@ -79,8 +80,8 @@ pub struct World<A: Actor> {
     rng: SimRng,
     slots: Vec<Slot<A>>,
     net: Network,
-    queue: BTreeMap<QueueKey, Event<A::Msg, A::Timer>>,
-    flights: BTreeMap<MsgId, (Flight<A::Msg>, Option<QueueKey>)>,
+    queue: VecMap<QueueKey, Event<A::Msg, A::Timer>>,
+    flights: VecMap<MsgId, (Flight<A::Msg>, Option<QueueKey>)>,
     pending_inputs: VecDeque<Input<A::Msg>>,
     bounds: Bounds,
     /// Time of the last fault or repair input.
@@ -105,8 +106,8 @@ impl<A: Actor> World<A> {
             rng: SimRng::new(seed),
             slots: Vec::new(),
             net,
-            queue: BTreeMap::new(),
-            flights: BTreeMap::new(),
+            queue: VecMap::new(),
+            flights: VecMap::new(),
             pending_inputs: VecDeque::new(),
             bounds,
             last_fault_change_us: 0,

@@ -1,8 +1,7 @@
 //! The heartbeat demo protocol in a cluster world: its checkers and its scenario.
 
-use std::collections::BTreeMap;
-
 use crate::heartbeat::Member;
+use crate::sim::vecmap::VecMap;
 use crate::sim::{
     healed_for, CheckKind, CheckerInfo, EventRecord, Input, NodeId, TimeUs, World, MS,
 };
@@ -92,7 +91,7 @@ impl ClusterChecker for ViewsConverge {
 /// `heartbeat.dead-detected`: remembers when each member went down.
 #[derive(Clone, Debug, Default)]
 pub struct DeadDetected {
-    down_since: BTreeMap<NodeId, TimeUs>,
+    down_since: VecMap<NodeId, TimeUs>,
 }
 
 impl ClusterChecker for DeadDetected {

@@ -43,8 +43,9 @@
 //!
 //! One `ZkClient` per actor: its timers ([`ClientTimer`]) are not keyed by client.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecSet;
 use crate::sim::{Ctx, NodeId, TimeUs, MS, SEC};
 
 use crate::zk::msg::{ClientOp, ClientPacket, Msg, ReplyBody, Timer};
@@ -172,11 +173,11 @@ pub struct PendingRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientWatches {
     /// Data watches (`getData`, `exists` on an existing node).
-    pub data: BTreeSet<String>,
+    pub data: VecSet<String>,
     /// Exist watches (`exists` on a missing node; fires `NodeCreated`).
-    pub exist: BTreeSet<String>,
+    pub exist: VecSet<String>,
     /// Child watches (`getChildren`).
-    pub child: BTreeSet<String>,
+    pub child: VecSet<String>,
 }
 
 impl ClientWatches {

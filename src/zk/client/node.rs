@@ -12,8 +12,9 @@
 //! Simplified: a crash loses the handle (the session lives on in the ensemble until it
 //! expires); a scripted client's log survives the crash, since it is the observer's record.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Ctx, NodeId, TimeUs};
 
 use crate::zk::client::{Call, CallOp, ClientEvent, ClientTimer, ZkClient};
@@ -79,7 +80,7 @@ pub struct ScriptedClient {
     /// Tag of the `connect` call waiting for `SyncConnected`.
     connecting: Option<u64>,
     /// Operation names of the calls in flight, by tag.
-    ops: BTreeMap<u64, &'static str>,
+    ops: VecMap<u64, &'static str>,
 }
 
 impl ScriptedClient {

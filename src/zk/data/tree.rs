@@ -21,8 +21,7 @@
 //!   node) with an error result instead of corrupting it; txns from [`DataTree::prepare`]
 //!   never hit these.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::sim::vecmap::{VecMap, VecSet};
 use crate::zk::data::acl::{self, open_acl_unsafe, Acl, Id};
 use crate::zk::data::extended::{EphemeralType, CONTAINER_OWNER};
 use crate::zk::data::path::{self, parent_of};
@@ -60,7 +59,7 @@ pub struct Znode {
     /// The node's data.
     pub data: String,
     /// Names (last segments) of the children, sorted.
-    pub children: BTreeSet<String>,
+    pub children: VecSet<String>,
     /// The persisted stat.
     pub stat: StatPersisted,
     /// The node's ACL (after `fixupACL`).
@@ -105,14 +104,14 @@ impl Znode {
     fn new(stat: StatPersisted, data: String, acl: Vec<Acl>) -> Znode {
         Znode {
             data,
-            children: BTreeSet::new(),
+            children: VecSet::new(),
             stat,
             acl,
         }
     }
 }
 
-static NO_PATHS: BTreeSet<String> = BTreeSet::new();
+static NO_PATHS: VecSet<String> = VecSet::new();
 
 /// The replicated database of one server: ZooKeeper's `ZKDatabase`.
 ///
@@ -120,9 +119,9 @@ static NO_PATHS: BTreeSet<String> = BTreeSet::new();
 /// (`epoch<<32`) either was given with [`DataTree::set_last_processed_zxid`].
 #[derive(Clone, Debug)]
 pub struct DataTree {
-    nodes: BTreeMap<String, Znode>,
-    sessions: BTreeMap<SessionId, i32>,
-    ephemerals: BTreeMap<SessionId, BTreeSet<String>>,
+    nodes: VecMap<String, Znode>,
+    sessions: VecMap<SessionId, i32>,
+    ephemerals: VecMap<SessionId, VecSet<String>>,
     /// `lastProcessedZxid`: the last applied txn, or a new epoch's first zxid if higher.
     last_processed_zxid: Zxid,
     /// The last applied txn.
@@ -150,7 +149,7 @@ impl DataTree {
     /// A fresh database: `/`, `/zookeeper`, `/zookeeper/quota` and `/zookeeper/config`, all
     /// with zxid 0 and stored `cversion` 0 (so `/` reports −1 and `/zookeeper` −2), no sessions.
     pub fn new() -> DataTree {
-        let mut nodes = BTreeMap::new();
+        let mut nodes = VecMap::new();
         for p in path::RESERVED_PATHS {
             nodes.insert(
                 p.to_string(),
@@ -165,8 +164,8 @@ impl DataTree {
         }
         DataTree {
             nodes,
-            sessions: BTreeMap::new(),
-            ephemerals: BTreeMap::new(),
+            sessions: VecMap::new(),
+            ephemerals: VecMap::new(),
             last_processed_zxid: 0,
             last_txn_zxid: 0,
         }
@@ -191,7 +190,7 @@ impl DataTree {
     }
 
     /// The replicated session table: session id → negotiated timeout in ms.
-    pub fn sessions(&self) -> &BTreeMap<SessionId, i32> {
+    pub fn sessions(&self) -> &VecMap<SessionId, i32> {
         &self.sessions
     }
 
@@ -201,7 +200,7 @@ impl DataTree {
     }
 
     /// The paths of the session's ephemeral nodes, sorted.
-    pub fn ephemerals_of(&self, session: SessionId) -> &BTreeSet<String> {
+    pub fn ephemerals_of(&self, session: SessionId) -> &VecSet<String> {
         self.ephemerals.get(&session).unwrap_or(&NO_PATHS)
     }
 

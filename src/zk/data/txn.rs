@@ -188,7 +188,7 @@ pub struct TxnHeader {
 }
 
 /// A transaction as proposed by the leader and applied by every replica.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Txn {
     /// `CreateSessionTxn`: adds the header's session to the replicated session table.
     CreateSession {

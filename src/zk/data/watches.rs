@@ -17,8 +17,7 @@
 //! real table keys by connection; the server should call [`WatchManager::remove_session`]
 //! when a connection closes or moves). No `removeWatches`, no 3.6 persistent watches.
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::sim::vecmap::{VecMap, VecSet};
 use crate::zk::data::tree::DataTree;
 use crate::zk::data::txn::{WatchTarget, WatchTrigger};
 use crate::zk::types::{EventType, SessionId, Zxid};
@@ -35,8 +34,8 @@ pub struct PathWatches {
 /// The data and child watch tables of one server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WatchManager {
-    data: BTreeMap<String, BTreeSet<SessionId>>,
-    child: BTreeMap<String, BTreeSet<SessionId>>,
+    data: VecMap<String, VecSet<SessionId>>,
+    child: VecMap<String, VecSet<SessionId>>,
 }
 
 impl WatchManager {
@@ -70,7 +69,7 @@ impl WatchManager {
         path: &str,
         target: WatchTarget,
     ) -> Vec<SessionId> {
-        let mut fired = BTreeSet::new();
+        let mut fired = VecSet::new();
         if matches!(target, WatchTarget::Data | WatchTarget::DataAndChildren) {
             fired.extend(self.data.remove(path).unwrap_or_default());
         }
@@ -141,7 +140,7 @@ impl WatchManager {
 
     /// The sessions watching `path`, sorted.
     pub fn watches_on(&self, path: &str) -> PathWatches {
-        let list = |t: &BTreeMap<String, BTreeSet<SessionId>>| {
+        let list = |t: &VecMap<String, VecSet<SessionId>>| {
             t.get(path)
                 .map(|s| s.iter().copied().collect())
                 .unwrap_or_default()
@@ -153,18 +152,18 @@ impl WatchManager {
     }
 
     /// Every path with a data watch, in path order, with its sessions.
-    pub fn data_watches(&self) -> impl Iterator<Item = (&str, &BTreeSet<SessionId>)> {
+    pub fn data_watches(&self) -> impl Iterator<Item = (&str, &VecSet<SessionId>)> {
         self.data.iter().map(|(p, s)| (p.as_str(), s))
     }
 
     /// Every path with a child watch, in path order, with its sessions.
-    pub fn child_watches(&self) -> impl Iterator<Item = (&str, &BTreeSet<SessionId>)> {
+    pub fn child_watches(&self) -> impl Iterator<Item = (&str, &VecSet<SessionId>)> {
         self.child.iter().map(|(p, s)| (p.as_str(), s))
     }
 
     /// The paths on which `session` holds a data watch and a child watch.
     pub fn watches_of(&self, session: SessionId) -> (Vec<String>, Vec<String>) {
-        let paths = |t: &BTreeMap<String, BTreeSet<SessionId>>| {
+        let paths = |t: &VecMap<String, VecSet<SessionId>>| {
             t.iter()
                 .filter(|(_, s)| s.contains(&session))
                 .map(|(p, _)| p.clone())
@@ -178,7 +177,7 @@ impl WatchManager {
         self.data
             .values()
             .chain(self.child.values())
-            .map(BTreeSet::len)
+            .map(VecSet::len)
             .sum()
     }
 

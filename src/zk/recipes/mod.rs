@@ -21,8 +21,7 @@
 //! * Listings use `getChildren2` (the variant that also returns the parent's stat, which the
 //!   recipes ignore); creates use plain `create` (path only).
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Ctx, MS};
 
 use crate::zk::client::{ClientEvent, ClientTimer, ZkClient};
@@ -92,14 +91,14 @@ impl<'a, 'b, M: From<Msg>, T: From<Timer>> Io<'a, 'b, M, T> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Calls<S> {
     next_tag: u64,
-    waiting: BTreeMap<u64, S>,
+    waiting: VecMap<u64, S>,
 }
 
 impl<S> Default for Calls<S> {
     fn default() -> Self {
         Self {
             next_tag: 1,
-            waiting: BTreeMap::new(),
+            waiting: VecMap::new(),
         }
     }
 }
@@ -297,8 +296,21 @@ pub fn sequence_of(name: &str) -> Option<i64> {
 }
 
 /// Sorts sequential children by their sequence number (then name).
+///
+/// An insertion sort: the lists are a recipe's few children, and the browser bundle then needs
+/// no copy of the standard library's sort for this key. Names are distinct, so the order is
+/// the same as any sort's.
 pub fn sort_by_sequence(children: &mut [String]) {
-    children.sort_by_key(|c| (sequence_of(c).unwrap_or(i64::MAX), c.clone()));
+    fn key(c: &str) -> (i64, &str) {
+        (sequence_of(c).unwrap_or(i64::MAX), c)
+    }
+    for i in 1..children.len() {
+        let mut j = i;
+        while j > 0 && key(&children[j]) < key(&children[j - 1]) {
+            children.swap(j, j - 1);
+            j -= 1;
+        }
+    }
 }
 
 /// The last segment of a path (re-exported for the queue recipes).

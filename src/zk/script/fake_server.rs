@@ -3,8 +3,7 @@
 //! against it. It lets the client library, the recipes and the script runner be tested
 //! end to end without the replicated server. Not a model of anything.
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::sim::{
     Actor, CheckKind, Checker, CheckerInfo, Ctx, LinkConfig, NodeId, Sim, StepRecord, World,
 };
@@ -29,7 +28,7 @@ pub struct FakeServer {
     pub label: String,
     pub tree: DataTree,
     pub watches: WatchManager,
-    conns: BTreeMap<(NodeId, u64), Conn>,
+    conns: VecMap<(NodeId, u64), Conn>,
     counter: u32,
     next_session: i64,
 }
@@ -40,7 +39,7 @@ impl FakeServer {
             label: label.into(),
             tree: DataTree::new(),
             watches: WatchManager::new(),
-            conns: BTreeMap::new(),
+            conns: VecMap::new(),
             counter: 0,
             next_session: 1,
         }

@@ -18,8 +18,9 @@
 //! scheme without a provider answers `AuthFailed` and closes the connection. Reads check the
 //! node's ACL (`getData`/`getChildren` READ, `getACL` READ or ADMIN, `exists` nothing).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+use crate::sim::vecmap::VecMap;
 use crate::sim::NodeId;
 
 use crate::zk::data::acl::{self, Id};
@@ -54,7 +55,7 @@ pub fn client_ip(node: NodeId) -> String {
 /// All client connections of a server, by (client node, connection id).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClientConns {
-    conns: BTreeMap<(NodeId, u64), ClientConn>,
+    conns: VecMap<(NodeId, u64), ClientConn>,
 }
 
 impl ClientConns {

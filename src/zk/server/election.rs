@@ -14,8 +14,7 @@
 //! Simplified: no weighted quorums, no dynamic reconfig; notifications travel
 //! as messages rather than over the election-port TCP mesh.
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Ctx, MS};
 
 use crate::zk::config::{Sid, ZkConfig};
@@ -39,9 +38,9 @@ pub struct Election {
     /// Our current proposal.
     pub vote: Vote,
     /// Votes of this round, by sender.
-    pub recvset: BTreeMap<Sid, Vote>,
+    pub recvset: VecMap<Sid, Vote>,
     /// Votes of servers that are FOLLOWING/LEADING, with their election epoch and state.
-    pub outofelection: BTreeMap<Sid, (Vote, u64, ServerState)>,
+    pub outofelection: VecMap<Sid, (Vote, u64, ServerState)>,
     /// Current notification timeout (doubles when nothing arrives).
     pub not_timeout_ms: u64,
     /// A quorum agreed; waiting `finalizeWait` for anything better.
@@ -60,8 +59,8 @@ impl Election {
                 zxid: 0,
                 peer_epoch: 0,
             },
-            recvset: BTreeMap::new(),
-            outofelection: BTreeMap::new(),
+            recvset: VecMap::new(),
+            outofelection: VecMap::new(),
             not_timeout_ms: 0,
             finalizing: false,
             voter: true,

@@ -25,8 +25,8 @@
 //! `SyncLimitCheck` (a proposal un-ACKed for syncLimit) is left to the read timeout, since a
 //! simulated learner ACKs every proposal as soon as it arrives.
 
+use crate::sim::vecmap::{VecMap, VecSet};
 use crate::zk::server::containers::ContainerManager;
-use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sim::{NodeId, MS};
 
@@ -45,7 +45,7 @@ use crate::zk::types::{fmt_zxid, zxid, SessionId, Zxid};
 pub struct Proposal {
     pub hdr: TxnHeader,
     pub txn: Txn,
-    pub acks: BTreeSet<Sid>,
+    pub acks: VecSet<Sid>,
 }
 
 /// Where a `LearnerHandler` is in the handshake.
@@ -95,18 +95,18 @@ pub(super) struct PendingSync {
 #[derive(Clone, Debug)]
 pub struct LeaderState {
     pub new_epoch: Option<u32>,
-    pub(super) epoch_contrib: BTreeSet<Sid>,
+    pub(super) epoch_contrib: VecSet<Sid>,
     pub(super) max_accepted: u32,
-    pub(super) epoch_acked: BTreeSet<Sid>,
+    pub(super) epoch_acked: VecSet<Sid>,
     pub epoch_established: bool,
-    pub(super) newleader_acked: BTreeSet<Sid>,
+    pub(super) newleader_acked: VecSet<Sid>,
     /// A quorum ACKed NEWLEADER: the leader is active (BROADCAST).
     pub started: bool,
     /// `leaderStateSummary` = (currentEpoch, last zxid) when leading began.
     pub(super) summary_at_start: (u32, Zxid),
-    pub handlers: BTreeMap<u64, LearnerHandler>,
+    pub handlers: VecMap<u64, LearnerHandler>,
     pub(super) counter: u32,
-    pub outstanding: BTreeMap<Zxid, Proposal>,
+    pub outstanding: VecMap<Zxid, Proposal>,
     /// The tree with every outstanding proposal applied (`outstandingChanges`).
     pub(super) prep_tree: DataTree,
     pub(super) pending_syncs: Vec<PendingSync>,
@@ -159,7 +159,7 @@ fn arm_read_timeout(ctx: &mut ZkCtx, h: &LearnerHandler, cfg: &ZkConfig) {
     );
 }
 
-pub(super) fn sids(set: &BTreeSet<Sid>) -> String {
+pub(super) fn sids(set: &VecSet<Sid>) -> String {
     set.iter()
         .map(|s| format!("zk{s}"))
         .collect::<Vec<_>>()
@@ -193,16 +193,16 @@ impl Server {
         self.phase = ZabPhase::Discovery;
         let state = LeaderState {
             new_epoch: None,
-            epoch_contrib: BTreeSet::from([self.sid]),
+            epoch_contrib: VecSet::from([self.sid]),
             max_accepted: self.disk.accepted_epoch,
-            epoch_acked: BTreeSet::new(),
+            epoch_acked: VecSet::new(),
             epoch_established: false,
-            newleader_acked: BTreeSet::new(),
+            newleader_acked: VecSet::new(),
             started: false,
             summary_at_start: (self.disk.current_epoch, self.tree.last_processed_zxid()),
-            handlers: BTreeMap::new(),
+            handlers: VecMap::new(),
             counter: 0,
-            outstanding: BTreeMap::new(),
+            outstanding: VecMap::new(),
             prep_tree: self.tree.clone(),
             pending_syncs: Vec::new(),
             tick: 0,
@@ -479,7 +479,7 @@ impl Server {
         }
         // `LearnerHandler.synced()`: alive and within `tickOfNextAckDeadline`, whatever
         // stage its handshake is in.
-        let mut synced = BTreeSet::from([me]);
+        let mut synced = VecSet::from([me]);
         for h in l.handlers.values() {
             // Only voting members join `syncedAckSet`.
             if h.deadline_tick >= l.tick && !h.observer {

@@ -7,8 +7,7 @@
 //! session expiry (sheet A.7 rules 6–7): only the leader expires sessions, through a
 //! closeSession txn.
 
-use std::collections::BTreeSet;
-
+use crate::sim::vecmap::VecSet;
 use crate::sim::MS;
 
 use crate::zk::data::prep::Requester;
@@ -116,7 +115,7 @@ impl Server {
             Proposal {
                 hdr,
                 txn,
-                acks: BTreeSet::from([me]),
+                acks: VecSet::from([me]),
             },
         );
         self.leader_try_commit(ctx);

@@ -23,8 +23,7 @@
 //! connect to an unreachable leader is not timed out on its own (real: syncLimit ticks per
 //! try); the initLimit read timeout ends the attempt instead.
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::sim::{NodeId, TimeUs, SEC};
 
 use crate::zk::config::Sid;
@@ -64,7 +63,7 @@ pub struct LearnerState {
     /// Proposals received during sync, written to the log at NEWLEADER.
     sync_pending: Vec<LogEntry>,
     /// Sessions of local clients that showed life since the last PING.
-    pub touches: BTreeMap<SessionId, i32>,
+    pub touches: VecMap<SessionId, i32>,
     /// How the last sync went and to which zxid.
     pub last_sync: Option<(&'static str, Zxid)>,
 }
@@ -110,7 +109,7 @@ impl Server {
             new_epoch: 0,
             sync_mode: None,
             sync_pending: Vec::new(),
-            touches: BTreeMap::new(),
+            touches: VecMap::new(),
             last_sync: None,
         }));
         let info = self.learner_info();

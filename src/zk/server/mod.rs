@@ -31,9 +31,11 @@ pub mod sessions;
 pub mod summary;
 pub mod wire;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use crate::sim::vecmap::{VecMap, VecSet};
 use crate::sim::{Ctx, NodeId, MS};
 
 use crate::zk::config::{Sid, ZkConfig};
@@ -102,14 +104,28 @@ pub enum Role {
 /// Deliveries remembered for checkers.
 const DELIVERED_KEPT: usize = 64;
 
-/// A stable fingerprint of a txn (FNV-1a over its debug form), to compare replicas.
+/// A fingerprint of a txn (FNV-1a over its `Hash` stream), to compare replicas within a run.
+/// Only ever compared with another fingerprint made by the same build, never shown.
 pub fn fingerprint(txn: &Txn) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{txn:?}").bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut h = Fnv1a(0xcbf2_9ce4_8422_2325);
+    txn.hash(&mut h);
+    h.0
+}
+
+/// FNV-1a as a [`Hasher`], so fingerprints need no text form of the txn.
+struct Fnv1a(u64);
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
     }
-    h
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Txns between snapshots (real default `snapCount` is 100000; small here to bound memory).
@@ -567,13 +583,13 @@ impl Server {
     pub fn summary(&self) -> ServerSummary {
         let mut log: Vec<LogEntrySummary> = Vec::new();
         let applied = self.tree.last_processed_zxid();
-        let acks: BTreeMap<Zxid, BTreeSet<Sid>> = match &self.role {
+        let acks: VecMap<Zxid, VecSet<Sid>> = match &self.role {
             Role::Leader(l) => l
                 .outstanding
                 .iter()
                 .map(|(z, p)| (*z, p.acks.clone()))
                 .collect(),
-            _ => BTreeMap::new(),
+            _ => VecMap::new(),
         };
         for e in self.disk.log.iter().rev().take(12).rev() {
             log.push(LogEntrySummary {

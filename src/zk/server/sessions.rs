@@ -5,8 +5,7 @@
 //! newly activated leader gives every session in the replicated table a fresh deadline, so no
 //! session expires because of an election. Simplified: time is the simulator's clock in ms.
 
-use std::collections::BTreeMap;
-
+use crate::sim::vecmap::VecMap;
 use crate::zk::types::SessionId;
 
 /// Session deadlines on the leader.
@@ -14,7 +13,7 @@ use crate::zk::types::SessionId;
 pub struct SessionTracker {
     tick_ms: u64,
     /// Session → (timeout ms, expiry time ms).
-    sessions: BTreeMap<SessionId, (i32, u64)>,
+    sessions: VecMap<SessionId, (i32, u64)>,
 }
 
 impl SessionTracker {
@@ -27,7 +26,7 @@ impl SessionTracker {
     ) -> Self {
         let mut t = Self {
             tick_ms: tick_ms.max(1),
-            sessions: BTreeMap::new(),
+            sessions: VecMap::new(),
         };
         for (s, timeout) in table {
             t.add(s, timeout, now_ms);

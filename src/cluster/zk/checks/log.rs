@@ -1,11 +1,10 @@
 //! The checkers that follow each server's deliveries: `zk.agreement` and
 //! `zk.committed-never-lost`.
 
-use std::collections::BTreeMap;
-
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::{running_server, running_servers};
 use crate::cluster::{Node, Record};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
 use crate::zk::{self, epoch_of, fmt_zxid, Zxid};
 
@@ -40,9 +39,9 @@ fn missed(d: &zk::server::Deliveries<'_>, seen: Option<(u64, u64)>) -> bool {
 /// `zk.agreement`: the txn seen under each zxid, and per server what was looked at.
 #[derive(Clone, Debug, Default)]
 pub struct Agreement {
-    order: BTreeMap<Zxid, u64>,
+    order: VecMap<Zxid, u64>,
     /// Per server: (database generation, deliveries seen, last zxid delivered).
-    seen: BTreeMap<NodeId, (u64, u64, Zxid)>,
+    seen: VecMap<NodeId, (u64, u64, Zxid)>,
 }
 
 impl ClusterChecker for Agreement {
@@ -112,13 +111,13 @@ impl ClusterChecker for Agreement {
 /// `zk.committed-never-lost`: the highest committed zxid per epoch, and what was committed.
 #[derive(Clone, Debug, Default)]
 pub struct CommittedNeverLost {
-    max_per_epoch: BTreeMap<u32, Zxid>,
+    max_per_epoch: VecMap<u32, Zxid>,
     /// Committed txns (zxid → fingerprint); older ones are forgotten.
-    committed: BTreeMap<Zxid, u64>,
+    committed: VecMap<Zxid, u64>,
     /// (leader, epoch, zxid) whose contents were already compared.
     compared: Option<(NodeId, u32, Zxid)>,
     /// Per server: (database generation, deliveries seen).
-    seen: BTreeMap<NodeId, (u64, u64)>,
+    seen: VecMap<NodeId, (u64, u64)>,
 }
 
 impl ClusterChecker for CommittedNeverLost {

@@ -30,10 +30,9 @@ mod data;
 mod fate;
 mod log;
 
-use std::collections::BTreeMap;
-
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};
 use crate::cluster::{Node, Record};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{healed_for, CheckKind, CheckerInfo, NodeId, World, SEC};
 use crate::zk::msg::ServerState;
 
@@ -69,7 +68,7 @@ pub fn checkers() -> Vec<AnyChecker> {
 /// `zk.leadership`: remembers the leader established for each epoch.
 #[derive(Clone, Debug, Default)]
 pub struct Leadership {
-    leaders: BTreeMap<u32, NodeId>,
+    leaders: VecMap<u32, NodeId>,
 }
 
 impl ClusterChecker for Leadership {
