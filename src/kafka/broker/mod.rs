@@ -23,6 +23,7 @@
 
 pub mod controller;
 pub mod replica;
+pub mod coordinator;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -117,6 +118,8 @@ pub struct Broker {
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
     pub(crate) parked: Vec<replica::DelayedProduce>,
+    /// The group coordinator (volatile; reloaded from `__consumer_offsets`).
+    pub coordinator: coordinator::GroupCoordinator,
 }
 
 impl Broker {
@@ -149,6 +152,7 @@ impl Broker {
             deferred: VecDeque::new(),
             session: 0,
             parked: Vec::new(),
+            coordinator: coordinator::GroupCoordinator::default(),
         }
     }
 
@@ -211,6 +215,7 @@ impl Broker {
             Wire::Kafka(m) => self.on_kafka(ctx, src, m),
         }
         self.drain(ctx);
+        self.coordinator_after_event(ctx);
     }
 
     /// A timer.
@@ -243,9 +248,11 @@ impl Broker {
                 );
             }
             Tick::Kafka(Timer::ProduceTimeout) => self.expire_produces(ctx),
+            Tick::Kafka(Timer::Coordinator) => self.on_coordinator_timer(ctx),
             Tick::Kafka(_) => {}
         }
         self.drain(ctx);
+        self.coordinator_after_event(ctx);
     }
 
     /// Crash: the session handle, controller role and replica roles are lost; logs stay.
@@ -258,6 +265,7 @@ impl Broker {
         self.deferred.clear();
         self.session = 0;
         self.parked.clear();
+        self.coordinator = coordinator::GroupCoordinator::default();
         self.metadata = MetadataCache {
             controller_id: -1,
             ..MetadataCache::default()
@@ -332,6 +340,7 @@ impl Broker {
             | Msg::ListOffsetsResponse { .. }
             | Msg::MetadataResponse { .. }
             | Msg::ProduceResponse { .. } => {}
+            m => self.coordinator_on_request(ctx, src, m),
         }
     }
 
@@ -339,6 +348,7 @@ impl Broker {
     fn on_operator(&mut self, ctx: &mut KCtx, op: Operator) {
         match op {
             Operator::Shutdown => ctx.note("controlled shutdown is not modelled yet: ignored"),
+            Operator::Leave | Operator::Commit | Operator::Seek { .. } => {}
         }
     }
 
