@@ -81,6 +81,7 @@ const REGISTRY: &[(Protocol, CheckerSet)] = &[
     (Protocol::Heartbeat, super::heartbeat::checkers),
     (Protocol::Zk, super::zk::checks::checkers),
     (Protocol::Kafka, super::kafka::checks::checkers),
+    (Protocol::Kafka, super::kafka::checks::groups::checkers),
 ];
 
 /// The checkers of a world running `protocols`, in registry order.

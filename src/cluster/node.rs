@@ -91,6 +91,11 @@ impl Node {
         self.kafka().and_then(kafka::KafkaNode::producer)
     }
 
+    /// The Kafka consumer, if this node is one.
+    pub fn kafka_consumer(&self) -> Option<&kafka::consumer::Consumer> {
+        self.kafka().and_then(kafka::KafkaNode::consumer)
+    }
+
     /// The heartbeat member, if this node is one.
     pub fn heartbeat(&self) -> Option<&heartbeat::Member> {
         match self {
@@ -195,6 +200,12 @@ impl From<kafka::broker::Broker> for Node {
 impl From<kafka::producer::Producer> for Node {
     fn from(p: kafka::producer::Producer) -> Self {
         Node::Kafka(p.into())
+    }
+}
+
+impl From<kafka::consumer::Consumer> for Node {
+    fn from(c: kafka::consumer::Consumer) -> Self {
+        Node::Kafka(c.into())
     }
 }
 

@@ -61,6 +61,7 @@ const REGISTRY: &[&[Scenario]] = &[
     super::zk::whatif::SCENARIOS,
     super::heartbeat::SCENARIOS,
     super::kafka::scenarios::SCENARIOS,
+    super::kafka::scenarios::groups::SCENARIOS,
 ];
 
 fn scenarios() -> impl Iterator<Item = &'static Scenario> {

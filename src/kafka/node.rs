@@ -3,6 +3,7 @@
 
 use crate::kafka::broker::{Broker, KCtx};
 use crate::kafka::msg::{Tick, Wire};
+use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::Producer;
 use crate::sim::NodeId;
 
@@ -11,6 +12,7 @@ use crate::sim::NodeId;
 pub enum KafkaNode {
     Broker(Box<Broker>),
     Producer(Box<Producer>),
+    Consumer(Box<Consumer>),
 }
 
 impl KafkaNode {
@@ -19,6 +21,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.name.clone(),
             KafkaNode::Producer(p) => p.name.clone(),
+            KafkaNode::Consumer(c) => c.name.clone(),
         }
     }
 
@@ -38,10 +41,19 @@ impl KafkaNode {
         }
     }
 
+    /// The consumer, if this is one.
+    pub fn consumer(&self) -> Option<&Consumer> {
+        match self {
+            KafkaNode::Consumer(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn on_start(&mut self, ctx: &mut KCtx) {
         match self {
             KafkaNode::Broker(b) => b.on_start(ctx),
             KafkaNode::Producer(p) => p.on_start(ctx),
+            KafkaNode::Consumer(c) => c.on_start(ctx),
         }
     }
 
@@ -49,6 +61,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_message(ctx, src, msg),
             KafkaNode::Producer(p) => p.on_message(ctx, src, msg),
+            KafkaNode::Consumer(c) => c.on_message(ctx, src, msg),
         }
     }
 
@@ -56,6 +69,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_timer(ctx, t),
             KafkaNode::Producer(p) => p.on_timer(ctx, t),
+            KafkaNode::Consumer(c) => c.on_timer(ctx, t),
         }
     }
 
@@ -63,6 +77,7 @@ impl KafkaNode {
         match self {
             KafkaNode::Broker(b) => b.on_crash(),
             KafkaNode::Producer(p) => p.on_crash(),
+            KafkaNode::Consumer(c) => c.on_crash(),
         }
     }
 }
@@ -76,5 +91,11 @@ impl From<Broker> for KafkaNode {
 impl From<Producer> for KafkaNode {
     fn from(p: Producer) -> Self {
         KafkaNode::Producer(Box::new(p))
+    }
+}
+
+impl From<Consumer> for KafkaNode {
+    fn from(c: Consumer) -> Self {
+        KafkaNode::Consumer(Box::new(c))
     }
 }

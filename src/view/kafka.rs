@@ -65,6 +65,7 @@ pub fn kind(node: &KafkaNode) -> NodeKind {
     match node {
         KafkaNode::Broker(_) => BROKER_KIND,
         KafkaNode::Producer(_) => PRODUCER_KIND,
+        KafkaNode::Consumer(_) => PRODUCER_KIND,
     }
 }
 
@@ -88,6 +89,7 @@ pub fn role(node: &KafkaNode) -> Role {
         KafkaNode::Broker(b) if b.is_controller() => CONTROLLER,
         KafkaNode::Broker(_) => BROKER,
         KafkaNode::Producer(_) => PRODUCER,
+        KafkaNode::Consumer(_) => PRODUCER,
     }
 }
 
@@ -123,6 +125,15 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
                 "{label} produces to {}; {} records acknowledged.",
                 p.topic,
                 p.acked.len()
+            );
+        }
+        KafkaNode::Consumer(c) => {
+            card.detail = format!("gen {} · {} parts · lag {}", c.generation, c.assigned.len(), c.total_lag());
+            card.description = format!(
+                "{label} consumes {} in group {}; {} records processed.",
+                c.topic,
+                c.group_id,
+                c.consumed.len()
             );
         }
     }

@@ -5,6 +5,8 @@
 //! * `kafka.high-watermark`: on a leader the HW never goes backwards within its epoch, and it
 //!   never passes the LEO of a running ISR member.
 
+pub mod groups;
+
 use std::collections::BTreeMap;
 
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};

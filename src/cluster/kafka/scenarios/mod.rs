@@ -6,6 +6,8 @@
 //! `acks=all`. Brokers use `zookeeper.session.timeout.ms=6000` (the 2.8 default is 18000) so a
 //! dead broker's ephemerals vanish sooner; `min.insync.replicas=2`.
 
+pub mod groups;
+
 use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
 use crate::kafka::producer::Producer;
@@ -31,11 +33,14 @@ pub const SCENARIOS: &[Scenario] = &[
             name: "kafka-default",
             kind: ScenarioKind::Scenario,
             title: "Kafka on ZooKeeper: three brokers elect a controller",
-            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all.",
+            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all; a consumer group of two (my-group) shares the partitions through the group coordinator.",
             default_steps: 20_000,
             panels: KAFKA_PANELS,
         },
-        build: |opts| Ok(kafka_cluster(opts, Acks::All, 2)),
+        build: |opts| {
+            let sim = kafka_cluster(opts, Acks::All, 2);
+            Ok(groups::with_group(sim, 2, groups::scenario_consumer_config()))
+        },
     },
     Scenario {
         info: ScenarioInfo {
@@ -105,6 +110,7 @@ pub fn kafka_cluster(opts: &BuildOptions, acks: Acks, min_isr: i32) -> ClusterSi
     let config = BrokerConfig {
         zookeeper_session_timeout_ms: SCENARIO_SESSION_TIMEOUT_MS,
         min_insync_replicas: min_isr,
+        offsets_topic_num_partitions: 3,
         ..BrokerConfig::default()
     };
     for id in 1..=3 {
