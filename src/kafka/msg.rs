@@ -62,7 +62,9 @@ impl Operator {
             Operator::Shutdown => "shutdown".to_string(),
             Operator::Leave => "close (leave the group)".to_string(),
             Operator::Commit => "commitSync".to_string(),
-            Operator::Seek { partition, offset } => format!("seek partition {partition} to {offset}"),
+            Operator::Seek { partition, offset } => {
+                format!("seek partition {partition} to {offset}")
+            }
         }
     }
 }

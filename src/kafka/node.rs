@@ -2,8 +2,8 @@
 //! cluster composition wraps (`Node::Kafka`).
 
 use crate::kafka::broker::{Broker, KCtx};
-use crate::kafka::msg::{Tick, Wire};
 use crate::kafka::consumer::Consumer;
+use crate::kafka::msg::{Tick, Wire};
 use crate::kafka::producer::Producer;
 use crate::sim::NodeId;
 

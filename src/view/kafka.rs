@@ -128,7 +128,12 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
             );
         }
         KafkaNode::Consumer(c) => {
-            card.detail = format!("gen {} · {} parts · lag {}", c.generation, c.assigned.len(), c.total_lag());
+            card.detail = format!(
+                "gen {} · {} parts · lag {}",
+                c.generation,
+                c.assigned.len(),
+                c.total_lag()
+            );
             card.description = format!(
                 "{label} consumes {} in group {}; {} records processed.",
                 c.topic,

@@ -22,8 +22,8 @@
 //! resolved to simulator nodes through an address book given at build time (DNS).
 
 pub mod controller;
-pub mod replica;
 pub mod coordinator;
+pub mod replica;
 
 use std::collections::{BTreeMap, VecDeque};
 

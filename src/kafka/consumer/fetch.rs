@@ -74,7 +74,11 @@ impl Consumer {
         let timeout = self.request_timeout();
         let node = self.leader_node(partition);
         let topic = self.topic.clone();
-        let Some(a) = self.assigned.iter_mut().find(|a| a.tp.partition == partition) else {
+        let Some(a) = self
+            .assigned
+            .iter_mut()
+            .find(|a| a.tp.partition == partition)
+        else {
             return;
         };
         a.position = -1;
@@ -114,7 +118,11 @@ impl Consumer {
         else {
             return;
         };
-        let Some(a) = self.assigned.iter_mut().find(|a| a.tp.partition == partition) else {
+        let Some(a) = self
+            .assigned
+            .iter_mut()
+            .find(|a| a.tp.partition == partition)
+        else {
             return;
         };
         a.reset_until = None;
@@ -136,7 +144,11 @@ impl Consumer {
     pub(super) fn send_fetches(&mut self, ctx: &mut KCtx) {
         let now = ctx.now_us();
         let timeout = self.request_timeout();
-        if self.assigned.iter().any(|a| a.position < 0 && !a.no_offset && a.reset_until.is_none()) {
+        if self
+            .assigned
+            .iter()
+            .any(|a| a.position < 0 && !a.no_offset && a.reset_until.is_none())
+        {
             self.send_offset_fetch(ctx);
         }
         let mut sends = Vec::new();
@@ -157,7 +169,11 @@ impl Consumer {
             self.send_metadata(ctx);
         }
         for (node, partition, position) in sends {
-            if let Some(a) = self.assigned.iter_mut().find(|a| a.tp.partition == partition) {
+            if let Some(a) = self
+                .assigned
+                .iter_mut()
+                .find(|a| a.tp.partition == partition)
+            {
                 a.fetch_until = Some(now + timeout);
             }
             let msg = Msg::Fetch {
@@ -189,7 +205,11 @@ impl Consumer {
         if topic != self.topic || self.state != MemberState::Stable {
             return;
         }
-        let Some(a) = self.assigned.iter_mut().find(|a| a.tp.partition == partition) else {
+        let Some(a) = self
+            .assigned
+            .iter_mut()
+            .find(|a| a.tp.partition == partition)
+        else {
             return;
         };
         a.fetch_until = None;

@@ -8,9 +8,11 @@ use crate::kafka::broker::KCtx;
 use crate::kafka::config::AssignorName;
 use crate::kafka::errors::KafkaError;
 use crate::kafka::group::sticky::{sticky_assign, StickySubscription};
-use crate::kafka::group::{range_assign, round_robin_assign, GroupAssignment, Subscription, TopicPartition};
+use crate::kafka::group::{
+    range_assign, round_robin_assign, GroupAssignment, Subscription, TopicPartition,
+};
 use crate::kafka::msg::{GroupProtocol, Msg};
-use crate::sim::MS;
+use crate::sim::{MS, SEC};
 
 /// Runs assignor `name` over the members' subscriptions with `partitions_per_topic`.
 /// `None` for an unknown assignor name.
@@ -82,7 +84,9 @@ impl Consumer {
         if self.coordinator.is_none() {
             if self.find_until.is_none() {
                 if let Some(node) = self.any_broker() {
-                    self.find_until = Some(now + self.request_timeout());
+                    // A dead broker refuses the connection at once in reality; here an
+                    // unanswered FindCoordinator is given up after 1 s.
+                    self.find_until = Some(now + self.request_timeout().min(SEC));
                     let key = self.group_id.clone();
                     ctx.send(node, Msg::FindCoordinator { key });
                 }

@@ -23,7 +23,8 @@
 //! sent as the rebalance timeout); one topic per consumer; heartbeats only while the member
 //! is `STABLE`; one fetch per partition in flight and no fetch sessions; retries wait for the
 //! next poll (the poll interval stands for `retry.backoff.ms`); requests unanswered for
-//! `request.timeout.ms` (JoinGroup: the rebalance timeout + 5 s) are abandoned. The list of
+//! `request.timeout.ms` (JoinGroup: the rebalance timeout + 5 s; Metadata and
+//! FindCoordinator: 1 s, standing for a refused connection to a dead broker) are abandoned. The list of
 //! consumed records is the application's output and survives a crash; everything else is
 //! volatile. The bug switch `CommitUnprocessed` commits the fetch position instead.
 
@@ -340,7 +341,10 @@ impl Consumer {
     fn on_operator(&mut self, ctx: &mut KCtx, op: Operator) {
         match op {
             Operator::Leave => {
-                ctx.note(format!("{}: close() — commits, then leaves the group", self.name));
+                ctx.note(format!(
+                    "{}: close() — commits, then leaves the group",
+                    self.name
+                ));
                 if self.state == MemberState::Stable && self.config.enable_auto_commit {
                     self.commit(ctx, AfterCommit::Leave);
                 } else {
@@ -355,14 +359,21 @@ impl Consumer {
                 }
             }
             Operator::Seek { partition, offset } => {
-                if let Some(a) = self.assigned.iter_mut().find(|a| a.tp.partition == partition) {
+                if let Some(a) = self
+                    .assigned
+                    .iter_mut()
+                    .find(|a| a.tp.partition == partition)
+                {
                     a.position = offset;
                     a.processed = offset;
                     a.buffer.clear();
                     a.no_offset = false;
                     ctx.note(format!("seeks {}-{partition} to {offset}", self.topic));
                 } else {
-                    ctx.note(format!("seek: {}-{partition} is not assigned here", self.topic));
+                    ctx.note(format!(
+                        "seek: {}-{partition} is not assigned here",
+                        self.topic
+                    ));
                 }
             }
             Operator::Shutdown => {}
@@ -384,8 +395,7 @@ impl Consumer {
             && now >= self.next_auto_commit_us
             && self.commit_until.is_none()
         {
-            self.next_auto_commit_us =
-                now + self.config.auto_commit_interval_ms.max(1) as u64 * MS;
+            self.next_auto_commit_us = now + self.config.auto_commit_interval_ms.max(1) as u64 * MS;
             self.commit(ctx, AfterCommit::Nothing);
         }
         self.process(ctx);
@@ -409,7 +419,10 @@ impl Consumer {
         }
         coordinator_lost |= due(&mut self.heartbeat_until) | due(&mut self.offset_fetch_until);
         if self.commit_until.is_some_and(|(t, _)| t <= now) {
-            let (_, after) = self.commit_until.take().unwrap_or((0, AfterCommit::Nothing));
+            let (_, after) = self
+                .commit_until
+                .take()
+                .unwrap_or((0, AfterCommit::Nothing));
             coordinator_lost = true;
             self.after_commit(ctx, after);
         }
@@ -426,7 +439,7 @@ impl Consumer {
         let Some(node) = self.any_broker() else {
             return;
         };
-        self.metadata_until = Some(ctx.now_us() + self.request_timeout());
+        self.metadata_until = Some(ctx.now_us() + self.request_timeout().min(crate::sim::SEC));
         ctx.send(
             node,
             Msg::Metadata {

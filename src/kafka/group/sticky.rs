@@ -159,8 +159,13 @@ fn constrained_assign(
         let mut remaining = min_quota.saturating_sub(assignment[consumer].len());
         while remaining > 0 {
             // Kafka throws IllegalStateException here; by construction it cannot happen.
-            let Some(over) = max_capacity.pop_front() else { break };
-            let moved = assignment.get_mut(&over).filter(|l| !l.is_empty()).map(|l| l.remove(0));
+            let Some(over) = max_capacity.pop_front() else {
+                break;
+            };
+            let moved = assignment
+                .get_mut(&over)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.remove(0));
             if let Some(tp) = moved {
                 assignment.entry(consumer.clone()).or_default().push(tp);
             }
@@ -169,7 +174,9 @@ fn constrained_assign(
         min_capacity.push_back(consumer.clone());
     }
     for tp in queue {
-        let Some(under) = min_capacity.pop_front() else { break };
+        let Some(under) = min_capacity.pop_front() else {
+            break;
+        };
         assignment.entry(under).or_default().push(tp);
     }
     assignment
@@ -201,7 +208,8 @@ fn general_assign(
     }
     let bound = 1 + members.len() * assignment.values().map(Vec::len).sum::<usize>();
     for _ in 0..bound {
-        let mut order: Vec<(&String, usize)> = assignment.iter().map(|(k, v)| (k, v.len())).collect();
+        let mut order: Vec<(&String, usize)> =
+            assignment.iter().map(|(k, v)| (k, v.len())).collect();
         order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut found = None;
         'search: for (from, n) in &order {
@@ -239,7 +247,9 @@ mod tests {
     }
 
     fn members(list: &[(&str, StickySubscription)]) -> BTreeMap<String, StickySubscription> {
-        list.iter().map(|(m, s)| (m.to_string(), s.clone())).collect()
+        list.iter()
+            .map(|(m, s)| (m.to_string(), s.clone()))
+            .collect()
     }
 
     fn counts(a: &GroupAssignment) -> Vec<usize> {
@@ -249,9 +259,15 @@ mod tests {
     #[test]
     fn one_consumer_gets_every_partition_of_several_topics() {
         // AbstractStickyAssignorTest.testOneConsumerMultipleTopics.
-        let m = members(&[("c", StickySubscription::new(&["topic1", "topic2"], vec![], -1))]);
+        let m = members(&[(
+            "c",
+            StickySubscription::new(&["topic1", "topic2"], vec![], -1),
+        )]);
         let a = sticky_assign(&parts(&[("topic1", 1), ("topic2", 2)]), &m);
-        assert_eq!(a["c"], vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]);
+        assert_eq!(
+            a["c"],
+            vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]
+        );
     }
 
     #[test]
@@ -272,27 +288,46 @@ mod tests {
         let p = parts(&[("topic", 3)]);
         let m = members(&[("consumer1", StickySubscription::new(&["topic"], vec![], -1))]);
         let a = sticky_assign(&p, &m);
-        assert_eq!(a["consumer1"], vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]);
+        assert_eq!(
+            a["consumer1"],
+            vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]
+        );
         let m = members(&[
-            ("consumer1", StickySubscription::new(&["topic"], a["consumer1"].clone(), 1)),
+            (
+                "consumer1",
+                StickySubscription::new(&["topic"], a["consumer1"].clone(), 1),
+            ),
             ("consumer2", StickySubscription::new(&["topic"], vec![], -1)),
         ]);
         let a = sticky_assign(&p, &m);
         assert_eq!(a["consumer1"], vec![tp("topic", 0), tp("topic", 1)]);
         assert_eq!(a["consumer2"], vec![tp("topic", 2)]);
-        let m = members(&[("consumer2", StickySubscription::new(&["topic"], a["consumer2"].clone(), 2))]);
+        let m = members(&[(
+            "consumer2",
+            StickySubscription::new(&["topic"], a["consumer2"].clone(), 2),
+        )]);
         let a = sticky_assign(&p, &m);
         let got: BTreeSet<_> = a["consumer2"].iter().cloned().collect();
         assert_eq!(got.len(), 3);
-        assert_eq!(a["consumer2"][0], tp("topic", 2), "its own partition is kept first");
+        assert_eq!(
+            a["consumer2"][0],
+            tp("topic", 2),
+            "its own partition is kept first"
+        );
     }
 
     #[test]
     fn claims_from_an_older_generation_or_by_two_members_do_not_count() {
         let p = parts(&[("t", 4)]);
         let m = members(&[
-            ("a", StickySubscription::new(&["t"], vec![tp("t", 0), tp("t", 1)], 3)),
-            ("b", StickySubscription::new(&["t"], vec![tp("t", 1), tp("t", 2)], 3)),
+            (
+                "a",
+                StickySubscription::new(&["t"], vec![tp("t", 0), tp("t", 1)], 3),
+            ),
+            (
+                "b",
+                StickySubscription::new(&["t"], vec![tp("t", 1), tp("t", 2)], 3),
+            ),
             ("c", StickySubscription::new(&["t"], vec![tp("t", 3)], 2)),
         ]);
         let a = sticky_assign(&p, &m);
@@ -307,7 +342,9 @@ mod tests {
         // AbstractStickyAssignorTest.testPoorRoundRobinAssignmentScenario: valid and balanced.
         let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
         let odd = ["topic1", "topic3", "topic5"];
-        let p: BTreeMap<String, i32> = (1..=5).map(|i| (format!("topic{i}"), (i % 2) + 1)).collect();
+        let p: BTreeMap<String, i32> = (1..=5)
+            .map(|i| (format!("topic{i}"), (i % 2) + 1))
+            .collect();
         let m = members(&[
             ("consumer1", StickySubscription::new(&all, vec![], -1)),
             ("consumer2", StickySubscription::new(&odd, vec![], -1)),
@@ -318,12 +355,18 @@ mod tests {
         let mut seen = BTreeSet::new();
         for (id, list) in &a {
             for tp in list {
-                assert!(m[id].topics.contains(&tp.topic), "{id} is subscribed to {tp:?}");
+                assert!(
+                    m[id].topics.contains(&tp.topic),
+                    "{id} is subscribed to {tp:?}"
+                );
                 assert!(seen.insert(tp.clone()), "{tp:?} assigned once");
             }
         }
         assert_eq!(seen.len(), 8);
-        let (lo, hi) = (counts(&a).into_iter().min().unwrap(), counts(&a).into_iter().max().unwrap());
+        let (lo, hi) = (
+            counts(&a).into_iter().min().unwrap(),
+            counts(&a).into_iter().max().unwrap(),
+        );
         assert!(hi - lo <= 1, "{a:?}");
     }
 

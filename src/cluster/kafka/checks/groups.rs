@@ -54,7 +54,12 @@ impl ClusterChecker for OneOwnerPerPartition {
         let mut owners: BTreeMap<(&str, i32, &str, i32), &str> = BTreeMap::new();
         for c in &stable {
             for tp in c.assignment() {
-                let k = (c.group_id.as_str(), c.generation, c.topic.as_str(), tp.partition);
+                let k = (
+                    c.group_id.as_str(),
+                    c.generation,
+                    c.topic.as_str(),
+                    tp.partition,
+                );
                 if let Some(other) = owners.insert(k, c.name.as_str()) {
                     return Some(format!(
                         "{other} and {} both own {}-{} in generation {} of group {}",
@@ -76,7 +81,9 @@ impl ClusterChecker for OneOwnerPerPartition {
                 if members.len() != g.members.len() {
                     continue;
                 }
-                let Some(first) = members.first() else { continue };
+                let Some(first) = members.first() else {
+                    continue;
+                };
                 let n = first.partitions.len() as i32;
                 for p in 0..n {
                     let owned = members
@@ -106,7 +113,8 @@ impl ClusterChecker for CommitAfterProcessing {
         CheckerInfo {
             name: "kafka.commit-after-processing",
             kind: CheckKind::Always,
-            description: "a consumer never commits an offset beyond what its application has processed",
+            description:
+                "a consumer never commits an offset beyond what its application has processed",
         }
     }
 

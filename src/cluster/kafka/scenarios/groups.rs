@@ -50,7 +50,9 @@ pub fn scenario_consumer_config() -> ConsumerConfig {
 /// Adds `n` consumers (`consumer-1..n`) of group [`GROUP_ID`] on topic `events`, starting at
 /// 4 s, 200 ms apart.
 pub fn with_group(mut sim: ClusterSim, n: u32, config: ConsumerConfig) -> ClusterSim {
-    let bootstrap: Vec<NodeId> = super::super::brokers(&sim.world).map(|(id, _)| id).collect();
+    let bootstrap: Vec<NodeId> = super::super::brokers(&sim.world)
+        .map(|(id, _)| id)
+        .collect();
     for i in 1..=n {
         let c = Consumer::new(
             &format!("consumer-{i}"),

@@ -144,7 +144,10 @@ fn complete_join(ctx: &mut KCtx, g: &mut Group) {
         .map(|m| m.id.clone())
         .collect();
     for id in &gone {
-        ctx.note(format!("group {}: {id} did not rejoin in time: removed", g.id));
+        ctx.note(format!(
+            "group {}: {id} did not rejoin in time: removed",
+            g.id
+        ));
         remove_member(g, id);
     }
     g.join_deadline_us = None;
@@ -286,8 +289,7 @@ fn deadlines(ctx: &mut KCtx, g: &mut Group, cfg: Cfg) {
             remove_member_and_update(ctx, g, cfg, &id, "a member's session expired");
         }
     }
-    if g.join_deadline_us.is_some_and(|t| t <= now) && g.state == GroupState::PreparingRebalance
-    {
+    if g.join_deadline_us.is_some_and(|t| t <= now) && g.state == GroupState::PreparingRebalance {
         match g.initial_remaining_ms {
             Some(rem) if g.new_member_added && rem > 0 => {
                 let delay = cfg.initial_delay_ms.min(rem);
@@ -362,7 +364,10 @@ impl Broker {
             self.config.group_max_session_timeout_ms,
         );
         if session_timeout_ms < lo || session_timeout_ms > hi {
-            return ctx.send(src, join_error(KafkaError::InvalidSessionTimeout, &member_id));
+            return ctx.send(
+                src,
+                join_error(KafkaError::InvalidSessionTimeout, &member_id),
+            );
         }
         let now = ctx.now_us();
         if !self.coordinator.groups.contains_key(&group_id) {
@@ -377,13 +382,19 @@ impl Broker {
             return;
         };
         if g.state == GroupState::Dead {
-            return ctx.send(src, join_error(KafkaError::CoordinatorNotAvailable, &member_id));
+            return ctx.send(
+                src,
+                join_error(KafkaError::CoordinatorNotAvailable, &member_id),
+            );
         }
         let compatible = protocol_type == "consumer"
             && !protocols.is_empty()
             && (g.members.is_empty() || !candidates(g, Some(&protocols)).is_empty());
         if !compatible {
-            return ctx.send(src, join_error(KafkaError::InconsistentGroupProtocol, &member_id));
+            return ctx.send(
+                src,
+                join_error(KafkaError::InconsistentGroupProtocol, &member_id),
+            );
         }
         if member_id.is_empty() {
             let suffix = ctx.rng().next_u64() as u32;

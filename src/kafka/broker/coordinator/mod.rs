@@ -239,10 +239,18 @@ impl Broker {
 
     fn on_find_coordinator(&mut self, ctx: &mut KCtx, src: NodeId, key: String) {
         let n = self.config.offsets_topic_num_partitions;
-        let exists = self.metadata.partitions.keys().any(|(t, _)| t == OFFSETS_TOPIC);
+        let exists = self
+            .metadata
+            .partitions
+            .keys()
+            .any(|(t, _)| t == OFFSETS_TOPIC);
         let found = if exists {
             partition_for(&key, n)
-                .and_then(|p| self.metadata.partitions.get(&(OFFSETS_TOPIC.to_string(), p)))
+                .and_then(|p| {
+                    self.metadata
+                        .partitions
+                        .get(&(OFFSETS_TOPIC.to_string(), p))
+                })
                 .and_then(|info| self.metadata.brokers.iter().find(|b| b.id == info.leader))
                 .copied()
         } else {
@@ -257,7 +265,10 @@ impl Broker {
         let reply = Msg::FindCoordinatorResponse {
             key,
             error,
-            coordinator: found.map(|b| LiveBroker { id: b.id, node: b.node }),
+            coordinator: found.map(|b| LiveBroker {
+                id: b.id,
+                node: b.node,
+            }),
         };
         ctx.send(src, reply);
     }
@@ -283,7 +294,8 @@ impl Broker {
                 ));
                 let data =
                     String::from_utf8_lossy(&TopicAssignment::new(None, &a).encode()).into_owned();
-                let op = WriteOp::create(&paths::topic(OFFSETS_TOPIC), &data, CreateMode::Persistent);
+                let op =
+                    WriteOp::create(&paths::topic(OFFSETS_TOPIC), &data, CreateMode::Persistent);
                 // The answer needs no handling: NodeExists means another broker created it.
                 self.zk_call(ctx, ZkReq::CreatePath, ClientOp::Write(op));
             }

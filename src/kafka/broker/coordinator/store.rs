@@ -9,7 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{AppendKind, Group, GroupState, Member, PendingAppend, OFFSETS_COMMIT_TIMEOUT_MS, OFFSETS_TOPIC};
+use super::{
+    AppendKind, Group, GroupState, Member, PendingAppend, OFFSETS_COMMIT_TIMEOUT_MS, OFFSETS_TOPIC,
+};
 use crate::kafka::broker::{Broker, KCtx, ReplicaRole};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::group::TopicPartition;
@@ -460,7 +462,13 @@ impl Broker {
         partitions: Vec<TopicPartition>,
     ) {
         if let Err(error) = self.coordinator_for(&group_id) {
-            return ctx.send(src, Msg::OffsetFetchResponse { error, offsets: vec![] });
+            return ctx.send(
+                src,
+                Msg::OffsetFetchResponse {
+                    error,
+                    offsets: vec![],
+                },
+            );
         }
         let g = self.coordinator.groups.get(&group_id);
         let offsets = partitions
