@@ -71,6 +71,16 @@ pub fn group_record(g: &Group, assignments: &[(String, Vec<TopicPartition>)]) ->
     RecordData::new(Some(&format!("group:{}", g.id)), &value, 0)
 }
 
+/// A member as the group record stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMember {
+    pub id: String,
+    pub session_timeout_ms: i32,
+    pub rebalance_timeout_ms: i32,
+    pub topics: Vec<String>,
+    pub assignment: Vec<TopicPartition>,
+}
+
 /// A parsed `__consumer_offsets` record.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OffsetsRecord {
@@ -84,7 +94,7 @@ pub enum OffsetsRecord {
         generation: i32,
         protocol: String,
         leader: String,
-        members: Vec<(String, i32, i32, Vec<String>, Vec<TopicPartition>)>,
+        members: Vec<StoredMember>,
     },
 }
 
@@ -130,13 +140,13 @@ pub fn parse_record(key: &str, value: &str) -> Option<OffsetsRecord> {
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect();
-            Some((
-                f[0].to_string(),
-                f[1].parse().ok()?,
-                f[2].parse().ok()?,
+            Some(StoredMember {
+                id: f[0].to_string(),
+                session_timeout_ms: f[1].parse().ok()?,
+                rebalance_timeout_ms: f[2].parse().ok()?,
                 topics,
-                parse_tps(f[4])?,
-            ))
+                assignment: parse_tps(f[4])?,
+            })
         })
         .collect::<Option<Vec<_>>>()?;
     Some(OffsetsRecord::Group {
@@ -307,22 +317,23 @@ impl Broker {
                     g.leader = (!leader.is_empty()).then_some(leader);
                     g.members = members
                         .into_iter()
-                        .map(|(id, session, rebalance, topics, assignment)| Member {
-                            id,
+                        .map(|m| Member {
+                            id: m.id,
                             client: None,
-                            session_timeout_ms: session,
-                            rebalance_timeout_ms: rebalance,
+                            session_timeout_ms: m.session_timeout_ms,
+                            rebalance_timeout_ms: m.rebalance_timeout_ms,
                             protocols: vec![GroupProtocol {
                                 name: protocol.clone(),
-                                topics,
+                                topics: m.topics,
                                 owned: Vec::new(),
                                 generation: -1,
                             }],
-                            assignment,
+                            assignment: m.assignment,
                             awaiting_join: false,
                             awaiting_sync: false,
                             synced: true,
-                            expires_at_us: now + u64::try_from(session).unwrap_or(0) * MS,
+                            expires_at_us: now
+                                + u64::try_from(m.session_timeout_ms).unwrap_or(0) * MS,
                         })
                         .collect();
                     g.state = if g.members.is_empty() {
@@ -532,7 +543,7 @@ mod tests {
                 ..
             }) => {
                 assert_eq!(generation, 3);
-                assert_eq!(members[0].4, vec![tp]);
+                assert_eq!(members[0].assignment, vec![tp]);
             }
             other => panic!("{other:?}"),
         }
