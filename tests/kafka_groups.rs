@@ -129,8 +129,8 @@ fn a_crashed_member_is_removed_after_its_session_timeout_and_the_survivor_takes_
     // Records consumer-2 processed after its last commit are delivered again (at-least-once).
     let dups = duplicates_delivered(&e.sim.world);
     assert!(
-        dups <= 10,
-        "at most about one commit interval redelivered: {dups}"
+        (1..=10).contains(&dups),
+        "what consumer-2 processed after its last commit is delivered again: {dups}"
     );
     assert!(e.violations.is_empty(), "{:?}", e.violations);
 }

@@ -46,7 +46,7 @@ impl Consumer {
                 error,
                 KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable
             ) {
-                self.coordinator = None;
+                self.mark_coordinator_unknown(ctx);
             }
             return;
         }
@@ -324,7 +324,8 @@ impl Consumer {
                     self.reset_generation_after_commit(ctx, error)
                 }
                 KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable => {
-                    self.coordinator = None
+                    self.coordinator = None;
+                    self.heartbeat_until = None;
                 }
                 _ => {}
             }

@@ -158,8 +158,20 @@ impl Consumer {
         self.state = MemberState::Unjoined;
     }
 
-    fn coordinator_lost(&mut self) {
+    /// `markCoordinatorUnknown`: requests in flight to it fail (a commit counts as failed,
+    /// a join or sync starts over).
+    pub(super) fn mark_coordinator_unknown(&mut self, ctx: &mut KCtx) {
         self.coordinator = None;
+        self.heartbeat_until = None;
+        self.offset_fetch_until = None;
+        let joining = self.join_until.take().is_some();
+        let syncing = self.sync_until.take().is_some();
+        if joining || syncing {
+            self.state = MemberState::Unjoined;
+        }
+        if let Some((_, after)) = self.commit_until.take() {
+            self.after_commit(ctx, after);
+        }
     }
 
     pub(super) fn after_commit(&mut self, ctx: &mut KCtx, after: AfterCommit) {
@@ -203,7 +215,7 @@ impl Consumer {
                 "{}: no heartbeat answer within session.timeout.ms: coordinator unknown",
                 self.name
             ));
-            self.coordinator_lost();
+            self.mark_coordinator_unknown(ctx);
             self.last_heartbeat_ok_us = now;
             return;
         }
@@ -265,7 +277,7 @@ impl Consumer {
                             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
                                 self.reset_generation(ctx, e)
                             }
-                            e if is_coordinator_error(e) => self.coordinator_lost(),
+                            e if is_coordinator_error(e) => self.mark_coordinator_unknown(ctx),
                             _ => {}
                         }
                     }
@@ -286,7 +298,7 @@ impl Consumer {
                     KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
                         self.reset_generation(ctx, error)
                     }
-                    e if is_coordinator_error(e) => self.coordinator_lost(),
+                    e if is_coordinator_error(e) => self.mark_coordinator_unknown(ctx),
                     _ => {}
                 }
             }
@@ -311,7 +323,7 @@ impl Consumer {
                     e => {
                         self.record_error("Heartbeat", e);
                         if is_coordinator_error(e) {
-                            self.coordinator_lost();
+                            self.mark_coordinator_unknown(ctx);
                         }
                     }
                 }

@@ -431,7 +431,7 @@ impl Consumer {
             due(&mut a.reset_until);
         }
         if coordinator_lost {
-            self.coordinator = None;
+            self.mark_coordinator_unknown(ctx);
         }
     }
 
