@@ -217,3 +217,67 @@ fn the_same_seed_gives_the_same_group_trace() {
     let c = run_trace(&source, RunConfig { seed: 8, ..cfg }).unwrap();
     assert_ne!(a.digest, c.digest);
 }
+
+/// Three ZooKeeper servers, three brokers, the producer and a group of two with `pairs` on
+/// top of the scenarios' consumer settings.
+fn group_with(seed: u64, pairs: &[(&str, &str)]) -> Ens {
+    let mut config = scenario_consumer_config();
+    for (k, v) in pairs {
+        config.set(k, v).expect("valid setting");
+    }
+    let sim = with_group(
+        kafka_cluster(&BuildOptions::seed(seed), Acks::All, 2),
+        2,
+        config,
+    );
+    Ens::from_sim(sim)
+}
+
+#[test]
+fn auto_offset_reset_latest_starts_at_the_high_watermark_and_none_stops_the_partition() {
+    let mut e = group_with(9, &[("auto.offset.reset", "latest")]);
+    assert!(e.run_until(30 * SEC, both_stable));
+    e.run_for(5 * SEC);
+    // The producer started at 3 s, so the earliest records were never delivered.
+    let first = consumers(&e.sim.world)
+        .flat_map(|(_, c)| c.consumed.iter())
+        .map(|r| r.offset)
+        .min();
+    assert!(
+        first.is_some_and(|o| o > 0),
+        "started past offset 0: {first:?}"
+    );
+    let mut e = group_with(9, &[("auto.offset.reset", "none")]);
+    assert!(e.run_until(30 * SEC, both_stable));
+    e.run_for(5 * SEC);
+    assert!(consumers(&e.sim.world).all(|(_, c)| c.consumed.is_empty()));
+    assert!(consumers(&e.sim.world).all(|(_, c)| c.assigned.iter().all(|a| a.no_offset)));
+}
+
+#[test]
+fn seeking_back_delivers_records_again_and_lag_is_the_distance_to_the_high_watermark() {
+    let mut e = scenario("kafka-default", 10);
+    assert!(e.run_until(30 * SEC, both_stable));
+    e.run_for(10 * SEC);
+    let c1 = consumer(&e, "consumer-1");
+    let p = c1.assigned[0].tp.partition;
+    let before = c1.consumed.iter().filter(|r| r.partition == p).count();
+    assert!(before > 0);
+    for a in &c1.assigned {
+        assert_eq!(a.lag(), (a.high_watermark - a.processed).max(0));
+    }
+    let node = consumer_node(&e.sim.world, "consumer-1");
+    let seek = Operator::Seek {
+        partition: p,
+        offset: 0,
+    };
+    e.input(Input::Deliver(node, Msg::Kafka(KMsg::Operator(seek))));
+    e.run_for(3 * SEC);
+    let zero = consumer(&e, "consumer-1")
+        .consumed
+        .iter()
+        .filter(|r| r.partition == p && r.offset == 0)
+        .count();
+    assert_eq!(zero, 2, "offset 0 of partition {p} processed twice");
+    assert!(duplicates_delivered(&e.sim.world) >= before as u64);
+}
