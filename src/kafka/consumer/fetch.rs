@@ -71,7 +71,7 @@ impl Consumer {
     fn reset_offset(&mut self, ctx: &mut KCtx, partition: i32, why: &str) {
         let policy = self.config.auto_offset_reset;
         let now = ctx.now_us();
-        let timeout = self.request_timeout();
+        let timeout = self.request_timeout().min(crate::sim::SEC);
         let node = self.leader_node(partition);
         let topic = self.topic.clone();
         let Some(a) = self
@@ -96,7 +96,7 @@ impl Consumer {
             }
         };
         let Some(node) = node else {
-            self.partitions.clear();
+            self.metadata_stale = true;
             return;
         };
         a.reset_until = Some(now + timeout);
@@ -135,7 +135,7 @@ impl Consumer {
             ));
         } else if !error.is_none() {
             self.record_error("ListOffsets", error);
-            self.partitions.clear();
+            self.metadata_stale = true;
         }
     }
 
@@ -143,7 +143,7 @@ impl Consumer {
     /// nothing buffered.
     pub(super) fn send_fetches(&mut self, ctx: &mut KCtx) {
         let now = ctx.now_us();
-        let timeout = self.request_timeout();
+        let timeout = self.request_timeout().min(crate::sim::SEC);
         if self
             .assigned
             .iter()
@@ -160,12 +160,12 @@ impl Consumer {
                 Some(node) => sends.push((node, a.tp.partition, a.position)),
                 None => {
                     if self.metadata_until.is_none() {
-                        self.partitions.clear();
+                        self.metadata_stale = true;
                     }
                 }
             }
         }
-        if self.partitions.is_empty() && self.metadata_until.is_none() {
+        if (self.partitions.is_empty() || self.metadata_stale) && self.metadata_until.is_none() {
             self.send_metadata(ctx);
         }
         for (node, partition, position) in sends {
@@ -232,6 +232,7 @@ impl Consumer {
             }
             e => {
                 self.record_error("Fetch", e);
+                self.metadata_stale = true;
                 if self.metadata_until.is_none() {
                     self.send_metadata(ctx);
                 }

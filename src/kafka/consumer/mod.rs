@@ -23,8 +23,9 @@
 //! sent as the rebalance timeout); one topic per consumer; heartbeats only while the member
 //! is `STABLE`; one fetch per partition in flight and no fetch sessions; retries wait for the
 //! next poll (the poll interval stands for `retry.backoff.ms`); requests unanswered for
-//! `request.timeout.ms` (JoinGroup: the rebalance timeout + 5 s; Metadata and
-//! FindCoordinator: 1 s, standing for a refused connection to a dead broker) are abandoned. The list of
+//! `request.timeout.ms` (JoinGroup: the rebalance timeout + 5 s; Metadata,
+//! FindCoordinator, Fetch and ListOffsets: 1 s, standing for a refused connection to a dead
+//! broker, after which the metadata is refreshed) are abandoned. The list of
 //! consumed records is the application's output and survives a crash; everything else is
 //! volatile. The bug switch `CommitUnprocessed` commits the fetch position instead.
 
@@ -152,6 +153,8 @@ pub struct Consumer {
     /// Every error response seen (bounded to 200).
     pub errors: Vec<(&'static str, KafkaError)>,
     metadata_until: Option<TimeUs>,
+    /// A leader moved or an error asked for fresh metadata.
+    metadata_stale: bool,
     find_until: Option<TimeUs>,
     join_until: Option<TimeUs>,
     sync_until: Option<TimeUs>,
@@ -204,6 +207,7 @@ impl Consumer {
             last_commit: Vec::new(),
             errors: Vec::new(),
             metadata_until: None,
+            metadata_stale: false,
             find_until: None,
             join_until: None,
             sync_until: None,
@@ -320,11 +324,18 @@ impl Consumer {
                 ..
             } => {
                 self.metadata_until = None;
-                self.brokers = brokers;
-                self.partitions = partitions
+                if !brokers.is_empty() {
+                    self.brokers = brokers;
+                }
+                let mine: Vec<PartitionInfo> = partitions
                     .into_iter()
                     .filter(|p| p.topic == self.topic)
                     .collect();
+                // An empty answer (a broker without metadata yet) keeps the last snapshot.
+                if !mine.is_empty() {
+                    self.partitions = mine;
+                    self.metadata_stale = false;
+                }
             }
             Msg::FetchResponse { .. } => self.on_fetch_response(ctx, m),
             Msg::ListOffsetsResponse { .. } => self.on_list_offsets_response(ctx, m),
@@ -384,7 +395,7 @@ impl Consumer {
     fn poll(&mut self, ctx: &mut KCtx) {
         let now = ctx.now_us();
         self.expire_requests(ctx, now);
-        if self.partitions.is_empty() && self.metadata_until.is_none() {
+        if (self.partitions.is_empty() || self.metadata_stale) && self.metadata_until.is_none() {
             self.send_metadata(ctx);
         }
         self.drive_group(ctx);
@@ -426,10 +437,11 @@ impl Consumer {
             coordinator_lost = true;
             self.after_commit(ctx, after);
         }
+        let mut stale = false;
         for a in &mut self.assigned {
-            due(&mut a.fetch_until);
-            due(&mut a.reset_until);
+            stale |= due(&mut a.fetch_until) | due(&mut a.reset_until);
         }
+        self.metadata_stale |= stale;
         if coordinator_lost {
             self.mark_coordinator_unknown(ctx);
         }
