@@ -1,4 +1,4 @@
-//! The Kafka node kinds of a world: brokers and producer clients, behind one type the
+//! The Kafka node kinds of a world: brokers, producers and consumers, behind one type the
 //! cluster composition wraps (`Node::Kafka`).
 
 use crate::kafka::broker::{Broker, KCtx};
