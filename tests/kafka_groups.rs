@@ -61,7 +61,7 @@ fn the_coordinator_partition_comes_from_the_group_ids_java_hash() {
     let (_, b) = running_brokers(&e.sim.world)
         .find(|(_, b)| b.id == coordinator)
         .unwrap();
-    assert_eq!(b.coordinator.groups[GROUP_ID].partition, 0);
+    assert_eq!(b.coordinator.groups.get(GROUP_ID).unwrap().partition, 0);
 }
 
 #[test]

@@ -65,21 +65,20 @@ fn previous_owners(
             .get(&tp.topic)
             .is_some_and(|&n| tp.partition >= 0 && tp.partition < n)
     };
-    let mut claims: BTreeMap<&TopicPartition, u32> = BTreeMap::new();
-    for m in members.values().filter(|m| m.generation == max_gen) {
-        for tp in &m.owned {
-            *claims.entry(tp).or_default() += 1;
-        }
-    }
+    let claims: Vec<&TopicPartition> = members
+        .values()
+        .filter(|m| m.generation == max_gen)
+        .flat_map(|m| &m.owned)
+        .collect();
+    let claimed_once = |tp: &TopicPartition| claims.iter().filter(|c| **c == tp).count() == 1;
     members
         .iter()
         .map(|(id, m)| {
             let owned = if m.generation == max_gen && max_gen >= 0 {
-                let mut seen = BTreeSet::new();
                 m.owned
                     .iter()
                     .filter(|tp| exists(tp) && m.topics.contains(&tp.topic))
-                    .filter(|tp| claims.get(tp).copied() == Some(1) && seen.insert(*tp))
+                    .filter(|tp| claimed_once(tp))
                     .cloned()
                     .collect()
             } else {
@@ -113,7 +112,8 @@ fn constrained_assign(
     partitions: &[TopicPartition],
     owned: &BTreeMap<String, Vec<TopicPartition>>,
 ) -> GroupAssignment {
-    let mut unassigned: BTreeSet<TopicPartition> = partitions.iter().cloned().collect();
+    // `partitions` is sorted (by topic, then partition), so the unassigned list stays sorted.
+    let mut unassigned: Vec<TopicPartition> = partitions.to_vec();
     let n = owned.len();
     let min_quota = partitions.len() / n;
     let max_quota = partitions.len().div_ceil(n);
@@ -126,7 +126,7 @@ fn constrained_assign(
         for (i, tp) in previous.iter().enumerate() {
             if i < max_quota {
                 list.push(tp.clone());
-                unassigned.remove(tp);
+                unassigned.retain(|x| x != tp);
             }
         }
         if previous.len() < min_quota {
@@ -189,11 +189,11 @@ fn general_assign(
     owned: &BTreeMap<String, Vec<TopicPartition>>,
 ) -> GroupAssignment {
     let mut assignment: GroupAssignment = owned.clone();
-    let taken: BTreeSet<&TopicPartition> = owned.values().flatten().collect();
+    let taken: Vec<&TopicPartition> = owned.values().flatten().collect();
     let topics: BTreeSet<&String> = members.values().flat_map(|m| &m.topics).collect();
     let unassigned: Vec<TopicPartition> = all_partitions(partitions_per_topic, &topics)
         .into_iter()
-        .filter(|tp| !taken.contains(tp))
+        .filter(|tp| !taken.contains(&tp))
         .collect();
     let eligible = |id: &String, tp: &TopicPartition| members[id].topics.contains(&tp.topic);
     for tp in unassigned {

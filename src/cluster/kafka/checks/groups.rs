@@ -51,7 +51,7 @@ impl ClusterChecker for OneOwnerPerPartition {
             .filter(|(id, c)| world.is_up(*id) && c.state == MemberState::Stable)
             .map(|(_, c)| c)
             .collect();
-        let mut owners: BTreeMap<(&str, i32, &str, i32), &str> = BTreeMap::new();
+        let mut owners: Vec<((&str, i32, &str, i32), &str)> = Vec::new();
         for c in &stable {
             for tp in c.assignment() {
                 let k = (
@@ -60,7 +60,9 @@ impl ClusterChecker for OneOwnerPerPartition {
                     c.topic.as_str(),
                     tp.partition,
                 );
-                if let Some(other) = owners.insert(k, c.name.as_str()) {
+                let other = owners.iter().find(|(o, _)| *o == k).map(|(_, n)| *n);
+                owners.push((k, c.name.as_str()));
+                if let Some(other) = other {
                     return Some(format!(
                         "{other} and {} both own {}-{} in generation {} of group {}",
                         c.name, tp.topic, tp.partition, c.generation, c.group_id

@@ -31,7 +31,7 @@
 pub mod join;
 pub mod store;
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
 
 use super::{Broker, KCtx, ReplicaRole, ZkReq};
 use crate::kafka::assignment::assign_replicas_to_brokers;
@@ -49,6 +49,108 @@ pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 const LOAD_TIME_US: TimeUs = 50 * MS;
 /// `offsets.commit.timeout.ms`.
 const OFFSETS_COMMIT_TIMEOUT_MS: u64 = 5_000;
+
+/// A small map kept as a sorted vector (cheaper in the browser bundle than another
+/// `BTreeMap` instantiation; iteration is in key order like a `BTreeMap`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VecMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for VecMap<K, V> {
+    fn default() -> Self {
+        VecMap(Vec::new())
+    }
+}
+
+impl<K: Ord, V> VecMap<K, V> {
+    fn find<Q: ?Sized + Ord>(&self, k: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.0.binary_search_by(|(x, _)| x.borrow().cmp(k))
+    }
+
+    /// The value at `k`.
+    pub fn get<Q: ?Sized + Ord>(&self, k: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(k).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The value at `k`, mutably.
+    pub fn get_mut<Q: ?Sized + Ord>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(k).ok().map(|i| &mut self.0[i].1)
+    }
+
+    /// Whether `k` is present.
+    pub fn contains_key<Q: ?Sized + Ord>(&self, k: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.find(k).is_ok()
+    }
+
+    /// Sets `k` to `v`.
+    pub fn insert(&mut self, k: K, v: V) {
+        match self.find(&k) {
+            Ok(i) => self.0[i].1 = v,
+            Err(i) => self.0.insert(i, (k, v)),
+        }
+    }
+
+    /// The value at `k`, inserted with `f` if missing.
+    pub fn get_or_insert_with(&mut self, k: K, f: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(&k) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (k, f()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// The entries, in key order.
+    pub fn into_entries(self) -> Vec<(K, V)> {
+        self.0
+    }
+
+    /// Removes `k`.
+    pub fn remove<Q: ?Sized + Ord>(&mut self, k: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(k).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// Values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// A group's state (`GroupState`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +211,7 @@ pub struct Group {
     /// Member ids handed out with `MEMBER_ID_REQUIRED`, with their expiry.
     pub pending: Vec<(String, TimeUs)>,
     /// Committed offsets (the cache, updated once a commit is replicated).
-    pub offsets: BTreeMap<TopicPartition, i64>,
+    pub offsets: VecMap<TopicPartition, i64>,
     join_deadline_us: Option<TimeUs>,
     /// `Some(remaining ms)` while the join phase is an `InitialDelayedJoin`.
     initial_remaining_ms: Option<i64>,
@@ -128,7 +230,7 @@ impl Group {
             leader: None,
             members: Vec::new(),
             pending: Vec::new(),
-            offsets: BTreeMap::new(),
+            offsets: VecMap::default(),
             join_deadline_us: None,
             initial_remaining_ms: None,
             new_member_added: false,
@@ -184,7 +286,7 @@ pub struct PendingAppend {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupCoordinator {
     /// Groups of the loaded partitions, by id.
-    pub groups: BTreeMap<String, Group>,
+    pub groups: VecMap<String, Group>,
     /// Offsets partitions loaded (it coordinates their groups).
     pub loaded: Vec<i32>,
     /// Offsets partitions being loaded, with when the load finishes.

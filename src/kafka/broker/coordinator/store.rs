@@ -7,10 +7,9 @@
 //! `<id>,<session ms>,<rebalance ms>,<topic>+…,<topic>/<partition>+…` joined by `|`. A record
 //! that does not parse is skipped on load (never a panic).
 
-use std::collections::BTreeMap;
-
 use super::{
-    AppendKind, Group, GroupState, Member, PendingAppend, OFFSETS_COMMIT_TIMEOUT_MS, OFFSETS_TOPIC,
+    AppendKind, Group, GroupState, Member, PendingAppend, VecMap, OFFSETS_COMMIT_TIMEOUT_MS,
+    OFFSETS_TOPIC,
 };
 use crate::kafka::broker::{Broker, KCtx, ReplicaRole};
 use crate::kafka::errors::KafkaError;
@@ -291,15 +290,13 @@ impl Broker {
         else {
             return;
         };
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        let mut groups: VecMap<String, Group> = VecMap::default();
         let mut skipped = 0;
         for rec in r.log.records() {
             let k = rec.data.key.as_deref().unwrap_or("");
             match parse_record(k, &rec.data.value) {
                 Some(OffsetsRecord::Offset { group, tp, offset }) => {
-                    let g = groups
-                        .entry(group.clone())
-                        .or_insert_with(|| Group::new(&group, p));
+                    let g = groups.get_or_insert_with(group.clone(), || Group::new(&group, p));
                     g.offsets.insert(tp, offset);
                 }
                 Some(OffsetsRecord::Group {
@@ -309,9 +306,7 @@ impl Broker {
                     leader,
                     members,
                 }) => {
-                    let g = groups
-                        .entry(group.clone())
-                        .or_insert_with(|| Group::new(&group, p));
+                    let g = groups.get_or_insert_with(group.clone(), || Group::new(&group, p));
                     g.generation = generation;
                     g.protocol = (!protocol.is_empty()).then_some(protocol.clone());
                     g.leader = (!leader.is_empty()).then_some(leader);
@@ -350,7 +345,7 @@ impl Broker {
             groups.len(),
             groups.values().map(|g| g.offsets.len()).sum::<usize>(),
         );
-        for (id, g) in groups {
+        for (id, g) in groups.into_entries() {
             self.coordinator.groups.insert(id, g);
         }
         self.coordinator.loaded.push(p);
