@@ -33,6 +33,9 @@ pub fn checkers() -> Vec<AnyChecker> {
     ]
 }
 
+/// (group, generation, topic, partition) and the member owning it.
+type Owner<'a> = ((&'a str, i32, &'a str, i32), &'a str);
+
 /// `kafka.one-owner-per-partition`.
 #[derive(Clone, Debug, Default)]
 pub struct OneOwnerPerPartition;
@@ -51,7 +54,7 @@ impl ClusterChecker for OneOwnerPerPartition {
             .filter(|(id, c)| world.is_up(*id) && c.state == MemberState::Stable)
             .map(|(_, c)| c)
             .collect();
-        let mut owners: Vec<((&str, i32, &str, i32), &str)> = Vec::new();
+        let mut owners: Vec<Owner> = Vec::new();
         for c in &stable {
             for tp in c.assignment() {
                 let k = (
