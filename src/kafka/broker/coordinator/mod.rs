@@ -13,8 +13,8 @@
 //!   (Heartbeat: `NONE`, SyncGroup: `REBALANCE_IN_PROGRESS`). When it stops leading, those
 //!   groups are unloaded and parked requests get `NOT_COORDINATOR` ([`store`]).
 //! * The state machine (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead) with
-//!   JoinGroup (`MEMBER_ID_REQUIRED` first), the initial delayed join, the rebalance timeout,
-//!   SyncGroup, Heartbeat, LeaveGroup and session expiry is in [`join`].
+//!   JoinGroup (`MEMBER_ID_REQUIRED` first), the initial delayed join, the rebalance timeout
+//!   and session expiry is in [`join`]; SyncGroup, Heartbeat and LeaveGroup in [`sync`].
 //! * OffsetCommit appends records to the group's offsets partition as leader and answers once
 //!   the high watermark passes them (`acks=-1`, `offsets.commit.timeout.ms` = 5000); the cache
 //!   is updated then. The leader's SyncGroup appends the group record the same way.
@@ -30,6 +30,7 @@
 
 pub mod join;
 pub mod store;
+pub mod sync;
 
 use std::borrow::Borrow;
 
