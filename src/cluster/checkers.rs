@@ -83,6 +83,7 @@ const REGISTRY: &[(Protocol, CheckerSet)] = &[
     (Protocol::Kafka, super::kafka::checks::checkers),
     (Protocol::Kafka, super::kafka::checks::data::checkers),
     (Protocol::Kafka, super::kafka::checks::zk_consumer::checkers),
+    (Protocol::Kafka, super::kafka::checks::groups::checkers),
 ];
 
 /// The checkers of a world running `protocols`, in registry order.

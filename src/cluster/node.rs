@@ -104,6 +104,11 @@ impl Node {
         self.kafka().and_then(kafka::KafkaNode::zk_consumer)
     }
 
+    /// The Kafka consumer, if this node is one.
+    pub fn kafka_consumer(&self) -> Option<&kafka::consumer::Consumer> {
+        self.kafka().and_then(kafka::KafkaNode::consumer)
+    }
+
     /// The heartbeat member, if this node is one.
     pub fn heartbeat(&self) -> Option<&heartbeat::Member> {
         match self {
@@ -213,6 +218,12 @@ impl From<kafka::producer::Producer> for Node {
 
 impl From<kafka::zk_consumer::ZkConsumer> for Node {
     fn from(c: kafka::zk_consumer::ZkConsumer) -> Self {
+        Node::Kafka(c.into())
+    }
+}
+
+impl From<kafka::consumer::Consumer> for Node {
+    fn from(c: kafka::consumer::Consumer) -> Self {
         Node::Kafka(c.into())
     }
 }

@@ -9,12 +9,14 @@
 //!
 //! Simplifies: which partitions each member gets is exact. `RangeAssignor` walks topics in
 //! Java `HashMap` order, which only decides the order of a member's list; here a member's
-//! list is sorted by topic name, then partition. The sticky and cooperative-sticky assignors
-//! are not modelled. Topics missing from `partitions_per_topic` (or with no partitions) are
+//! list is sorted by topic name, then partition. The eager `sticky` assignor is in
+//! [`sticky`]; the cooperative-sticky assignor is not modelled. Topics missing from `partitions_per_topic` (or with no partitions) are
 //! skipped, as `AbstractPartitionAssignor.assign` does.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+
+pub mod sticky;
 
 /// `String.hashCode`: `h = 31 * h + c` over UTF-16 code units, wrapping.
 pub fn java_string_hash(s: &str) -> i32 {

@@ -21,7 +21,9 @@
 //! * [`producer_state`]: idempotent-producer sequence checks and duplicate detection.
 //! * [`partition_state`]: HW, ISR shrink/expand and the controller's leader elections.
 //! * [`config`]: broker, topic, producer and consumer settings with 2.8 names and defaults.
-//! * [`group`]: coordinator partition for a group id, `range` and `roundrobin` assignors.
+//! * [`group`]: coordinator partition for a group id, `range`, `roundrobin` and `sticky`
+//!   assignors.
+//! * [`consumer`]: a consumer in a group (the coordinator is [`broker::coordinator`]).
 //!
 //! What is simplified overall (details in each module):
 //!
@@ -33,13 +35,13 @@
 //!   but not those of a real JVM.
 //! * JSON written to ZooKeeper has a fixed key order per znode; Kafka's order comes from Scala
 //!   hash maps (see [`znodes`]). Decoders accept any order and never panic.
-//! * Rack-aware assignment, the sticky and cooperative-sticky assignors, and the group
-//!   coordinator's state machine are not here yet.
+//! * Rack-aware assignment and the cooperative-sticky assignor are not here yet.
 
 pub mod assignment;
 pub mod broker;
 pub mod bugs;
 pub mod config;
+pub mod consumer;
 pub mod divergence;
 pub mod epoch_cache;
 pub mod errors;

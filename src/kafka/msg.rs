@@ -9,6 +9,7 @@
 //! plus those of the ZooKeeper client library it embeds.
 
 use crate::kafka::errors::KafkaError;
+use crate::kafka::group::TopicPartition;
 use crate::kafka::log::{Record, RecordData};
 use crate::sim::NodeId;
 use crate::zk;
@@ -63,6 +64,12 @@ pub enum Operator {
         value: String,
         partition: Option<i32>,
     },
+    /// Consumer: `close()` — commit (with auto-commit on) and send `LeaveGroup`, then stop.
+    Leave,
+    /// Consumer: `commitSync()` of the processed positions now.
+    Commit,
+    /// Consumer: `seek(partition, offset)` on an assigned partition of its topic.
+    Seek { partition: i32, offset: i64 },
 }
 
 /// The entity a dynamic config belongs to (`ConfigType` + name).
@@ -120,6 +127,11 @@ impl Operator {
                 let key = key.as_deref().unwrap_or("null");
                 let part = partition.map_or(String::new(), |p| format!(" partition={p}"));
                 format!("send key={key} value={}{part}", short(value))
+            }
+            Operator::Leave => "close (leave the group)".to_string(),
+            Operator::Commit => "commitSync".to_string(),
+            Operator::Seek { partition, offset } => {
+                format!("seek partition {partition} to {offset}")
             }
         }
     }
@@ -286,6 +298,102 @@ pub enum Msg {
         error: KafkaError,
         remaining: Vec<(String, i32)>,
     },
+    /// Client → any broker: who coordinates group `key` (`KeyType` 0)?
+    FindCoordinator { key: String },
+    /// Broker → client: the coordinator (the leader of the group's `__consumer_offsets`
+    /// partition), or `COORDINATOR_NOT_AVAILABLE`.
+    FindCoordinatorResponse {
+        key: String,
+        error: KafkaError,
+        coordinator: Option<LiveBroker>,
+    },
+    /// Consumer → coordinator (v5: `MEMBER_ID_REQUIRED` on the first join).
+    JoinGroup {
+        group_id: String,
+        /// The request header's `client.id` (the member id's prefix).
+        client_id: String,
+        session_timeout_ms: i32,
+        rebalance_timeout_ms: i32,
+        member_id: String,
+        protocol_type: String,
+        protocols: Vec<GroupProtocol>,
+    },
+    /// Coordinator → consumer; only the leader's answer lists the members.
+    JoinGroupResponse {
+        error: KafkaError,
+        generation_id: i32,
+        protocol_name: String,
+        leader: String,
+        member_id: String,
+        members: Vec<(String, GroupProtocol)>,
+    },
+    /// Consumer → coordinator: the leader carries the assignment, followers an empty list.
+    SyncGroup {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// Coordinator → consumer: its partitions for the generation.
+    SyncGroupResponse {
+        error: KafkaError,
+        assignment: Vec<TopicPartition>,
+    },
+    /// Consumer → coordinator, every `heartbeat.interval.ms`.
+    Heartbeat {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+    },
+    /// Coordinator → consumer.
+    HeartbeatResponse { error: KafkaError },
+    /// Consumer → coordinator: leave at once (rebalance without waiting for the session).
+    LeaveGroup { group_id: String, member_id: String },
+    /// Coordinator → consumer.
+    LeaveGroupResponse { error: KafkaError },
+    /// Consumer → coordinator: the next offsets to consume (generation -1 for a consumer
+    /// outside group management).
+    OffsetCommit {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    /// Coordinator → consumer, once the commit record is replicated (`acks=-1`); one error
+    /// for the whole request (Kafka answers per partition, with the same group error).
+    OffsetCommitResponse {
+        error: KafkaError,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    /// Consumer → coordinator: the committed offsets of these partitions.
+    OffsetFetch {
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// Coordinator → consumer: offset -1 where nothing is committed.
+    OffsetFetchResponse {
+        error: KafkaError,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+}
+
+/// One entry of `JoinGroup.Protocols`: an assignor's name and the member's `Subscription`
+/// (`ConsumerProtocol`): its topics and, as the sticky assignor's user data, the partitions
+/// it owned in `generation` (-1: none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupProtocol {
+    pub name: String,
+    pub topics: Vec<String>,
+    pub owned: Vec<TopicPartition>,
+    pub generation: i32,
+}
+
+fn tps_text(list: &[TopicPartition]) -> String {
+    let parts: Vec<String> = list
+        .iter()
+        .map(|t| format!("{}-{}", t.topic, t.partition))
+        .collect();
+    format!("[{}]", parts.join(","))
 }
 
 impl Msg {
@@ -312,6 +420,20 @@ impl Msg {
             Msg::ControlledShutdownResponse { .. } => "ControlledShutdownResponse",
             Msg::InitProducerId { .. } => "InitProducerId",
             Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
+            Msg::FindCoordinator { .. } => "FindCoordinator",
+            Msg::FindCoordinatorResponse { .. } => "FindCoordinatorResponse",
+            Msg::JoinGroup { .. } => "JoinGroup",
+            Msg::JoinGroupResponse { .. } => "JoinGroupResponse",
+            Msg::SyncGroup { .. } => "SyncGroup",
+            Msg::SyncGroupResponse { .. } => "SyncGroupResponse",
+            Msg::Heartbeat { .. } => "Heartbeat",
+            Msg::HeartbeatResponse { .. } => "HeartbeatResponse",
+            Msg::LeaveGroup { .. } => "LeaveGroup",
+            Msg::LeaveGroupResponse { .. } => "LeaveGroupResponse",
+            Msg::OffsetCommit { .. } => "OffsetCommit",
+            Msg::OffsetCommitResponse { .. } => "OffsetCommitResponse",
+            Msg::OffsetFetch { .. } => "OffsetFetch",
+            Msg::OffsetFetchResponse { .. } => "OffsetFetchResponse",
         }
     }
 
@@ -519,6 +641,92 @@ impl Msg {
                     parts.join(",")
                 )
             }
+            _ => self.group_summary(),
+        }
+    }
+
+    /// The summary of a group-coordinator message.
+    fn group_summary(&self) -> String {
+        let offs = |list: &[(TopicPartition, i64)]| {
+            let parts: Vec<String> = list
+                .iter()
+                .map(|(t, o)| format!("{}-{}={o}", t.topic, t.partition))
+                .collect();
+            parts.join(",")
+        };
+        match self {
+            Msg::FindCoordinator { key } => format!("FindCoordinator group {key}"),
+            Msg::FindCoordinatorResponse {
+                key,
+                error,
+                coordinator,
+            } => match coordinator {
+                Some(b) => format!("FindCoordinatorResponse {key}: broker {}", b.id),
+                None => format!("FindCoordinatorResponse {key} {}", error.name()),
+            },
+            Msg::JoinGroup {
+                group_id,
+                member_id,
+                protocols,
+                ..
+            } => {
+                let names: Vec<&str> = protocols.iter().map(|p| p.name.as_str()).collect();
+                let who = if member_id.is_empty() { "(new)" } else { member_id };
+                format!("JoinGroup {group_id} member {who} [{}]", names.join(","))
+            }
+            Msg::JoinGroupResponse {
+                error,
+                generation_id,
+                leader,
+                member_id,
+                members,
+                ..
+            } => format!(
+                "JoinGroupResponse {} generation={generation_id} member {member_id} leader {leader} members={}",
+                error.name(),
+                members.len()
+            ),
+            Msg::SyncGroup {
+                group_id,
+                generation_id,
+                member_id,
+                assignments,
+            } => format!(
+                "SyncGroup {group_id} generation={generation_id} member {member_id} assignments={}",
+                assignments.len()
+            ),
+            Msg::SyncGroupResponse { error, assignment } => {
+                format!("SyncGroupResponse {} {}", error.name(), tps_text(assignment))
+            }
+            Msg::Heartbeat {
+                generation_id,
+                member_id,
+                ..
+            } => format!("Heartbeat generation={generation_id} member {member_id}"),
+            Msg::HeartbeatResponse { error } => format!("HeartbeatResponse {}", error.name()),
+            Msg::LeaveGroup { group_id, member_id } => {
+                format!("LeaveGroup {group_id} member {member_id}")
+            }
+            Msg::LeaveGroupResponse { error } => format!("LeaveGroupResponse {}", error.name()),
+            Msg::OffsetCommit {
+                generation_id,
+                offsets,
+                ..
+            } => format!(
+                "OffsetCommit generation={generation_id} {}",
+                offs(offsets)
+            ),
+            Msg::OffsetCommitResponse { error, offsets } => {
+                format!("OffsetCommitResponse {} {}", error.name(), offs(offsets))
+            }
+            Msg::OffsetFetch {
+                group_id,
+                partitions,
+            } => format!("OffsetFetch {group_id} {}", tps_text(partitions)),
+            Msg::OffsetFetchResponse { error, offsets } => {
+                format!("OffsetFetchResponse {} {}", error.name(), offs(offsets))
+            }
+            _ => self.kind().to_string(),
         }
     }
 }
@@ -553,6 +761,13 @@ pub enum Timer {
     SenderWake,
     /// Classic ZooKeeper consumer.
     ZkConsumer(crate::kafka::zk_consumer::ConsumerTimer),
+    /// Broker: the group coordinator's next deadline (join/sync phase end, session expiry,
+    /// offsets load, commit timeout).
+    Coordinator,
+    /// Consumer: the application's poll loop.
+    ConsumerPoll,
+    /// Consumer: the heartbeat thread.
+    ConsumerHeartbeat,
 }
 
 impl Timer {
@@ -572,6 +787,9 @@ impl Timer {
             Timer::IsrChangePropagation => "IsrChangePropagation",
             Timer::SenderWake => "ProducerSender",
             Timer::ZkConsumer(t) => return t.name(),
+            Timer::Coordinator => "GroupCoordinator",
+            Timer::ConsumerPoll => "ConsumerPoll",
+            Timer::ConsumerHeartbeat => "ConsumerHeartbeat",
         }
         .to_string()
     }

@@ -1,7 +1,8 @@
-//! The Kafka node kinds of a world: brokers and producer clients, behind one type the
+//! The Kafka node kinds of a world: brokers, producers and consumers, behind one type the
 //! cluster composition wraps (`Node::Kafka`).
 
 use crate::kafka::broker::{Broker, KCtx};
+use crate::kafka::consumer::Consumer;
 use crate::kafka::msg::{Tick, Wire};
 use crate::kafka::producer::Producer;
 use crate::kafka::zk_consumer::ZkConsumer;
@@ -13,6 +14,7 @@ pub enum KafkaNode {
     Broker(Box<Broker>),
     Producer(Box<Producer>),
     ZkConsumer(Box<ZkConsumer>),
+    Consumer(Box<Consumer>),
 }
 
 impl KafkaNode {
@@ -22,6 +24,7 @@ impl KafkaNode {
             KafkaNode::Broker(b) => b.name.clone(),
             KafkaNode::Producer(p) => p.name.clone(),
             KafkaNode::ZkConsumer(c) => c.name.clone(),
+            KafkaNode::Consumer(c) => c.name.clone(),
         }
     }
 
@@ -57,11 +60,20 @@ impl KafkaNode {
         }
     }
 
+    /// The consumer, if this is one.
+    pub fn consumer(&self) -> Option<&Consumer> {
+        match self {
+            KafkaNode::Consumer(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn on_start(&mut self, ctx: &mut KCtx) {
         match self {
             KafkaNode::Broker(b) => b.on_start(ctx),
             KafkaNode::Producer(p) => p.on_start(ctx),
             KafkaNode::ZkConsumer(c) => c.on_start(ctx),
+            KafkaNode::Consumer(c) => c.on_start(ctx),
         }
     }
 
@@ -70,6 +82,7 @@ impl KafkaNode {
             KafkaNode::Broker(b) => b.on_message(ctx, src, msg),
             KafkaNode::Producer(p) => p.on_message(ctx, src, msg),
             KafkaNode::ZkConsumer(c) => c.on_message(ctx, src, msg),
+            KafkaNode::Consumer(c) => c.on_message(ctx, src, msg),
         }
     }
 
@@ -78,6 +91,7 @@ impl KafkaNode {
             KafkaNode::Broker(b) => b.on_timer(ctx, t),
             KafkaNode::Producer(p) => p.on_timer(ctx, t),
             KafkaNode::ZkConsumer(c) => c.on_timer(ctx, t),
+            KafkaNode::Consumer(c) => c.on_timer(ctx, t),
         }
     }
 
@@ -86,6 +100,7 @@ impl KafkaNode {
             KafkaNode::Broker(b) => b.on_crash(),
             KafkaNode::Producer(p) => p.on_crash(),
             KafkaNode::ZkConsumer(c) => c.on_crash(),
+            KafkaNode::Consumer(c) => c.on_crash(),
         }
     }
 }
@@ -105,5 +120,11 @@ impl From<Producer> for KafkaNode {
 impl From<ZkConsumer> for KafkaNode {
     fn from(c: ZkConsumer) -> Self {
         KafkaNode::ZkConsumer(Box::new(c))
+    }
+}
+
+impl From<Consumer> for KafkaNode {
+    fn from(c: Consumer) -> Self {
+        KafkaNode::Consumer(Box::new(c))
     }
 }

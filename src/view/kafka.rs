@@ -76,6 +76,7 @@ pub fn kind(node: &KafkaNode) -> NodeKind {
         KafkaNode::Broker(_) => BROKER_KIND,
         KafkaNode::Producer(_) => PRODUCER_KIND,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER_KIND,
+        KafkaNode::Consumer(_) => PRODUCER_KIND,
     }
 }
 
@@ -100,6 +101,7 @@ pub fn role(node: &KafkaNode) -> Role {
         KafkaNode::Broker(_) => BROKER,
         KafkaNode::Producer(_) => PRODUCER,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER,
+        KafkaNode::Consumer(_) => PRODUCER,
     }
 }
 
@@ -146,6 +148,20 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
                 c.topic,
                 c.consumed_total,
                 c.lag()
+            );
+        }
+        KafkaNode::Consumer(c) => {
+            card.detail = format!(
+                "gen {} · {} parts · lag {}",
+                c.generation,
+                c.assigned.len(),
+                c.total_lag()
+            );
+            card.description = format!(
+                "{label} consumes {} in group {}; {} records processed.",
+                c.topic,
+                c.group_id,
+                c.consumed.len()
             );
         }
     }

@@ -7,6 +7,7 @@ pub mod scenarios;
 pub mod script;
 
 use crate::kafka::broker::Broker;
+use crate::kafka::consumer::Consumer;
 use crate::kafka::producer::Producer;
 use crate::kafka::zk_consumer::ZkConsumer;
 use crate::sim::{NodeId, World};
@@ -48,10 +49,35 @@ pub fn counters(world: &World<Node>) -> Vec<(&'static str, u64)> {
         "acknowledged writes lost",
         checks::data::acknowledged_writes_lost(world),
     ));
-    if zk_consumers(world).next().is_some() {
-        out.push(("duplicates delivered", zk_consumer_duplicates(world)));
+    if zk_consumers(world).next().is_some() || consumers(world).next().is_some() {
+        let dups = zk_consumer_duplicates(world) + duplicates_delivered(world);
+        out.push(("duplicates delivered", dups));
     }
     out
+}
+
+/// Every consumer of the world.
+pub fn consumers(world: &World<Node>) -> impl Iterator<Item = (NodeId, &Consumer)> {
+    world
+        .node_ids()
+        .filter_map(move |id| world.node(id).kafka_consumer().map(|c| (id, c)))
+}
+
+/// Records a group processed more than once, over all its members (at-least-once: expected
+/// after a crash or rebalance, not a failure): for each (group, topic, partition, offset),
+/// deliveries beyond the first.
+pub fn duplicates_delivered(world: &World<Node>) -> u64 {
+    let mut seen: Vec<(&str, &str, i32, i64)> = consumers(world)
+        .flat_map(|(_, c)| {
+            c.consumed
+                .iter()
+                .map(move |r| (c.group_id.as_str(), c.topic.as_str(), r.partition, r.offset))
+        })
+        .collect();
+    let total = seen.len();
+    seen.sort_unstable();
+    seen.dedup();
+    (total - seen.len()) as u64
 }
 
 /// The running broker that is the active controller, if any.

@@ -25,6 +25,7 @@
 
 pub mod admin;
 pub mod controller;
+pub mod coordinator;
 pub mod dynamic_config;
 pub mod isr_zk;
 pub mod produce;
@@ -163,6 +164,8 @@ pub struct Broker {
     pub(crate) parked: Vec<produce::DelayedProduce>,
     /// Producer ids for idempotent producers (volatile).
     pub producer_ids: producer_ids::ProducerIdManager,
+    /// The group coordinator (volatile; reloaded from `__consumer_offsets`).
+    pub coordinator: coordinator::GroupCoordinator,
 }
 
 impl Broker {
@@ -200,6 +203,7 @@ impl Broker {
             isr_zk: isr_zk::IsrPropagation::default(),
             unclean_elections: 0,
             producer_ids: producer_ids::ProducerIdManager::default(),
+            coordinator: coordinator::GroupCoordinator::default(),
         }
     }
 
@@ -263,6 +267,7 @@ impl Broker {
             Wire::Kafka(m) => self.on_kafka(ctx, src, m),
         }
         self.drain(ctx);
+        self.coordinator_after_event(ctx);
     }
 
     /// A timer.
@@ -300,9 +305,11 @@ impl Broker {
             ) => self.on_shutdown_timer(ctx, t),
             Tick::Kafka(Timer::AutoLeaderRebalance) => self.ctl_on_auto_rebalance(ctx),
             Tick::Kafka(Timer::IsrChangePropagation) => self.on_isr_propagation_tick(ctx),
+            Tick::Kafka(Timer::Coordinator) => self.on_coordinator_timer(ctx),
             Tick::Kafka(_) => {}
         }
         self.drain(ctx);
+        self.coordinator_after_event(ctx);
     }
 
     /// Crash: the session handle, controller role and replica roles are lost; logs stay.
@@ -316,6 +323,7 @@ impl Broker {
         self.session = 0;
         self.parked.clear();
         self.producer_ids = producer_ids::ProducerIdManager::default();
+        self.coordinator = coordinator::GroupCoordinator::default();
         self.metadata = MetadataCache {
             controller_id: -1,
             ..MetadataCache::default()
@@ -418,6 +426,7 @@ impl Broker {
                 self.on_init_producer_id(ctx, src, correlation_id)
             }
             Msg::InitProducerIdResponse { .. } => {}
+            m => self.coordinator_on_request(ctx, src, m),
         }
     }
 
@@ -428,6 +437,7 @@ impl Broker {
             Operator::AlterConfig { entity, configs } => self.alter_config(ctx, entity, configs),
             Operator::AddPartitions { topic, count } => self.add_partitions(ctx, topic, count),
             Operator::Send { .. } => ctx.note("a broker does not send records: ignored"),
+            Operator::Leave | Operator::Commit | Operator::Seek { .. } => {}
         }
     }
 

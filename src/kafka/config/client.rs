@@ -209,6 +209,8 @@ pub enum AssignorName {
     Range,
     /// `org.apache.kafka.clients.consumer.RoundRobinAssignor` (`roundrobin`).
     RoundRobin,
+    /// `org.apache.kafka.clients.consumer.StickyAssignor` (`sticky`).
+    Sticky,
 }
 
 impl AssignorName {
@@ -217,6 +219,7 @@ impl AssignorName {
         match self {
             AssignorName::Range => "range",
             AssignorName::RoundRobin => "roundrobin",
+            AssignorName::Sticky => "sticky",
         }
     }
 }
@@ -248,6 +251,12 @@ pub struct ConsumerConfig {
     pub max_partition_fetch_bytes: i32,
     /// `fetch.max.wait.ms` (500).
     pub fetch_max_wait_ms: i32,
+    /// `request.timeout.ms` (30000).
+    pub request_timeout_ms: i32,
+    /// `retry.backoff.ms` (100).
+    pub retry_backoff_ms: i32,
+    /// Planted mistakes (all off; see [`crate::kafka::bugs`]).
+    pub bugs: crate::kafka::bugs::KafkaBugs,
 }
 
 impl Default for ConsumerConfig {
@@ -265,6 +274,9 @@ impl Default for ConsumerConfig {
             fetch_max_bytes: 52_428_800,
             max_partition_fetch_bytes: 1_048_576,
             fetch_max_wait_ms: 500,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            bugs: crate::kafka::bugs::KafkaBugs::NONE,
         }
     }
 }
@@ -303,6 +315,8 @@ impl ConsumerConfig {
             "fetch.max.bytes" => self.fetch_max_bytes = parse_num(k, v, 0)?,
             "max.partition.fetch.bytes" => self.max_partition_fetch_bytes = parse_num(k, v, 0)?,
             "fetch.max.wait.ms" => self.fetch_max_wait_ms = parse_num(k, v, 0)?,
+            "request.timeout.ms" => self.request_timeout_ms = parse_num(k, v, 0)?,
+            "retry.backoff.ms" => self.retry_backoff_ms = parse_num(k, v, 0)?,
             _ => return Err(unknown(k, v)),
         }
         Ok(())
@@ -317,6 +331,9 @@ fn parse_assignor(key: &str, value: &str, name: &str) -> Result<AssignorName, Co
         "org.apache.kafka.clients.consumer.RoundRobinAssignor"
         | "RoundRobinAssignor"
         | "roundrobin" => Ok(AssignorName::RoundRobin),
+        "org.apache.kafka.clients.consumer.StickyAssignor" | "StickyAssignor" | "sticky" => {
+            Ok(AssignorName::Sticky)
+        }
         _ => Err(bad(key, value, format!("Class {name} cannot be found"))),
     }
 }

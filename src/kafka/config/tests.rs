@@ -122,5 +122,11 @@ fn consumer_defaults_and_parsing() {
         "roundrobin"
     );
     assert!(ConsumerConfig::from_pairs(&[("auto.offset.reset", "smallest")]).is_err());
-    assert!(ConsumerConfig::from_pairs(&[("partition.assignment.strategy", "sticky")]).is_err());
+    let sticky = ConsumerConfig::from_pairs(&[("partition.assignment.strategy", "sticky")]);
+    assert_eq!(
+        sticky.unwrap().partition_assignment_strategy,
+        vec![AssignorName::Sticky]
+    );
+    let coop = [("partition.assignment.strategy", "cooperative-sticky")];
+    assert!(ConsumerConfig::from_pairs(&coop).is_err());
 }

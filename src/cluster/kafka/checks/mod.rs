@@ -9,6 +9,8 @@
 
 pub mod zk_consumer;
 
+pub mod groups;
+
 use std::collections::BTreeMap;
 
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};

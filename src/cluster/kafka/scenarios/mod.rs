@@ -8,6 +8,7 @@
 
 pub mod controller;
 pub mod faults;
+pub mod groups;
 pub mod zk_consumer;
 
 use crate::kafka::broker::{host_of, Broker};
@@ -37,11 +38,14 @@ pub const SCENARIOS: &[Scenario] = &[
             name: "kafka-default",
             kind: ScenarioKind::Scenario,
             title: "Kafka on ZooKeeper: three brokers elect a controller",
-            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all.",
+            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all; a consumer group of two (my-group) shares the partitions through the group coordinator.",
             default_steps: 20_000,
             panels: KAFKA_PANELS,
         },
-        build: |opts| Ok(kafka_cluster(opts, Acks::All, 2)),
+        build: |opts| {
+            let sim = kafka_cluster(opts, Acks::All, 2);
+            Ok(groups::with_group(sim, 2, groups::scenario_consumer_config()))
+        },
     },
     Scenario {
         info: ScenarioInfo {
@@ -112,6 +116,7 @@ pub fn kafka_cluster(opts: &BuildOptions, acks: Acks, min_isr: i32) -> ClusterSi
     let config = BrokerConfig {
         zookeeper_session_timeout_ms: SCENARIO_SESSION_TIMEOUT_MS,
         min_insync_replicas: min_isr,
+        offsets_topic_num_partitions: 3,
         ..BrokerConfig::default()
     };
     for id in 1..=3 {
