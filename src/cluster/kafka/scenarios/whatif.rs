@@ -17,7 +17,9 @@ use crate::zk::client::{Call, CallOp};
 use crate::zk::msg::{ClientOp, Control};
 use crate::zk::{self, WriteOp};
 
-use crate::cluster::scenario::{base_link, BuildOptions, Scenario, ScenarioInfo, ScenarioKind};
+use crate::cluster::scenario::{
+    add_chaos, base_link, BuildOptions, Scenario, ScenarioInfo, ScenarioKind,
+};
 use crate::cluster::{ClusterSim, Msg, Node};
 
 use super::controller::{broker_config, build_layout, operator, Layout};
@@ -157,8 +159,16 @@ fn zk_cli(node: NodeId, tag: u64, op: CallOp) -> Input<Msg> {
 fn no_controller_fencing(opts: &BuildOptions) -> ClusterSim {
     let mut config = broker_config(&[("min.insync.replicas", "1")]);
     config.bugs = KafkaBugs::NONE.with(KafkaBug::NoControllerFencing);
-    let mut sim = build_layout(opts, &Layout::standard(config));
+    let calm = BuildOptions {
+        chaos: false,
+        ..opts.clone()
+    };
+    let mut sim = build_layout(&calm, &Layout::standard(config));
     let b = [1, 2, 3].map(|id| broker_node(&sim.world, id));
+    if opts.chaos {
+        // Random faults spare broker-1: the story is about the controller it is.
+        add_chaos(&mut sim.world, opts.seed, vec![b[1], b[2]], 1);
+    }
     let zks: Vec<NodeId> = sim
         .world
         .node_ids()
