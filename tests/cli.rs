@@ -322,3 +322,54 @@ fn run_stops_soon_after_the_reader_goes_away() {
     assert!(status.success(), "{status:?}");
     assert!(first.starts_with(b"#1 0.000000s"));
 }
+
+#[test]
+fn mutants_sweeps_a_kafka_bug_and_names_the_kafka_checker_that_caught_it() {
+    let out = cli(&[
+        "mutants",
+        "--bug",
+        "no-duplicate-check",
+        "--seeds",
+        "10",
+        "--chunk",
+        "2",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("no-duplicate-check "))
+        .unwrap_or_else(|| panic!("a row for the Kafka bug: {text}"));
+    assert!(row.contains("kafka.no-duplicates"), "{row}");
+    assert!(text.contains("zooscope-cli run --scenario whatif-no-duplicate-check --seed 0"));
+    assert_eq!(text.lines().last(), Some("caught: 1 of 1"));
+}
+
+#[test]
+fn mutants_catches_a_consumer_that_commits_unprocessed_offsets() {
+    let out = cli(&["mutants", "--bug", "commit-unprocessed"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("commit-unprocessed "))
+        .unwrap_or_else(|| panic!("a row for the consumer bug: {text}"));
+    assert!(row.contains("kafka.commit-after-processing"), "{row}");
+    assert_eq!(text.lines().last(), Some("caught: 1 of 1"));
+}
+
+#[test]
+fn mutants_refuses_an_unknown_bug_and_names_the_zookeeper_and_kafka_bugs() {
+    let out = cli(&["mutants", "--bug", "no-such-bug"]);
+    assert_usage_error(&out, "unknown bug `no-such-bug`");
+    let err = stderr(&out);
+    for name in [
+        "commit-without-quorum",
+        "no-controller-fencing",
+        "hw-before-isr",
+        "unclean-without-config",
+        "no-duplicate-check",
+    ] {
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}

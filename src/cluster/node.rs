@@ -86,6 +86,14 @@ impl Node {
         self.kafka().and_then(kafka::KafkaNode::broker)
     }
 
+    /// The Kafka consumer, mutably (tests that build a state directly).
+    pub fn kafka_consumer_mut(&mut self) -> Option<&mut kafka::consumer::Consumer> {
+        match self {
+            Node::Kafka(n) => n.consumer_mut(),
+            _ => None,
+        }
+    }
+
     /// The Kafka broker, mutably (tests that build a state directly).
     pub fn kafka_broker_mut(&mut self) -> Option<&mut kafka::broker::Broker> {
         match self {

@@ -65,6 +65,7 @@ const REGISTRY: &[&[Scenario]] = &[
     super::kafka::scenarios::faults::SCENARIOS,
     super::kafka::scenarios::producer::SCENARIOS,
     super::kafka::scenarios::groups::SCENARIOS,
+    super::kafka::scenarios::whatif::SCENARIOS,
 ];
 
 fn scenarios() -> impl Iterator<Item = &'static Scenario> {

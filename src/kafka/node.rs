@@ -37,6 +37,13 @@ impl KafkaNode {
     }
 
     /// The broker, mutably.
+    pub fn consumer_mut(&mut self) -> Option<&mut Consumer> {
+        match self {
+            KafkaNode::Consumer(c) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn broker_mut(&mut self) -> Option<&mut Broker> {
         match self {
             KafkaNode::Broker(b) => Some(b),

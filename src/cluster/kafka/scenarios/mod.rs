@@ -9,6 +9,7 @@
 pub mod controller;
 pub mod faults;
 pub mod groups;
+pub mod whatif;
 pub mod zk_consumer;
 
 use crate::kafka::broker::{host_of, Broker};
