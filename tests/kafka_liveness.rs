@@ -97,6 +97,33 @@ fn recovery(scenario: &str, seed: u64) -> Recovery {
     }
 }
 
+fn stuck_seeds(scenario: &str, seeds: std::ops::Range<u64>) -> Vec<(u64, Recovery)> {
+    seeds
+        .map(|seed| (seed, recovery(scenario, seed)))
+        .filter(|(_, r)| !r.live())
+        .collect()
+}
+
+#[test]
+fn after_the_chaos_heals_every_partition_has_a_leader_and_the_producer_is_acknowledged_again() {
+    let stuck = stuck_seeds("kafka-faults", 0..20);
+    assert!(
+        stuck.is_empty(),
+        "no progress {} s after the last fault healed: {stuck:?}",
+        GRACE_US / SEC
+    );
+}
+
+#[test]
+fn after_the_chaos_heals_classic_consumers_read_what_the_producer_wrote() {
+    let stuck = stuck_seeds("kafka-zk-consumer", 0..10);
+    assert!(
+        stuck.is_empty(),
+        "no progress {} s after the last fault healed: {stuck:?}",
+        GRACE_US / SEC
+    );
+}
+
 /// Prints each seed's recovery (`cargo test --release --test kafka_liveness -- --ignored
 /// --nocapture`).
 #[test]
