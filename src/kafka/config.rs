@@ -137,6 +137,9 @@ pub struct BrokerConfig {
     pub group_initial_rebalance_delay_ms: i32,
     /// `request.timeout.ms` (30000).
     pub request_timeout_ms: i32,
+    /// `controller.socket.timeout.ms`: how long the controller waits for a broker's answer
+    /// to `LeaderAndIsr`/`UpdateMetadata` before it reconnects and sends again.
+    pub controller_socket_timeout_ms: i32,
     /// Planted mistakes (all off; see [`crate::kafka::bugs`]).
     pub bugs: crate::kafka::bugs::KafkaBugs,
     /// `inter.broker.protocol.version` (`2.8-IV1`, written `2.8`): below `2.7-IV2` leaders
@@ -172,6 +175,7 @@ impl Default for BrokerConfig {
             group_max_session_timeout_ms: 1_800_000,
             group_initial_rebalance_delay_ms: 3_000,
             request_timeout_ms: 30_000,
+            controller_socket_timeout_ms: 30_000,
             bugs: crate::kafka::bugs::KafkaBugs::NONE,
             inter_broker_protocol_version: "2.8".to_string(),
         }
@@ -235,6 +239,9 @@ impl BrokerConfig {
                 self.group_initial_rebalance_delay_ms = parse_num(k, v, 0)?
             }
             "request.timeout.ms" => self.request_timeout_ms = parse_num(k, v, 0)?,
+            "controller.socket.timeout.ms" => {
+                self.controller_socket_timeout_ms = parse_num(k, v, 1)?
+            }
             "inter.broker.protocol.version" => {
                 parse_ibp(v).ok_or_else(|| bad(k, v, "Version `major.minor[-IVn]` expected"))?;
                 self.inter_broker_protocol_version = v.trim().to_string();

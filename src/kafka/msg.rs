@@ -175,6 +175,14 @@ pub enum Msg {
         broker_epoch: i64,
         partitions: Vec<PartitionInfo>,
         live_leaders: Vec<LiveBroker>,
+        /// The controller channel's request id, echoed by the response.
+        correlation_id: i32,
+    },
+    /// Broker → controller: a `LeaderAndIsr` or `UpdateMetadata` (`api`) was handled.
+    ControlResponse {
+        api: &'static str,
+        correlation_id: i32,
+        error: KafkaError,
     },
     /// Controller → broker: refresh the metadata cache.
     UpdateMetadata {
@@ -183,6 +191,8 @@ pub enum Msg {
         broker_epoch: i64,
         partitions: Vec<PartitionInfo>,
         live_brokers: Vec<LiveBroker>,
+        /// The controller channel's request id, echoed by the response.
+        correlation_id: i32,
     },
     /// Follower or consumer → leader (v12: `FetchOffset`, `CurrentLeaderEpoch`,
     /// `LastFetchedEpoch`). A consumer sends `replica_id` -1 ([`CONSUMER_REPLICA_ID`]),
@@ -403,6 +413,13 @@ impl Msg {
             Msg::Operator(_) => "Operator",
             Msg::LeaderAndIsr { .. } => "LeaderAndIsr",
             Msg::UpdateMetadata { .. } => "UpdateMetadata",
+            Msg::ControlResponse { api, .. } => {
+                if *api == "LeaderAndIsr" {
+                    "LeaderAndIsrResponse"
+                } else {
+                    "UpdateMetadataResponse"
+                }
+            }
             Msg::Fetch { .. } => "Fetch",
             Msg::FetchResponse { .. } => "FetchResponse",
             Msg::AlterIsr { .. } => "AlterIsr",
@@ -506,6 +523,7 @@ impl Msg {
                     records.len()
                 )
             }
+            Msg::ControlResponse { api, error, .. } => format!("{api}Response {}", error.name()),
             Msg::AlterIsr {
                 topic,
                 partition,
@@ -754,6 +772,9 @@ pub enum Timer {
     ControlledShutdownTimeout,
     /// Controller: `auto-leader-rebalance-task`.
     AutoLeaderRebalance,
+    /// Controller: the oldest unanswered `LeaderAndIsr`/`UpdateMetadata` reaches
+    /// `controller.socket.timeout.ms`.
+    ControllerRequestTimeout,
     /// Broker (ZK-ISR mode): `isr-change-propagation`, every 2500 ms.
     IsrChangePropagation,
     /// Producer: the sender thread's next wake-up (`linger.ms`, `retry.backoff.ms`, a
@@ -784,6 +805,7 @@ impl Timer {
             Timer::ControlledShutdownRetry => "ControlledShutdownRetry",
             Timer::ControlledShutdownTimeout => "ControlledShutdownTimeout",
             Timer::AutoLeaderRebalance => "AutoLeaderRebalance",
+            Timer::ControllerRequestTimeout => "ControllerRequestTimeout",
             Timer::IsrChangePropagation => "IsrChangePropagation",
             Timer::SenderWake => "ProducerSender",
             Timer::ZkConsumer(t) => return t.name(),

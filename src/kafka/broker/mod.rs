@@ -36,6 +36,7 @@ pub mod shutdown;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::kafka::config::BrokerConfig;
+use crate::kafka::errors::KafkaError;
 use crate::kafka::msg::{LiveBroker, Msg, Operator, PartitionInfo, Tick, Timer, Wire};
 use crate::kafka::znodes::{self, paths, BrokerRegistration, Endpoint};
 use crate::sim::{Ctx, NodeId, MS};
@@ -93,7 +94,12 @@ pub enum ZkReq {
     /// `checkControllerAndEpoch`: `getData(/controller_epoch)`.
     ConfirmEpoch { new_epoch: i32 },
     /// A controller request, for the controller of this epoch.
-    Ctl { epoch: i32, req: controller::CtlReq },
+    Ctl {
+        epoch: i32,
+        req: controller::CtlReq,
+        /// The call, sent again after a `ConnectionLoss` (`retryRequestsUntilConnected`).
+        op: Box<ClientOp>,
+    },
     /// `/brokers/topics/<t>` written for a `CreateTopics` request.
     CreateTopic { client: NodeId, topic: String },
     /// A step of the controlled shutdown.
@@ -304,6 +310,7 @@ impl Broker {
                 t @ (Timer::ControlledShutdownRetry | Timer::ControlledShutdownTimeout),
             ) => self.on_shutdown_timer(ctx, t),
             Tick::Kafka(Timer::AutoLeaderRebalance) => self.ctl_on_auto_rebalance(ctx),
+            Tick::Kafka(Timer::ControllerRequestTimeout) => self.ctl_on_request_timeout(ctx),
             Tick::Kafka(Timer::IsrChangePropagation) => self.on_isr_propagation_tick(ctx),
             Tick::Kafka(Timer::Coordinator) => self.on_coordinator_timer(ctx),
             Tick::Kafka(_) => {}
@@ -344,15 +351,44 @@ impl Broker {
                 controller_epoch,
                 broker_epoch,
                 partitions,
+                correlation_id,
                 ..
-            } => self.on_leader_and_isr(ctx, controller_epoch, broker_epoch, partitions),
+            } => {
+                self.on_leader_and_isr(ctx, controller_epoch, broker_epoch, partitions);
+                let error = if controller_epoch < self.highest_controller_epoch {
+                    KafkaError::StaleControllerEpoch
+                } else {
+                    KafkaError::None
+                };
+                let reply = Msg::ControlResponse {
+                    api: "LeaderAndIsr",
+                    correlation_id,
+                    error,
+                };
+                ctx.send(src, reply);
+            }
+            Msg::ControlResponse { correlation_id, .. } => {
+                self.ctl_on_control_response(src, correlation_id)
+            }
             Msg::UpdateMetadata {
                 controller_id,
                 controller_epoch,
                 partitions,
                 live_brokers,
+                correlation_id,
                 ..
             } => {
+                let error = if controller_epoch < self.highest_controller_epoch {
+                    KafkaError::StaleControllerEpoch
+                } else {
+                    KafkaError::None
+                };
+                let reply = Msg::ControlResponse {
+                    api: "UpdateMetadata",
+                    correlation_id,
+                    error,
+                };
+                ctx.send(src, reply);
                 if controller_epoch < self.highest_controller_epoch {
                     ctx.note("UpdateMetadata from a stale controller epoch: ignored");
                     return;
@@ -452,18 +488,6 @@ impl Broker {
         self.deferred.extend(events);
     }
 
-    /// A controller write: `multi(check(/controller_epoch, zkVersion), op)` (`zkVersionCheck`).
-    pub(crate) fn zk_fenced(
-        &mut self,
-        ctx: &mut KCtx,
-        req: ZkReq,
-        epoch_version: i32,
-        op: WriteOp,
-    ) {
-        let ops = vec![WriteOp::check(paths::CONTROLLER_EPOCH, epoch_version), op];
-        self.zk_call(ctx, req, ClientOp::multi(ops));
-    }
-
     fn drain(&mut self, ctx: &mut KCtx) {
         let events: Vec<ClientEvent> = self.deferred.drain(..).collect();
         if !events.is_empty() {
@@ -499,6 +523,7 @@ impl Broker {
                 self.session = self.zk.session_id();
                 self.on_new_session(ctx);
             }
+            KeeperState::SyncConnected => self.ctl_resend_after_reconnect(ctx),
             KeeperState::Expired => {
                 ctx.note("its ZooKeeper session expired: resigns, re-registers with a new session");
                 self.broker_epoch = -1;
@@ -671,10 +696,15 @@ impl Broker {
                 }
                 ctx.note("controller moved: aborts the controller start-up");
             }
-            ZkReq::Ctl { epoch, req } => {
-                if self.controller_epoch() == Some(epoch) {
-                    self.ctl_on_completed(ctx, req, result);
+            ZkReq::Ctl { epoch, req, op } => {
+                if self.controller_epoch() != Some(epoch) {
+                    return;
                 }
+                if result == Err(ErrorCode::ConnectionLoss) {
+                    self.ctl_retry_when_connected(ctx, req, *op);
+                    return;
+                }
+                self.ctl_on_completed(ctx, req, result);
             }
             ZkReq::CreateTopic { client, topic } => {
                 let error = match result {

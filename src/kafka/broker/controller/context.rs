@@ -177,6 +177,21 @@ impl Broker {
                 self.send_leader_and_isr(ctx, k);
             }
         }
+        // Partitions without a `state` znode are NewPartition; their New → Online creates
+        // the partition paths first (`createTopicPartitionStatesRaw`): a topic created while
+        // there was no controller has none yet.
+        let new: Vec<(String, i32)> = self
+            .controller
+            .as_ref()
+            .map(|c| {
+                c.partitions
+                    .iter()
+                    .filter(|(_, cp)| cp.leader_and_isr.is_none())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.create_partition_paths(ctx, &new);
         for k in keys {
             self.fix_partition(ctx, k);
         }
@@ -282,15 +297,28 @@ impl Broker {
         }
         ctx.note(format!("{topic}: partitions {added:?} are NewPartition"));
         // onNewPartitionCreation: the partition paths, then New → Online.
-        let op = WriteOp::create(&paths::topic_partitions(&topic), "", CreateMode::Persistent);
-        self.ctl_write(ctx, CtlReq::Path, op);
-        for &p in &added {
-            let path = paths::topic_partition(&topic, p);
-            let op = WriteOp::create(&path, "", CreateMode::Persistent);
-            self.ctl_write(ctx, CtlReq::Path, op);
-        }
+        let keys: Vec<(String, i32)> = added.iter().map(|p| (topic.clone(), *p)).collect();
+        self.create_partition_paths(ctx, &keys);
         for p in added {
             self.fix_partition(ctx, (topic.clone(), p));
+        }
+    }
+}
+
+impl Broker {
+    /// Creates `/brokers/topics/<t>/partitions` for each topic of `keys`, then each
+    /// `.../partitions/<p>` (`createTopicPartitions`, `createTopicPartition`); `NodeExists` is
+    /// fine. Session order puts them before the `state` creates that follow.
+    pub(super) fn create_partition_paths(&mut self, ctx: &mut KCtx, keys: &[(String, i32)]) {
+        let mut topics: Vec<&String> = keys.iter().map(|(t, _)| t).collect();
+        topics.dedup();
+        for t in topics {
+            let op = WriteOp::create(&paths::topic_partitions(t), "", CreateMode::Persistent);
+            self.ctl_write(ctx, CtlReq::Path, op);
+        }
+        for (t, p) in keys {
+            let op = WriteOp::create(&paths::topic_partition(t, *p), "", CreateMode::Persistent);
+            self.ctl_write(ctx, CtlReq::Path, op);
         }
     }
 }

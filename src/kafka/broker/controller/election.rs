@@ -222,6 +222,11 @@ impl Broker {
                     };
                     ctx.send(leader, reply);
                 }
+                if e.err == ErrorCode::NoNode {
+                    // A `state` create under a missing partition path: create the paths
+                    // (`createTopicPartitionStatesRaw` always does) before trying again.
+                    self.create_partition_paths(ctx, std::slice::from_ref(&k));
+                }
                 let path = paths::partition_state(&w.topic, w.partition);
                 self.ctl_get(
                     ctx,

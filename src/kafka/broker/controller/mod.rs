@@ -36,10 +36,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Broker, KCtx, ZkReq};
 use crate::kafka::bugs::KafkaBug;
+use crate::kafka::msg::Timer;
 use crate::kafka::msg::{LiveBroker, Msg, PartitionInfo};
 use crate::kafka::partition_state::LeaderAndIsr;
 use crate::kafka::znodes::paths;
-use crate::sim::NodeId;
+use crate::sim::{NodeId, TimeUs, MS};
 use crate::zk::msg::{ClientOp, ReplyBody};
 use crate::zk::{ErrorCode, WriteOp};
 
@@ -122,6 +123,13 @@ pub struct Controller {
     startup_reads: u32,
     refresh: Option<BrokerRefresh>,
     shutdowns: Vec<PendingShutdown>,
+    /// Unanswered `LeaderAndIsr`/`UpdateMetadata` requests: (broker, correlation id, sent at).
+    pub outstanding: Vec<(i32, i32, TimeUs)>,
+    next_correlation: i32,
+    /// Whether the `ControllerRequestTimeout` timer is armed.
+    timeout_armed: bool,
+    /// ZooKeeper calls that failed with `ConnectionLoss`, sent again on reconnection.
+    retry_on_connect: Vec<(CtlReq, ClientOp)>,
 }
 
 impl Controller {
@@ -137,6 +145,10 @@ impl Controller {
             startup_reads: 0,
             refresh: None,
             shutdowns: Vec::new(),
+            outstanding: Vec::new(),
+            next_correlation: 0,
+            timeout_armed: false,
+            retry_on_connect: Vec::new(),
         }
     }
 
@@ -196,7 +208,12 @@ impl Broker {
             c.startup_reads += 1;
         }
         let epoch = c.epoch;
-        self.zk_call(ctx, ZkReq::Ctl { epoch, req }, op);
+        let call = ZkReq::Ctl {
+            epoch,
+            req,
+            op: Box::new(op.clone()),
+        };
+        self.zk_call(ctx, call, op);
     }
 
     fn ctl_get(&mut self, ctx: &mut KCtx, req: CtlReq, path: String, watch: bool) {
@@ -219,11 +236,47 @@ impl Broker {
             return;
         };
         let (epoch, version) = (c.epoch, c.epoch_zk_version);
-        let req = ZkReq::Ctl { epoch, req };
-        if self.config.bugs.has(KafkaBug::NoControllerFencing) {
-            self.zk_call(ctx, req, ClientOp::multi(vec![op]));
+        let ops = if self.config.bugs.has(KafkaBug::NoControllerFencing) {
+            vec![op]
         } else {
-            self.zk_fenced(ctx, req, version, op);
+            // `zkVersionCheck`: multi(check(/controller_epoch, zkVersion), op).
+            vec![WriteOp::check(paths::CONTROLLER_EPOCH, version), op]
+        };
+        let op = ClientOp::multi(ops);
+        let req = ZkReq::Ctl {
+            epoch,
+            req,
+            op: Box::new(op.clone()),
+        };
+        self.zk_call(ctx, req, op);
+    }
+
+    /// `retryRequestsUntilConnected`: a controller call that failed with `ConnectionLoss` is
+    /// sent again once the client has reconnected (same session), instead of counting as
+    /// answered — a start-up read lost that way left the controller with an empty context.
+    pub(super) fn ctl_retry_when_connected(&mut self, ctx: &mut KCtx, req: CtlReq, op: ClientOp) {
+        let connected = self.zk.state().is_alive();
+        if connected {
+            let Some(c) = self.controller.as_ref() else {
+                return;
+            };
+            let call = ZkReq::Ctl {
+                epoch: c.epoch,
+                req,
+                op: Box::new(op.clone()),
+            };
+            self.zk_call(ctx, call, op);
+        } else if let Some(c) = self.ctl() {
+            c.retry_on_connect.push((req, op));
+        }
+    }
+
+    /// The client reconnected: send the controller calls parked on `ConnectionLoss`.
+    pub(crate) fn ctl_resend_after_reconnect(&mut self, ctx: &mut KCtx) {
+        let Some(c) = self.ctl() else { return };
+        let parked = std::mem::take(&mut c.retry_on_connect);
+        for (req, op) in parked {
+            self.ctl_retry_when_connected(ctx, req, op);
         }
     }
 
@@ -328,12 +381,17 @@ impl Broker {
         let Some(&(broker_epoch, node)) = c.live.get(&broker) else {
             return;
         };
+        let correlation_id = self.track_request(ctx, broker);
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
         let msg = Msg::LeaderAndIsr {
             controller_id: self.id,
             controller_epoch: c.epoch,
             broker_epoch,
             partitions,
             live_leaders: c.live_brokers(),
+            correlation_id,
         };
         ctx.send(node, msg);
     }
@@ -375,15 +433,114 @@ impl Broker {
             .filter(|(_, cp)| cp.leader_and_isr.is_some())
             .map(|(k, cp)| c.info(k, cp))
             .collect();
-        for (&_id, &(broker_epoch, node)) in &c.live {
-            let msg = Msg::UpdateMetadata {
-                controller_id: self.id,
-                controller_epoch: c.epoch,
-                broker_epoch,
-                partitions: partitions.clone(),
-                live_brokers: c.live_brokers(),
+        let live: Vec<i32> = c.live.keys().copied().collect();
+        for id in live {
+            self.send_update_metadata_to(ctx, id, partitions.clone());
+        }
+    }
+
+    fn send_update_metadata_to(&mut self, ctx: &mut KCtx, id: i32, partitions: Vec<PartitionInfo>) {
+        let Some(&(broker_epoch, node)) = self.controller.as_ref().and_then(|c| c.live.get(&id))
+        else {
+            return;
+        };
+        let correlation_id = self.track_request(ctx, id);
+        let Some(c) = self.controller.as_ref() else {
+            return;
+        };
+        let msg = Msg::UpdateMetadata {
+            controller_id: self.id,
+            controller_epoch: c.epoch,
+            broker_epoch,
+            partitions,
+            live_brokers: c.live_brokers(),
+            correlation_id,
+        };
+        ctx.send(node, msg);
+    }
+
+    /// Records a request to `broker` as unanswered and returns its correlation id; arms the
+    /// request timeout if it is not armed.
+    fn track_request(&mut self, ctx: &mut KCtx, broker: i32) -> i32 {
+        let now = ctx.now_us();
+        let timeout_us = self.config.controller_socket_timeout_ms.max(1) as u64 * MS;
+        let Some(c) = self.ctl() else { return -1 };
+        c.next_correlation = c.next_correlation.wrapping_add(1);
+        c.outstanding.push((broker, c.next_correlation, now));
+        if !c.timeout_armed {
+            c.timeout_armed = true;
+            ctx.set_timer(Timer::ControllerRequestTimeout, timeout_us);
+        }
+        c.next_correlation
+    }
+
+    /// A broker answered a controller request.
+    pub(super) fn ctl_on_control_response(&mut self, src: NodeId, correlation_id: i32) {
+        let Some(c) = self.ctl() else { return };
+        let Some(broker) = c.live.iter().find(|(_, (_, n))| *n == src).map(|(b, _)| *b) else {
+            return;
+        };
+        c.outstanding
+            .retain(|(b, id, _)| !(*b == broker && *id == correlation_id));
+    }
+
+    /// `RequestSendThread`: a request unanswered for `controller.socket.timeout.ms` (a lost
+    /// message, a cut link) fails, the connection is closed and the request is sent again.
+    /// Simplified: requests are not queued one at a time per broker, so instead of resending
+    /// the old request (which could now be stale) the controller sends the broker what it
+    /// would hold after the queue drained: a full `UpdateMetadata` and a `LeaderAndIsr` for
+    /// every partition it hosts.
+    pub(super) fn ctl_on_request_timeout(&mut self, ctx: &mut KCtx) {
+        let now = ctx.now_us();
+        let timeout_us = self.config.controller_socket_timeout_ms.max(1) as u64 * MS;
+        let Some(c) = self.ctl() else { return };
+        c.timeout_armed = false;
+        let live = c.live.clone();
+        c.outstanding.retain(|(b, _, _)| live.contains_key(b));
+        let mut expired: Vec<i32> = c
+            .outstanding
+            .iter()
+            .filter(|(_, _, at)| at + timeout_us <= now)
+            .map(|(b, _, _)| *b)
+            .collect();
+        expired.dedup();
+        expired.sort_unstable();
+        expired.dedup();
+        c.outstanding.retain(|(b, _, _)| !expired.contains(b));
+        let next = c.outstanding.iter().map(|(_, _, at)| *at).min();
+        if let Some(at) = next {
+            c.timeout_armed = true;
+            ctx.set_timer(
+                Timer::ControllerRequestTimeout,
+                (at + timeout_us).saturating_sub(now).max(1),
+            );
+        }
+        for b in expired {
+            ctx.note(format!(
+                "controller request to broker {b} unanswered for controller.socket.timeout.ms: reconnects and sends it again"
+            ));
+            let (partitions, hosted): (Vec<PartitionInfo>, Vec<PartitionInfo>) = {
+                let Some(c) = self.controller.as_ref() else {
+                    return;
+                };
+                let all: Vec<PartitionInfo> = c
+                    .partitions
+                    .iter()
+                    .filter(|(_, cp)| cp.leader_and_isr.is_some())
+                    .map(|(k, cp)| c.info(k, cp))
+                    .collect();
+                let hosted = c
+                    .partitions
+                    .iter()
+                    .filter(|(_, cp)| cp.leader_and_isr.is_some() && cp.replicas.contains(&b))
+                    .map(|(k, cp)| c.info(k, cp))
+                    .collect();
+                (all, hosted)
             };
-            ctx.send(node, msg);
+            if !hosted.is_empty() {
+                self.send_lai_to(ctx, b, hosted);
+            }
+            self.send_update_metadata_to(ctx, b, partitions);
         }
     }
 }
