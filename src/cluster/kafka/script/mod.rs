@@ -32,6 +32,8 @@
 //!
 //! Native only (the browser does not run scripts).
 
+mod config;
+mod group;
 mod ops;
 mod parse;
 mod runner;
