@@ -136,11 +136,13 @@ impl Runner<'_> {
             .unwrap_or(-1)
     }
 
-    /// The key of a record, from any broker's replica that holds it.
-    fn key_of(&self, topic: &str, partition: i32, offset: i64) -> Option<String> {
+    /// The key of a processed record (the consumer keeps only the value), from a broker's
+    /// replica that holds the same record at that offset.
+    fn key_of(&self, topic: &str, partition: i32, offset: i64, value: &str) -> Option<String> {
         self.brokers()
             .filter_map(|(_, b)| b.replicas.get(&(topic.to_string(), partition)))
-            .find_map(|r| r.log.record_at(offset))
+            .filter_map(|r| r.log.record_at(offset))
+            .find(|r| r.data.value == value)
             .and_then(|r| r.data.key.clone())
     }
 
@@ -194,7 +196,7 @@ impl Runner<'_> {
                 Line::new()
                     .val("partition", p)
                     .val("offset", o)
-                    .val("key", self.key_of(topic, *p, *o))
+                    .val("key", self.key_of(topic, *p, *o, v))
                     .val("value", v)
                     .finish()
             })
