@@ -16,8 +16,13 @@
 //!   lkjh… → 2,5,5; abc → 0,3,3); an explicit partition wins; null keys are sticky.
 //! * `errors`: Kafka's error names for topic creation, produce and metadata failures,
 //!   `NOT_ENOUGH_REPLICAS` with one in-sync replica and `min.insync.replicas=2` (C.10), the
-//!   controller leaving the last ISR member in place (C.6), and the honest answers of ops
-//!   that are not modelled yet.
+//!   controller leaving the last ISR member in place (C.6), a group consumer that cannot
+//!   join while the offsets topic has too few brokers, and `alter_config`'s checks
+//!   (`kafka-configs.sh`: a missing topic, a bad value, a static broker key, an entity type).
+//! * `groups`: a group consumer (JoinGroup/SyncGroup/Fetch/OffsetCommit through the
+//!   coordinator) commits, its coordinator crashes and the commit lands on the new one; a
+//!   second member takes a partition and resumes from its committed offset, re-reading what
+//!   the first processed without committing (at least once); `seek` rewinds a member.
 //! * `new_leader_hw`: the example of `docs/kafka-script.md`: after the leader of an
 //!   acknowledged record crashes, the new leader's high watermark reaches it once the other ISR
 //!   member has fetched, and a consumer reads it.
@@ -128,8 +133,50 @@ fn kafka_script_keyed_records_land_on_kafkas_murmur2_partitions() {
 }
 
 #[test]
-fn kafka_script_reports_kafkas_error_names_and_unmodelled_ops_honestly() {
+fn kafka_script_reports_kafkas_error_names() {
     check_golden("errors");
+    let lines = golden_output("errors");
+    let last: Vec<&String> = lines.iter().rev().take(5).collect();
+    assert!(last[4].contains("\"error\":\"UNKNOWN_TOPIC_OR_PARTITION\""));
+    assert!(last[3].contains("\"error\":\"INVALID_CONFIG\""));
+    assert!(lines.iter().all(|l| !l.contains("not modelled")));
+}
+
+fn records_of(line: &str) -> Vec<(i64, i64, String)> {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = r["value"].as_str().unwrap().to_string();
+            (
+                r["partition"].as_i64().unwrap(),
+                r["offset"].as_i64().unwrap(),
+                s,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kafka_script_a_second_group_member_resumes_from_the_committed_offset() {
+    check_golden("groups");
+    let lines = golden_output("groups");
+    let field = |i: usize, k: &str| {
+        serde_json::from_str::<serde_json::Value>(&lines[i]).unwrap()[k].clone()
+    };
+    // c1 commits after its coordinator (broker 3, the leader of the group's
+    // `__consumer_offsets` partition) crashes: the coordinator moved and the commit lands.
+    assert_eq!(field(6, "coordinator"), 3);
+    assert_eq!(field(8, "broker"), 3);
+    assert_ne!(field(10, "coordinator"), 3);
+    assert_eq!(field(11, "offsets"), serde_json::json!([[0, 3], [1, 1]]));
+    // c1 processed v5 without committing; c2, given partition 1, resumes at offset 1.
+    assert_eq!(records_of(&lines[13]), [(1, 1, "v5".to_string())]);
+    assert_eq!(records_of(&lines[14]), [(1, 1, "v5".to_string())]);
+    assert_eq!(field(14, "assigned"), serde_json::json!([1]));
+    assert!(lines.iter().all(|l| !l.contains("\"violation\"")));
 }
 
 #[test]

@@ -234,6 +234,11 @@ impl Consumer {
         self.config.request_timeout_ms.max(1) as u64 * MS
     }
 
+    /// Whether a commit (`OffsetCommit`) is waiting for its answer.
+    pub fn commit_in_flight(&self) -> bool {
+        self.commit_until.is_some()
+    }
+
     fn record_error(&mut self, what: &'static str, e: KafkaError) {
         if self.errors.len() < 200 {
             self.errors.push((what, e));

@@ -24,14 +24,23 @@
 //! Simplified compared with the Java clients: one record per `Produce`, no batching or
 //! pipelining; a client's requests reach the broker at once (no network between the
 //! environment and a broker, so partitions and lossy links only affect the cluster's own
-//! traffic); consumer positions start at the log start offset (`auto.offset.reset=earliest`)
-//! and live in the script, not in a group. Ops that need the group coordinator or dynamic
-//! configuration (`consume` with a `group`, `commit`, `alter_config`) answer
-//! `UNSUPPORTED_VERSION` until those land. Bad input never panics: it is an error that says
-//! which op and field are wrong.
+//! traffic); a group-less consumer's positions start at the log start offset
+//! (`auto.offset.reset=earliest`) and live in the script. Bad input never panics: it is an
+//! error that says which op and field are wrong.
+//!
+//! Group clients are the exception to "the runner is the client": every client that
+//! `consume`s with a `group` is a real [`crate::kafka::consumer::Consumer`] node, added at
+//! build time (one per client, `enable.auto.commit=false`) and started by its first op
+//! (`group.rs`); `consume`, `commit` and `seek` drive it with operator commands and read its
+//! processed records. `alter_config` is `kafka-configs.sh --zookeeper`: the tool's checks,
+//! then [`crate::kafka::msg::Operator::AlterConfig`] to a running broker, waiting until every
+//! running broker has processed the change notification (`config.rs`). `stop_broker` sends
+//! `Operator::Shutdown` (controlled shutdown) and waits for the broker to stop.
 //!
 //! Native only (the browser does not run scripts).
 
+mod config;
+mod group;
 mod ops;
 mod parse;
 mod runner;

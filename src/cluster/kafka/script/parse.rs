@@ -311,7 +311,7 @@ fn parse_op(v: &Value, lim: &Limits) -> Result<ScriptOp, String> {
             "config",
         ],
         "consume" => &["client", "group", "topic", "partition", "max"],
-        "commit" => &["client", "group", "topic", "partition", "offset"],
+        "commit" => &["client", "group"],
         "seek" => &["client", "topic", "partition", "offset"],
         "describe" => &["topic"],
         "alter_config" => &["entity_type", "name", "configs"],

@@ -19,6 +19,7 @@ use crate::cluster::checkers::{checkers_for, Protocol};
 use crate::cluster::scenario::base_link;
 use crate::cluster::{ClusterSim, Msg, Node};
 
+use super::group::{consumer_node, group_clients, GroupClient, NOT_YET_US};
 use super::parse::{Script, ScriptOp};
 use super::{BOOT_LIMIT_US, OP_TIMEOUT_US, ZK_ADMIN};
 
@@ -86,7 +87,9 @@ pub fn run_script(text: &str) -> Result<Vec<String>, String> {
 /// The cluster a script runs on: ZooKeeper servers `zk1..zkN` (sids 1..N, booting 3 ms apart),
 /// brokers `broker-1..broker-M` (`broker.id` 1..M, from 1 s on, 200 ms apart, each starting
 /// its ZooKeeper connection at a different server) with the script's broker settings, and the
-/// scripted ZooKeeper client `zk-admin`; the ZooKeeper and Kafka checkers.
+/// scripted ZooKeeper client `zk-admin`; one group consumer per client that `consume`s with a
+/// `group` (labelled with the client's name, started by its first op); the ZooKeeper and
+/// Kafka checkers.
 pub fn build_cluster(script: &Script) -> ClusterSim {
     let mut world = World::new(script.seed, base_link());
     let zk_nodes: Vec<NodeId> = (0..script.zk as u32).map(NodeId).collect();
@@ -120,6 +123,10 @@ pub fn build_cluster(script: &Script) -> ClusterSim {
         world.add_node_at(Node::from(b), SEC + (i as TimeUs) * 200 * MS);
     }
     world.add_node_at(Node::from(zk::ClientNode::scripted(ZK_ADMIN)), 0);
+    let brokers: Vec<NodeId> = address_book.iter().map(|(_, n)| *n).collect();
+    for (client, group, topic) in group_clients(script) {
+        world.add_node_at(consumer_node(&client, &group, &topic, &brokers), NOT_YET_US);
+    }
     ClusterSim::new(world, checkers_for(&[Protocol::Zk, Protocol::Kafka]))
 }
 
@@ -143,6 +150,23 @@ pub fn run(script: &Script, sim: &mut ClusterSim) -> Result<Vec<String>, String>
         .map(|id| find(&host_of(id)))
         .collect::<Result<Vec<_>, _>>()?;
     let admin = find(ZK_ADMIN)?;
+    let mut groups = BTreeMap::new();
+    for (client, group, topic) in group_clients(script) {
+        let node = crate::cluster::kafka::consumers(&sim.world)
+            .find(|(_, c)| c.name == client)
+            .map(|(n, _)| n)
+            .ok_or(format!("the cluster has no consumer {client}"))?;
+        let cursor = 0;
+        groups.insert(
+            client,
+            GroupClient {
+                group,
+                topic,
+                node,
+                cursor,
+            },
+        );
+    }
     let mut runner = Runner {
         sim,
         zk_nodes,
@@ -154,6 +178,7 @@ pub fn run(script: &Script, sim: &mut ClusterSim) -> Result<Vec<String>, String>
         next_correlation: 1,
         inbox: Vec::new(),
         clients: BTreeMap::new(),
+        groups,
         rng: SimRng::new(script.seed ^ 0x6b61_666b_6173_6372),
         broker_config: script.broker_config.clone(),
         out: Vec::new(),
@@ -178,6 +203,8 @@ pub(super) struct Runner<'s> {
     /// Kafka answers the brokers sent to the environment, not yet taken.
     inbox: Vec<(NodeId, KMsg)>,
     pub(super) clients: BTreeMap<String, ClientState>,
+    /// The group consumers, by client name.
+    pub(super) groups: BTreeMap<String, GroupClient>,
     /// The script's own random choices (sticky partitions, random assignment starts).
     pub(super) rng: SimRng,
     pub(super) broker_config: crate::kafka::config::BrokerConfig,
@@ -192,7 +219,10 @@ impl Runner<'_> {
     /// Starts every node, connects `zk-admin`, then waits until every broker is registered
     /// and every broker's metadata lists them all (or [`BOOT_LIMIT_US`] has passed).
     fn boot(&mut self) {
-        let all_up = |w: &World<Node>| w.node_ids().all(|id| w.is_up(id));
+        let all_up = |w: &World<Node>| {
+            w.node_ids()
+                .all(|id| w.is_up(id) || w.node(id).kafka_consumer().is_some())
+        };
         self.run_until(BOOT_LIMIT_US, |r| all_up(&r.sim.world));
         let connect = CallOp::Connect {
             servers: self.zk_nodes.clone(),
@@ -245,20 +275,31 @@ impl Runner<'_> {
             } => {
                 let head = head.val("client", client);
                 match group {
-                    Some(g) => unsupported(
-                        head.val("group", g),
-                        "consume with a group needs the group coordinator, which is not modelled yet",
-                    ),
+                    Some(g) => self.consume_in_group(head, client, g, topic, *max),
                     None => self.consume(head, client, topic, *partition, *max),
                 }
             }
-            ScriptOp::Commit { client, .. } => unsupported(
-                head.val("client", client),
-                "commit needs the group coordinator (OffsetCommit), which is not modelled yet",
-            ),
-            ScriptOp::AlterConfig { .. } => unsupported(
-                head,
-                "alter_config needs dynamic configuration, which is not modelled yet",
+            ScriptOp::Commit { client, group } => {
+                self.commit(head.val("client", client), client, group.as_deref())
+            }
+            ScriptOp::AlterConfig {
+                entity_type,
+                name,
+                configs,
+            } => self.alter_config(head, entity_type, name, configs),
+            ScriptOp::Seek {
+                client,
+                topic,
+                partition,
+                offset,
+            } if self.groups.contains_key(client) => self.seek_in_group(
+                head.val("client", client)
+                    .val("topic", topic)
+                    .val("partition", partition)
+                    .val("offset", offset),
+                client,
+                *partition,
+                *offset,
             ),
             ScriptOp::Seek {
                 client,
@@ -348,8 +389,8 @@ impl Runner<'_> {
     }
 
     /// `kafka-server-stop.sh`: the operator's `Shutdown` command, then wait until the broker
-    /// has stopped (down, or unregistered with its ZooKeeper session closed). A broker that
-    /// does not model controlled shutdown says so in a note, reported as the error message.
+    /// has stopped (down, or unregistered with its ZooKeeper session closed), at most
+    /// [`STOP_LIMIT_US`].
     fn stop_broker(&mut self, head: Line, broker: i32) -> Line {
         let Some(node) = self.broker_node(broker) else {
             return head.error("BROKER_NOT_AVAILABLE", "no such broker");
@@ -358,30 +399,19 @@ impl Runner<'_> {
         if !self.sim.world.is_up(node) {
             return head.error("ALREADY_STOPPED", "");
         }
-        let msg = Msg::from(Wire::Kafka(KMsg::Operator(Operator::Shutdown)));
-        self.sim.world.inject(Input::Deliver(node, msg));
-        let notes = self.step_notes();
+        self.deliver(node, Operator::Shutdown);
         let stopped = |r: &Runner| {
             !r.sim.world.is_up(node)
                 || r.broker(node)
                     .is_some_and(|b| b.broker_epoch < 0 && !b.zk.state().is_alive())
         };
-        let unmodelled = notes.iter().any(|n| n.contains("not modelled"));
-        if !unmodelled {
-            let deadline = self.now_us() + STOP_LIMIT_US;
-            self.run_until(deadline, stopped);
-        }
-        if stopped(self) {
+        let deadline = self.now_us() + STOP_LIMIT_US;
+        if self.run_until(deadline, stopped) {
             return head.val("ok", true);
         }
-        let said = if notes.is_empty() {
-            "nothing".to_string()
-        } else {
-            notes.join("; ")
-        };
         head.error(
-            "UNSUPPORTED_VERSION",
-            &format!("broker {broker} did not stop; it noted: {said}"),
+            "REQUEST_TIMED_OUT",
+            &format!("broker {broker} did not stop within 60 s"),
         )
     }
 
@@ -517,10 +547,6 @@ impl Runner<'_> {
         self.step_record().is_some()
     }
 
-    fn step_notes(&mut self) -> Vec<String> {
-        self.step_record().unwrap_or_default()
-    }
-
     /// Steps until `done` holds (true) or the next event would pass `until` (false).
     pub(super) fn run_until(&mut self, until: TimeUs, mut done: impl FnMut(&Self) -> bool) -> bool {
         for _ in 0..MAX_STEPS_PER_OP {
@@ -631,9 +657,4 @@ impl Runner<'_> {
         self.admin_cursor = cursor;
         hit
     }
-}
-
-/// The honest answer of an op whose Kafka feature is not modelled yet.
-fn unsupported(head: Line, why: &str) -> Line {
-    head.error("UNSUPPORTED_VERSION", why)
 }
