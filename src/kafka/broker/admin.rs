@@ -20,7 +20,7 @@
 //! [`super::dynamic_config::DYNAMIC_BROKER_KEYS`]; the brokers for new partitions come from
 //! the metadata cache rather than `/brokers/ids`.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::dynamic_config::DYNAMIC_BROKER_KEYS;
 use super::{Broker, KCtx, ZkReq};
@@ -177,7 +177,7 @@ impl Broker {
                         decode_entity_config(data.as_bytes()).unwrap_or_default(),
                         true,
                     ),
-                    Err(ErrorCode::NoNode) => (BTreeMap::new(), false),
+                    Err(ErrorCode::NoNode) => (VecMap::new(), false),
                     _ => {
                         ctx.note("alter-config failed: could not read the entity's config");
                         return;
@@ -239,7 +239,7 @@ impl Broker {
         let Ok(current) = TopicAssignment::decode(data.as_bytes()) else {
             return;
         };
-        let existing: BTreeMap<i32, Vec<i32>> = current
+        let existing: VecMap<i32, Vec<i32>> = current
             .partitions
             .iter()
             .map(|(&p, a)| (p, a.replicas.clone()))

@@ -32,7 +32,8 @@ pub mod producer_ids;
 pub mod replica;
 pub mod shutdown;
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::sim::VecMap;
+use std::collections::VecDeque;
 
 use crate::kafka::config::BrokerConfig;
 use crate::kafka::msg::{LiveBroker, Msg, Operator, PartitionInfo, Tick, Timer, Wire};
@@ -118,7 +119,7 @@ pub enum ZkReq {
 pub struct MetadataCache {
     pub controller_id: i32,
     pub brokers: Vec<LiveBroker>,
-    pub partitions: BTreeMap<(String, i32), PartitionInfo>,
+    pub partitions: VecMap<(String, i32), PartitionInfo>,
 }
 
 /// A broker node.
@@ -141,7 +142,7 @@ pub struct Broker {
     /// The controller, while this broker is it.
     pub controller: Option<Controller>,
     /// Partition replicas hosted here (logs survive crashes).
-    pub replicas: BTreeMap<(String, i32), Replica>,
+    pub replicas: VecMap<(String, i32), Replica>,
     /// Metadata cache.
     pub metadata: MetadataCache,
     /// Highest controller epoch seen in a controller request.
@@ -149,7 +150,7 @@ pub struct Broker {
     /// Controller epochs this broker has held (observers and tests read it).
     pub controller_epochs_held: Vec<i32>,
     next_tag: u64,
-    pending: BTreeMap<u64, ZkReq>,
+    pending: VecMap<u64, ZkReq>,
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
     /// A controlled shutdown in progress.
@@ -184,7 +185,7 @@ impl Broker {
             broker_epoch: -1,
             active_controller: -1,
             controller: None,
-            replicas: BTreeMap::new(),
+            replicas: VecMap::new(),
             metadata: MetadataCache {
                 controller_id: -1,
                 ..MetadataCache::default()
@@ -192,7 +193,7 @@ impl Broker {
             highest_controller_epoch: 0,
             controller_epochs_held: Vec::new(),
             next_tag: 1,
-            pending: BTreeMap::new(),
+            pending: VecMap::new(),
             deferred: VecDeque::new(),
             session: 0,
             parked: Vec::new(),

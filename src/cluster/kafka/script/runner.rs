@@ -3,7 +3,7 @@
 //! mailbox of broker answers, ZooKeeper calls through `zk-admin`, faults, `wait` and
 //! `describe` live here; the client ops are in `ops.rs`.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::kafka::broker::{host_of, Broker, ReplicaRole};
 use crate::kafka::msg::{Msg as KMsg, Operator, PartitionInfo};
@@ -73,7 +73,7 @@ impl Line {
 #[derive(Clone, Debug, Default)]
 pub(super) struct ClientState {
     pub(super) partitioner: Partitioner,
-    pub(super) positions: BTreeMap<(String, i32), i64>,
+    pub(super) positions: VecMap<(String, i32), i64>,
 }
 
 /// Parses and runs a script on a fresh cluster; returns the output lines.
@@ -153,7 +153,7 @@ pub fn run(script: &Script, sim: &mut ClusterSim) -> Result<Vec<String>, String>
         next_tag: 1,
         next_correlation: 1,
         inbox: Vec::new(),
-        clients: BTreeMap::new(),
+        clients: VecMap::new(),
         rng: SimRng::new(script.seed ^ 0x6b61_666b_6173_6372),
         broker_config: script.broker_config.clone(),
         out: Vec::new(),
@@ -177,7 +177,7 @@ pub(super) struct Runner<'s> {
     pub(super) next_correlation: i32,
     /// Kafka answers the brokers sent to the environment, not yet taken.
     inbox: Vec<(NodeId, KMsg)>,
-    pub(super) clients: BTreeMap<String, ClientState>,
+    pub(super) clients: VecMap<String, ClientState>,
     /// The script's own random choices (sticky partitions, random assignment starts).
     pub(super) rng: SimRng,
     pub(super) broker_config: crate::kafka::config::BrokerConfig,
@@ -390,7 +390,7 @@ impl Runner<'_> {
     /// caches and the leaders' own partition state — and every replica's LEO and HW as its
     /// broker holds them (down brokers included: their logs are on disk).
     fn describe(&mut self, head: Line, topic: &str) -> Line {
-        let mut views: BTreeMap<i32, PartitionInfo> = BTreeMap::new();
+        let mut views: VecMap<i32, PartitionInfo> = VecMap::new();
         let mut offer = |p: PartitionInfo| {
             let newer = views
                 .get(&p.partition)
