@@ -20,7 +20,7 @@
 //! [`super::dynamic_config::DYNAMIC_BROKER_KEYS`]; the brokers for new partitions come from
 //! the metadata cache rather than `/brokers/ids`.
 
-use crate::sim::VecMap;
+use crate::sim::{VecMap, VecSet};
 
 use super::dynamic_config::DYNAMIC_BROKER_KEYS;
 use super::{Broker, KCtx, ZkReq};
@@ -244,8 +244,15 @@ impl Broker {
             .iter()
             .map(|(&p, a)| (p, a.replicas.clone()))
             .collect();
-        let mut brokers: Vec<i32> = self.metadata.brokers.iter().map(|b| b.id).collect();
-        brokers.sort_unstable();
+        // Live broker ids are unique (the controller keys them by id), so a sorted set is the sorted list.
+        let brokers: Vec<i32> = (self
+            .metadata
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .collect::<VecSet<i32>>())
+        .into_iter()
+        .collect();
         match new_partitions_assignment(&topic, &existing, &brokers, count) {
             Ok(added) => {
                 let mut all = existing;
