@@ -12,7 +12,7 @@
 //! Simplified: old notifications are not purged (Kafka deletes those older than 15 min);
 //! only the keys [`TopicConfig`] models are applied, others are ignored.
 
-use crate::sim::VecMap;
+use crate::sim::{VecMap, VecSet};
 
 use super::{Broker, KCtx, ZkReq};
 use crate::kafka::config::{BrokerConfig, TopicConfig};
@@ -143,8 +143,8 @@ impl Broker {
                 let Ok(ReplyBody::Children { children, .. }) = result else {
                     return;
                 };
-                let mut seqs: Vec<i64> = children.iter().filter_map(|c| change_seq(c)).collect();
-                seqs.sort_unstable();
+                // Sequential znode names are unique, so the sorted set is the sorted list.
+                let seqs: VecSet<i64> = children.iter().filter_map(|c| change_seq(c)).collect();
                 let last = self.dynamic.last_change;
                 for seq in seqs.into_iter().filter(|&s| s > last) {
                     self.dynamic.last_change = seq;
