@@ -13,7 +13,7 @@
 //! come from the caller's seeded [`SimRng`] instead, in the same order (start index, then
 //! shift). Explicit replica assignments (`--replica-assignment`) are not validated here.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::kafka::errors::KafkaError;
 use crate::sim::SimRng;
@@ -22,7 +22,7 @@ use crate::sim::SimRng;
 pub type BrokerId = i32;
 
 /// Partition id → ordered replica list (first = preferred leader).
-pub type Assignment = BTreeMap<i32, Vec<BrokerId>>;
+pub type Assignment = VecMap<i32, Vec<BrokerId>>;
 
 /// Why an assignment was refused, with Kafka's own message.
 #[derive(Clone, Debug, PartialEq, Eq)]

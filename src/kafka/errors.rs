@@ -274,7 +274,7 @@ impl fmt::Display for KafkaError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
+    use crate::sim::VecSet;
 
     #[test]
     fn codes_match_errors_java_2_8_2() {
@@ -316,8 +316,8 @@ mod tests {
 
     #[test]
     fn every_variant_has_one_row_and_codes_are_unique() {
-        let codes: BTreeSet<i16> = KafkaError::all().map(KafkaError::code).collect();
-        let names: BTreeSet<&str> = KafkaError::all().map(KafkaError::name).collect();
+        let codes: VecSet<i16> = KafkaError::all().map(KafkaError::code).collect();
+        let names: VecSet<&str> = KafkaError::all().map(KafkaError::name).collect();
         assert_eq!(codes.len(), TABLE.len());
         assert_eq!(names.len(), TABLE.len());
         for err in KafkaError::all() {

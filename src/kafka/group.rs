@@ -13,8 +13,8 @@
 //! [`sticky`]; the cooperative-sticky assignor is not modelled. Topics missing from `partitions_per_topic` (or with no partitions) are
 //! skipped, as `AbstractPartitionAssignor.assign` does.
 
+use crate::sim::{VecMap, VecSet};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 pub mod sticky;
 
@@ -64,7 +64,7 @@ impl TopicPartition {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
     /// Subscribed topics.
-    pub topics: BTreeSet<String>,
+    pub topics: VecSet<String>,
     /// `group.instance.id` of a static member.
     pub group_instance_id: Option<String>,
 }
@@ -88,7 +88,7 @@ impl Subscription {
 }
 
 /// Member id -> its assigned partitions.
-pub type GroupAssignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type GroupAssignment = VecMap<String, Vec<TopicPartition>>;
 
 /// `MemberInfo.compareTo`: static members first by instance id, then dynamic by member id.
 fn member_order(a: (&String, &Subscription), b: (&String, &Subscription)) -> Ordering {
@@ -101,19 +101,19 @@ fn member_order(a: (&String, &Subscription), b: (&String, &Subscription)) -> Ord
 }
 
 fn sorted_members<'a>(
-    subscriptions: &'a BTreeMap<String, Subscription>,
+    subscriptions: &'a VecMap<String, Subscription>,
     topic: Option<&str>,
 ) -> Vec<&'a String> {
     let mut members: Vec<(&String, &Subscription)> = subscriptions
         .iter()
         .filter(|(_, s)| topic.is_none_or(|t| s.topics.contains(t)))
         .collect();
-    // A stable sort on top of the BTreeMap order keeps equal instance ids deterministic.
+    // A stable sort on top of the VecMap order keeps equal instance ids deterministic.
     members.sort_by(|a, b| member_order(*a, *b));
     members.into_iter().map(|(id, _)| id).collect()
 }
 
-fn empty_assignment(subscriptions: &BTreeMap<String, Subscription>) -> GroupAssignment {
+fn empty_assignment(subscriptions: &VecMap<String, Subscription>) -> GroupAssignment {
     subscriptions
         .keys()
         .map(|id| (id.clone(), Vec::new()))
@@ -123,11 +123,11 @@ fn empty_assignment(subscriptions: &BTreeMap<String, Subscription>) -> GroupAssi
 /// `RangeAssignor.assign`: per topic, the sorted subscribed members get contiguous ranges;
 /// the first `partitions % members` members get one extra.
 pub fn range_assign(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
+    partitions_per_topic: &VecMap<String, i32>,
+    subscriptions: &VecMap<String, Subscription>,
 ) -> GroupAssignment {
     let mut assignment = empty_assignment(subscriptions);
-    let topics: BTreeSet<&String> = subscriptions.values().flat_map(|s| &s.topics).collect();
+    let topics: VecSet<&String> = subscriptions.values().flat_map(|s| &s.topics).collect();
     for topic in topics {
         let Some(&num_partitions) = partitions_per_topic.get(topic).filter(|&&n| n > 0) else {
             continue;
@@ -155,15 +155,15 @@ pub fn range_assign(
 /// dealt over a circular list of the sorted members, skipping members not subscribed to the
 /// partition's topic.
 pub fn round_robin_assign(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
+    partitions_per_topic: &VecMap<String, i32>,
+    subscriptions: &VecMap<String, Subscription>,
 ) -> GroupAssignment {
     let mut assignment = empty_assignment(subscriptions);
     let members = sorted_members(subscriptions, None);
     if members.is_empty() {
         return assignment;
     }
-    let topics: BTreeSet<&String> = subscriptions.values().flat_map(|s| &s.topics).collect();
+    let topics: VecSet<&String> = subscriptions.values().flat_map(|s| &s.topics).collect();
     let mut next = 0usize;
     for topic in topics {
         let Some(&num_partitions) = partitions_per_topic.get(topic).filter(|&&n| n > 0) else {

@@ -17,7 +17,7 @@
 //! set is the maximal ISR). "Live" sets are given by the caller (registered brokers minus
 //! shutting-down ones, log dir online).
 
-use std::collections::BTreeSet;
+use crate::sim::VecSet;
 
 use crate::kafka::log::PartitionLog;
 
@@ -192,7 +192,7 @@ pub fn out_of_sync_replicas(
     if isr_change_in_flight {
         return Vec::new();
     }
-    let out: BTreeSet<i32> = remotes
+    let out: VecSet<i32> = remotes
         .iter()
         .filter(|r| r.broker_id != leader_id && isr.contains(&r.broker_id))
         .filter(|r| is_follower_out_of_sync(r, leader_end_offset, now_ms, max_lag_ms))

@@ -13,7 +13,7 @@
 //! partition beyond the known count makes `KafkaProducer.waitOnMetadata` block for fresh
 //! metadata; here it is an error value for the producer actor to act on.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::sim::SimRng;
 
@@ -102,7 +102,7 @@ pub enum PartitionError {
 /// KIP-480's `StickyPartitionCache`: one sticky partition per topic for null-key records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StickyPartitionCache {
-    index_cache: BTreeMap<String, PartitionId>,
+    index_cache: VecMap<String, PartitionId>,
 }
 
 impl StickyPartitionCache {
@@ -163,7 +163,7 @@ impl StickyPartitionCache {
 /// partitions, or over all partitions when none is available. Keys are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RoundRobinPartitioner {
-    topic_counters: BTreeMap<String, i32>,
+    topic_counters: VecMap<String, i32>,
 }
 
 impl RoundRobinPartitioner {

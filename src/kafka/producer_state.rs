@@ -17,7 +17,7 @@
 //! directly. Producer expiry (`transactional.id.expiration.ms`) is
 //! [`ProducerStateManager::remove_expired`].
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::{NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE};
@@ -108,7 +108,7 @@ impl ProducerEntry {
 /// Producer state of one partition replica ("on disk" with the log).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProducerStateManager {
-    producers: BTreeMap<i64, ProducerEntry>,
+    producers: VecMap<i64, ProducerEntry>,
 }
 
 impl ProducerStateManager {

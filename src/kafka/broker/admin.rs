@@ -20,7 +20,7 @@
 //! [`super::dynamic_config::DYNAMIC_BROKER_KEYS`]; the brokers for new partitions come from
 //! the metadata cache rather than `/brokers/ids`.
 
-use std::collections::BTreeMap;
+use crate::sim::{VecMap, VecSet};
 
 use super::dynamic_config::DYNAMIC_BROKER_KEYS;
 use super::{Broker, KCtx, ZkReq};
@@ -177,7 +177,7 @@ impl Broker {
                         decode_entity_config(data.as_bytes()).unwrap_or_default(),
                         true,
                     ),
-                    Err(ErrorCode::NoNode) => (BTreeMap::new(), false),
+                    Err(ErrorCode::NoNode) => (VecMap::new(), false),
                     _ => {
                         ctx.note("alter-config failed: could not read the entity's config");
                         return;
@@ -239,13 +239,20 @@ impl Broker {
         let Ok(current) = TopicAssignment::decode(data.as_bytes()) else {
             return;
         };
-        let existing: BTreeMap<i32, Vec<i32>> = current
+        let existing: VecMap<i32, Vec<i32>> = current
             .partitions
             .iter()
             .map(|(&p, a)| (p, a.replicas.clone()))
             .collect();
-        let mut brokers: Vec<i32> = self.metadata.brokers.iter().map(|b| b.id).collect();
-        brokers.sort_unstable();
+        // Live broker ids are unique (the controller keys them by id), so a sorted set is the sorted list.
+        let brokers: Vec<i32> = (self
+            .metadata
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .collect::<VecSet<i32>>())
+        .into_iter()
+        .collect();
         match new_partitions_assignment(&topic, &existing, &brokers, count) {
             Ok(added) => {
                 let mut all = existing;

@@ -12,7 +12,7 @@
 //! Simplified: old notifications are not purged (Kafka deletes those older than 15 min);
 //! only the keys [`TopicConfig`] models are applied, others are ignored.
 
-use std::collections::BTreeMap;
+use crate::sim::{VecMap, VecSet};
 
 use super::{Broker, KCtx, ZkReq};
 use crate::kafka::config::{BrokerConfig, TopicConfig};
@@ -36,11 +36,11 @@ pub struct DynamicConfig {
     /// `server.properties` (what a restart goes back to).
     pub static_config: BrokerConfig,
     /// `/config/brokers/<default>`.
-    pub cluster_default: BTreeMap<String, String>,
+    pub cluster_default: VecMap<String, String>,
     /// `/config/brokers/<id>`.
-    pub per_broker: BTreeMap<String, String>,
+    pub per_broker: VecMap<String, String>,
     /// `/config/topics/<t>` overrides.
-    pub topics: BTreeMap<String, TopicConfig>,
+    pub topics: VecMap<String, TopicConfig>,
     /// Sequence number of the last change notification processed (-1 before any).
     pub last_change: i64,
 }
@@ -143,8 +143,8 @@ impl Broker {
                 let Ok(ReplyBody::Children { children, .. }) = result else {
                     return;
                 };
-                let mut seqs: Vec<i64> = children.iter().filter_map(|c| change_seq(c)).collect();
-                seqs.sort_unstable();
+                // Sequential znode names are unique, so the sorted set is the sorted list.
+                let seqs: VecSet<i64> = children.iter().filter_map(|c| change_seq(c)).collect();
                 let last = self.dynamic.last_change;
                 for seq in seqs.into_iter().filter(|&s| s > last) {
                     self.dynamic.last_change = seq;
@@ -175,7 +175,7 @@ impl Broker {
                     Ok(ReplyBody::Data { data, .. }) => {
                         decode_entity_config(data.as_bytes()).unwrap_or_default()
                     }
-                    Err(ErrorCode::NoNode) => BTreeMap::new(),
+                    Err(ErrorCode::NoNode) => VecMap::new(),
                     _ => return,
                 };
                 self.apply_entity_config(ctx, entity, pairs);
@@ -187,7 +187,7 @@ impl Broker {
         &mut self,
         ctx: &mut KCtx,
         entity: ConfigEntity,
-        pairs: BTreeMap<String, String>,
+        pairs: VecMap<String, String>,
     ) {
         match entity {
             ConfigEntity::Topic(t) => {

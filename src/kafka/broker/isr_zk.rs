@@ -10,7 +10,7 @@
 //! `/isr_change_notification/isr_change_<seq>` lists the pending partitions for the
 //! controller, which re-reads them and sends `UpdateMetadata`.
 
-use std::collections::BTreeSet;
+use crate::sim::VecSet;
 
 use super::{Broker, KCtx, ReplicaRole, ZkReq};
 use crate::kafka::msg::Timer;
@@ -30,7 +30,7 @@ const PROPAGATION_MAX_DELAY_MS: i64 = 60_000;
 /// Pending ISR changes to announce.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IsrPropagation {
-    pub pending: BTreeSet<(String, i32)>,
+    pub pending: VecSet<(String, i32)>,
     pub last_change_ms: i64,
     pub last_propagation_ms: i64,
 }

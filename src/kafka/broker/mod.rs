@@ -33,7 +33,8 @@ pub mod producer_ids;
 pub mod replica;
 pub mod shutdown;
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::sim::VecMap;
+use std::collections::VecDeque;
 
 use crate::kafka::config::BrokerConfig;
 use crate::kafka::errors::KafkaError;
@@ -125,7 +126,7 @@ pub enum ZkReq {
 pub struct MetadataCache {
     pub controller_id: i32,
     pub brokers: Vec<LiveBroker>,
-    pub partitions: BTreeMap<(String, i32), PartitionInfo>,
+    pub partitions: VecMap<(String, i32), PartitionInfo>,
 }
 
 /// A broker node.
@@ -148,7 +149,7 @@ pub struct Broker {
     /// The controller, while this broker is it.
     pub controller: Option<Controller>,
     /// Partition replicas hosted here (logs survive crashes).
-    pub replicas: BTreeMap<(String, i32), Replica>,
+    pub replicas: VecMap<(String, i32), Replica>,
     /// Metadata cache.
     pub metadata: MetadataCache,
     /// Highest controller epoch seen in a controller request.
@@ -156,7 +157,7 @@ pub struct Broker {
     /// Controller epochs this broker has held (observers and tests read it).
     pub controller_epochs_held: Vec<i32>,
     next_tag: u64,
-    pending: BTreeMap<u64, ZkReq>,
+    pending: VecMap<u64, ZkReq>,
     deferred: VecDeque<ClientEvent>,
     session: SessionId,
     /// A controlled shutdown in progress.
@@ -193,7 +194,7 @@ impl Broker {
             broker_epoch: -1,
             active_controller: -1,
             controller: None,
-            replicas: BTreeMap::new(),
+            replicas: VecMap::new(),
             metadata: MetadataCache {
                 controller_id: -1,
                 ..MetadataCache::default()
@@ -201,7 +202,7 @@ impl Broker {
             highest_controller_epoch: 0,
             controller_epochs_held: Vec::new(),
             next_tag: 1,
-            pending: BTreeMap::new(),
+            pending: VecMap::new(),
             deferred: VecDeque::new(),
             session: 0,
             parked: Vec::new(),

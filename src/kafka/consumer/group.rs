@@ -1,7 +1,7 @@
 //! The consumer's side of the group protocol (`AbstractCoordinator`, `ConsumerCoordinator`):
 //! coordinator discovery, join, sync, heartbeats, leaving, and the assignors the leader runs.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::{AfterCommit, Assigned, Consumer, MemberState};
 use crate::kafka::broker::KCtx;
@@ -18,7 +18,7 @@ use crate::sim::{MS, SEC};
 /// `None` for an unknown assignor name.
 pub fn run_assignor(
     name: &str,
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
     members: &[(String, GroupProtocol)],
 ) -> Option<GroupAssignment> {
     fn topics(p: &GroupProtocol) -> Vec<&str> {
@@ -26,7 +26,7 @@ pub fn run_assignor(
     }
     match name {
         "range" | "roundrobin" => {
-            let subs: BTreeMap<String, Subscription> = members
+            let subs: VecMap<String, Subscription> = members
                 .iter()
                 .map(|(id, p)| (id.clone(), Subscription::new(&topics(p))))
                 .collect();
@@ -37,7 +37,7 @@ pub fn run_assignor(
             })
         }
         "sticky" => {
-            let subs: BTreeMap<String, StickySubscription> = members
+            let subs: VecMap<String, StickySubscription> = members
                 .iter()
                 .map(|(id, p)| {
                     let s = StickySubscription::new(&topics(p), p.owned.clone(), p.generation);
@@ -339,7 +339,7 @@ impl Consumer {
         };
         let mut assignments = Vec::new();
         if self.is_leader {
-            let mut per_topic: BTreeMap<String, i32> = BTreeMap::new();
+            let mut per_topic: VecMap<String, i32> = VecMap::new();
             per_topic.insert(self.topic.clone(), self.partitions.len() as i32);
             match run_assignor(protocol, &per_topic, members) {
                 Some(a) => assignments = a.into_iter().collect(),

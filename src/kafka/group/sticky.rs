@@ -15,7 +15,9 @@
 //!   balance-score search with its sticky tie-breaks may pick other partitions to move, but
 //!   reaches the same balance condition.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+
+use crate::sim::{VecMap, VecSet};
 
 use super::{GroupAssignment, TopicPartition};
 
@@ -23,7 +25,7 @@ use super::{GroupAssignment, TopicPartition};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StickySubscription {
     /// Subscribed topics.
-    pub topics: BTreeSet<String>,
+    pub topics: VecSet<String>,
     /// The partitions it owned in `generation` (its user data).
     pub owned: Vec<TopicPartition>,
     /// The generation of that assignment (-1: none).
@@ -42,8 +44,8 @@ impl StickySubscription {
 }
 
 fn all_partitions(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    topics: &BTreeSet<&String>,
+    partitions_per_topic: &VecMap<String, i32>,
+    topics: &VecSet<&String>,
 ) -> Vec<TopicPartition> {
     let mut out = Vec::new();
     for t in topics {
@@ -56,9 +58,9 @@ fn all_partitions(
 
 /// Each member's valid previous partitions (highest generation only, doubly claimed removed).
 fn previous_owners(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    members: &BTreeMap<String, StickySubscription>,
-) -> BTreeMap<String, Vec<TopicPartition>> {
+    partitions_per_topic: &VecMap<String, i32>,
+    members: &VecMap<String, StickySubscription>,
+) -> VecMap<String, Vec<TopicPartition>> {
     let max_gen = members.values().map(|m| m.generation).max().unwrap_or(-1);
     let exists = |tp: &TopicPartition| {
         partitions_per_topic
@@ -91,8 +93,8 @@ fn previous_owners(
 
 /// `StickyAssignor.assign`.
 pub fn sticky_assign(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    members: &BTreeMap<String, StickySubscription>,
+    partitions_per_topic: &VecMap<String, i32>,
+    members: &VecMap<String, StickySubscription>,
 ) -> GroupAssignment {
     if members.is_empty() {
         return GroupAssignment::new();
@@ -100,7 +102,7 @@ pub fn sticky_assign(
     let owned = previous_owners(partitions_per_topic, members);
     let first = members.values().next().map(|m| &m.topics);
     if members.values().all(|m| Some(&m.topics) == first) {
-        let topics: BTreeSet<&String> = first.into_iter().flatten().collect();
+        let topics: VecSet<&String> = first.into_iter().flatten().collect();
         constrained_assign(&all_partitions(partitions_per_topic, &topics), &owned)
     } else {
         general_assign(partitions_per_topic, members, &owned)
@@ -110,7 +112,7 @@ pub fn sticky_assign(
 /// `constrainedAssign` (2.8.2).
 fn constrained_assign(
     partitions: &[TopicPartition],
-    owned: &BTreeMap<String, Vec<TopicPartition>>,
+    owned: &VecMap<String, Vec<TopicPartition>>,
 ) -> GroupAssignment {
     // `partitions` is sorted (by topic, then partition), so the unassigned list stays sorted.
     let mut unassigned: Vec<TopicPartition> = partitions.to_vec();
@@ -184,13 +186,13 @@ fn constrained_assign(
 
 /// The general path (different subscriptions), simplified as the module docs say.
 fn general_assign(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    members: &BTreeMap<String, StickySubscription>,
-    owned: &BTreeMap<String, Vec<TopicPartition>>,
+    partitions_per_topic: &VecMap<String, i32>,
+    members: &VecMap<String, StickySubscription>,
+    owned: &VecMap<String, Vec<TopicPartition>>,
 ) -> GroupAssignment {
     let mut assignment: GroupAssignment = owned.clone();
     let taken: Vec<&TopicPartition> = owned.values().flatten().collect();
-    let topics: BTreeSet<&String> = members.values().flat_map(|m| &m.topics).collect();
+    let topics: VecSet<&String> = members.values().flat_map(|m| &m.topics).collect();
     let unassigned: Vec<TopicPartition> = all_partitions(partitions_per_topic, &topics)
         .into_iter()
         .filter(|tp| !taken.contains(&tp))
@@ -242,11 +244,11 @@ mod tests {
         TopicPartition::new(t, p)
     }
 
-    fn parts(list: &[(&str, i32)]) -> BTreeMap<String, i32> {
+    fn parts(list: &[(&str, i32)]) -> VecMap<String, i32> {
         list.iter().map(|&(t, n)| (t.to_string(), n)).collect()
     }
 
-    fn members(list: &[(&str, StickySubscription)]) -> BTreeMap<String, StickySubscription> {
+    fn members(list: &[(&str, StickySubscription)]) -> VecMap<String, StickySubscription> {
         list.iter()
             .map(|(m, s)| (m.to_string(), s.clone()))
             .collect()
@@ -307,7 +309,7 @@ mod tests {
             StickySubscription::new(&["topic"], a["consumer2"].clone(), 2),
         )]);
         let a = sticky_assign(&p, &m);
-        let got: BTreeSet<_> = a["consumer2"].iter().cloned().collect();
+        let got: VecSet<_> = a["consumer2"].iter().cloned().collect();
         assert_eq!(got.len(), 3);
         assert_eq!(
             a["consumer2"][0],
@@ -342,7 +344,7 @@ mod tests {
         // AbstractStickyAssignorTest.testPoorRoundRobinAssignmentScenario: valid and balanced.
         let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
         let odd = ["topic1", "topic3", "topic5"];
-        let p: BTreeMap<String, i32> = (1..=5)
+        let p: VecMap<String, i32> = (1..=5)
             .map(|i| (format!("topic{i}"), (i % 2) + 1))
             .collect();
         let m = members(&[
@@ -352,7 +354,7 @@ mod tests {
             ("consumer4", StickySubscription::new(&all, vec![], -1)),
         ]);
         let a = sticky_assign(&p, &m);
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         for (id, list) in &a {
             for tp in list {
                 assert!(

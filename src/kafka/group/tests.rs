@@ -6,11 +6,11 @@ fn tps(list: &[(&str, i32)]) -> Vec<TopicPartition> {
         .collect()
 }
 
-fn parts(list: &[(&str, i32)]) -> BTreeMap<String, i32> {
+fn parts(list: &[(&str, i32)]) -> VecMap<String, i32> {
     list.iter().map(|&(t, n)| (t.to_string(), n)).collect()
 }
 
-fn subs(list: &[(&str, Subscription)]) -> BTreeMap<String, Subscription> {
+fn subs(list: &[(&str, Subscription)]) -> VecMap<String, Subscription> {
     list.iter()
         .map(|(m, s)| (m.to_string(), s.clone()))
         .collect()
@@ -150,5 +150,5 @@ fn unknown_topics_and_empty_groups_assign_nothing() {
         round_robin_assign(&parts(&[("missing", 0)]), &s)["c"],
         vec![]
     );
-    assert!(round_robin_assign(&parts(&[("t", 2)]), &BTreeMap::new()).is_empty());
+    assert!(round_robin_assign(&parts(&[("t", 2)]), &VecMap::new()).is_empty());
 }

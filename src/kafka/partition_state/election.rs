@@ -2,7 +2,7 @@
 //! `Election.scala`, 2.8.2). Candidates are always examined in assignment order, so the
 //! preferred replica wins ties.
 
-use std::collections::BTreeSet;
+use crate::sim::VecSet;
 
 use super::NO_LEADER;
 
@@ -36,7 +36,7 @@ impl LeaderAndIsr {
 pub fn offline_partition_leader_election(
     assignment: &[i32],
     isr: &[i32],
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
     unclean_leader_election_enable: bool,
 ) -> Option<i32> {
     let clean = assignment
@@ -54,7 +54,7 @@ pub fn offline_partition_leader_election(
 pub fn reassign_partition_leader_election(
     target_replicas: &[i32],
     isr: &[i32],
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
 ) -> Option<i32> {
     target_replicas
         .iter()
@@ -66,7 +66,7 @@ pub fn reassign_partition_leader_election(
 pub fn preferred_replica_partition_leader_election(
     assignment: &[i32],
     isr: &[i32],
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
 ) -> Option<i32> {
     assignment
         .first()
@@ -79,8 +79,8 @@ pub fn preferred_replica_partition_leader_election(
 pub fn controlled_shutdown_partition_leader_election(
     assignment: &[i32],
     isr: &[i32],
-    live_or_shutting_down: &BTreeSet<i32>,
-    shutting_down: &BTreeSet<i32>,
+    live_or_shutting_down: &VecSet<i32>,
+    shutting_down: &VecSet<i32>,
 ) -> Option<i32> {
     assignment.iter().copied().find(|id| {
         live_or_shutting_down.contains(id) && isr.contains(id) && !shutting_down.contains(id)
@@ -101,7 +101,7 @@ pub struct Elected {
 pub fn elect_offline(
     assignment: &[i32],
     current: &LeaderAndIsr,
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
     unclean_leader_election_enable: bool,
 ) -> Option<Elected> {
     let leader = offline_partition_leader_election(
@@ -131,7 +131,7 @@ pub fn elect_offline(
 pub fn elect_reassign(
     target_replicas: &[i32],
     current: &LeaderAndIsr,
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
 ) -> Option<LeaderAndIsr> {
     let leader = reassign_partition_leader_election(target_replicas, &current.isr, live)?;
     Some(current.new_leader_and_isr(leader, current.isr.clone()))
@@ -142,7 +142,7 @@ pub fn elect_reassign(
 pub fn elect_preferred(
     assignment: &[i32],
     current: &LeaderAndIsr,
-    live: &BTreeSet<i32>,
+    live: &VecSet<i32>,
 ) -> Option<LeaderAndIsr> {
     let leader = preferred_replica_partition_leader_election(assignment, &current.isr, live)?;
     Some(current.new_leader_and_isr(leader, current.isr.clone()))
@@ -152,8 +152,8 @@ pub fn elect_preferred(
 pub fn elect_controlled_shutdown(
     assignment: &[i32],
     current: &LeaderAndIsr,
-    live_or_shutting_down: &BTreeSet<i32>,
-    shutting_down: &BTreeSet<i32>,
+    live_or_shutting_down: &VecSet<i32>,
+    shutting_down: &VecSet<i32>,
 ) -> Option<LeaderAndIsr> {
     let leader = controlled_shutdown_partition_leader_election(
         assignment,
@@ -173,7 +173,7 @@ pub fn elect_controlled_shutdown(
 /// `NewPartition -> OnlinePartition` (`initializeLeaderAndIsrForPartitions`): leader = first
 /// live replica, ISR = live replicas in assignment order, epoch 0, znode version 0. `None`
 /// if no replica is live (the partition stays `NewPartition`).
-pub fn initial_leader_and_isr(assignment: &[i32], live: &BTreeSet<i32>) -> Option<LeaderAndIsr> {
+pub fn initial_leader_and_isr(assignment: &[i32], live: &VecSet<i32>) -> Option<LeaderAndIsr> {
     let isr: Vec<i32> = assignment
         .iter()
         .copied()

@@ -1,11 +1,11 @@
-use std::collections::BTreeSet;
+use crate::sim::VecSet;
 
 use super::*;
 use crate::kafka::log::{LogLimits, RecordData};
 
 const LAG_MS: i64 = 30_000;
 
-fn set(ids: &[i32]) -> BTreeSet<i32> {
+fn set(ids: &[i32]) -> VecSet<i32> {
     ids.iter().copied().collect()
 }
 

@@ -455,7 +455,7 @@ impl ZkConsumer {
 
     fn register(&mut self, ctx: &mut KCtx) {
         let now_ms = (ctx.now_us() / MS) as i64;
-        let mut sub = std::collections::BTreeMap::new();
+        let mut sub = crate::sim::VecMap::new();
         sub.insert(self.topic.clone(), 1);
         let data = encode_consumer_registration(&sub, "static", now_ms);
         let data = String::from_utf8_lossy(&data).into_owned();

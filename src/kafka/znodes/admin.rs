@@ -1,12 +1,12 @@
 //! Config, notification, cluster-id and classic-consumer znodes.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::json::{self, Json, ObjWriter};
 use super::{decode_decimal, err, field_i32, field_str, parse_object, ZnodeError};
 
 /// `/config/<type>/<name>`: `{"version":1,"config":{..}}` (`ConfigEntityZNode.encode`).
-pub fn encode_entity_config(config: &BTreeMap<String, String>) -> Vec<u8> {
+pub fn encode_entity_config(config: &VecMap<String, String>) -> Vec<u8> {
     let config = json::str_object(config.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     ObjWriter::new()
         .int("version", 1)
@@ -16,10 +16,10 @@ pub fn encode_entity_config(config: &BTreeMap<String, String>) -> Vec<u8> {
 }
 
 /// `ConfigEntityZNode.decode`: like Kafka, a payload without a `config` object is empty.
-pub fn decode_entity_config(bytes: &[u8]) -> Result<BTreeMap<String, String>, ZnodeError> {
+pub fn decode_entity_config(bytes: &[u8]) -> Result<VecMap<String, String>, ZnodeError> {
     const Z: &str = "entity config";
     let obj = parse_object(Z, bytes)?;
-    let mut out = BTreeMap::new();
+    let mut out = VecMap::new();
     if let Some(config) = obj.get("config").and_then(Json::as_object) {
         for (k, v) in config {
             let v = v
@@ -107,7 +107,7 @@ pub fn decode_cluster_id(bytes: &[u8]) -> Result<String, ZnodeError> {
 /// Classic consumer registration (1.1.1 `registerConsumerInZK`):
 /// `{"version":1,"subscription":{"<topic>":<streams>},"pattern":"static","timestamp":"<ms>"}`.
 pub fn encode_consumer_registration(
-    subscription: &BTreeMap<String, i32>,
+    subscription: &VecMap<String, i32>,
     pattern: &str,
     timestamp_ms: i64,
 ) -> Vec<u8> {
@@ -125,7 +125,7 @@ pub fn encode_consumer_registration(
 }
 
 /// The subscription (topic -> stream count) of a classic consumer registration.
-pub fn decode_consumer_subscription(bytes: &[u8]) -> Result<BTreeMap<String, i32>, ZnodeError> {
+pub fn decode_consumer_subscription(bytes: &[u8]) -> Result<VecMap<String, i32>, ZnodeError> {
     const Z: &str = "consumer registration";
     let obj = parse_object(Z, bytes)?;
     let sub = obj

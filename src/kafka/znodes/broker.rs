@@ -1,7 +1,7 @@
 //! Broker and controller registration znodes: `/brokers/ids/<id>`, `/controller`,
 //! `/controller_epoch`.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::json::{self, Json, ObjWriter};
 use super::{decode_decimal, err, field_i32, field_str, parse_object, ZnodeError};
@@ -71,7 +71,7 @@ impl BrokerRegistration {
             .endpoints
             .iter()
             .find(|e| e.security_protocol == "PLAINTEXT");
-        let protocols: BTreeMap<&str, &str> = self
+        let protocols: VecMap<&str, &str> = self
             .endpoints
             .iter()
             .map(|e| (e.listener.as_str(), e.security_protocol.as_str()))

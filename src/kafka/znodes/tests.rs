@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::*;
 
@@ -90,7 +90,7 @@ fn controller_znode_matches_controller_znode_encode() {
 
 #[test]
 fn topic_znode_is_version_3_with_numeric_partition_order() {
-    let replicas: BTreeMap<i32, Vec<i32>> = (0..11)
+    let replicas: VecMap<i32, Vec<i32>> = (0..11)
         .map(|p| (p, vec![p % 3 + 1, (p + 1) % 3 + 1]))
         .collect();
     let mut topic = TopicAssignment::new(None, &replicas);
@@ -139,7 +139,7 @@ fn partition_state_uses_the_key_order_real_clusters_show() {
 
 #[test]
 fn configs_and_change_notifications_round_trip() {
-    let config: BTreeMap<String, String> =
+    let config: VecMap<String, String> =
         [("retention.ms".to_string(), "86400000".to_string())].into();
     let bytes = encode_entity_config(&config);
     assert_eq!(
@@ -147,10 +147,7 @@ fn configs_and_change_notifications_round_trip() {
         r#"{"version":1,"config":{"retention.ms":"86400000"}}"#
     );
     assert_eq!(decode_entity_config(&bytes), Ok(config));
-    assert_eq!(
-        decode_entity_config(br#"{"version":1}"#),
-        Ok(BTreeMap::new())
-    );
+    assert_eq!(decode_entity_config(br#"{"version":1}"#), Ok(VecMap::new()));
     let change = encode_config_change("topics/t");
     assert_eq!(
         text(change.clone()),
@@ -173,7 +170,7 @@ fn isr_change_cluster_id_and_classic_consumer_znodes_round_trip() {
         r#"{"version":"1","id":"IOejp_IKSbWbySJc0sRrKw"}"#
     );
     assert_eq!(decode_cluster_id(&id), Ok("IOejp_IKSbWbySJc0sRrKw".into()));
-    let sub: BTreeMap<String, i32> = [("t".to_string(), 2)].into();
+    let sub: VecMap<String, i32> = [("t".to_string(), 2)].into();
     let reg = encode_consumer_registration(&sub, "static", 5);
     assert_eq!(
         text(reg.clone()),

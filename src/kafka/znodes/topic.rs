@@ -1,6 +1,6 @@
 //! Topic znodes: the assignment in `/brokers/topics/<t>` and each partition's `state`.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::json::{Json, ObjWriter};
 use super::{err, field_i32, int_list, parse_object, ZnodeError};
@@ -22,12 +22,12 @@ pub struct TopicAssignment {
     /// `topic_id` (written with IBP >= 2.8-IV0), as Kafka's base64 text.
     pub topic_id: Option<String>,
     /// Partition id -> assignment.
-    pub partitions: BTreeMap<i32, ReplicaAssignment>,
+    pub partitions: VecMap<i32, ReplicaAssignment>,
 }
 
 impl TopicAssignment {
     /// A new topic's assignment (no reassignment in flight).
-    pub fn new(topic_id: Option<String>, replicas: &BTreeMap<i32, Vec<i32>>) -> Self {
+    pub fn new(topic_id: Option<String>, replicas: &VecMap<i32, Vec<i32>>) -> Self {
         let partitions = replicas
             .iter()
             .map(|(&p, r)| {
@@ -88,7 +88,7 @@ impl TopicAssignment {
                 None => Ok(Vec::new()),
             }
         };
-        let mut partitions = BTreeMap::new();
+        let mut partitions = VecMap::new();
         if let Some(parts) = obj.get("partitions") {
             let parts = parts
                 .as_object()

@@ -11,7 +11,7 @@
 //! Only consecutive versions of a `state` znode are compared, so a server that skipped a
 //! version (a lagging follower later chosen as the freshest) never yields a false report.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::cluster::checkers::ClusterChecker;
 use crate::cluster::zk::running_servers;
@@ -78,7 +78,7 @@ fn unclean_enabled(world: &World<Node>, tree: &DataTree, topic: &str) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct CleanElection {
     last_zxid: Zxid,
-    seen: BTreeMap<String, (i32, PartitionState)>,
+    seen: VecMap<String, (i32, PartitionState)>,
 }
 
 impl ClusterChecker for CleanElection {
@@ -121,7 +121,7 @@ impl ClusterChecker for CleanElection {
 #[derive(Clone, Debug, Default)]
 pub struct ControllerFencing {
     last_zxid: Zxid,
-    seen: BTreeMap<String, (i32, i32)>,
+    seen: VecMap<String, (i32, i32)>,
 }
 
 impl ClusterChecker for ControllerFencing {

@@ -25,7 +25,7 @@ use crate::kafka::broker::{Replica, ReplicaRole};
 use crate::kafka::config::Acks;
 use crate::kafka::log::{Record as LogRecord, NO_PRODUCER_ID};
 use crate::kafka::producer::{Acked, Producer};
-use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
+use crate::sim::{CheckKind, CheckerInfo, NodeId, VecSet, World};
 
 use super::super::{producers, running_brokers};
 
@@ -127,9 +127,7 @@ fn fingerprint(world: &World<Node>) -> Vec<i64> {
 
 impl AckedNeverLost {
     fn check(world: &World<Node>, p: &Producer) -> Option<String> {
-        let mut parts: Vec<i32> = p.acked.iter().map(|a| a.partition).collect();
-        parts.sort_unstable();
-        parts.dedup();
+        let parts: VecSet<i32> = p.acked.iter().map(|a| a.partition).collect();
         for part in parts {
             let Some(leader) = current_leader(world, &p.topic, part) else {
                 continue;
@@ -240,9 +238,7 @@ pub struct PerPartitionOrder {
 
 impl PerPartitionOrder {
     fn check(world: &World<Node>, p: &Producer) -> Option<String> {
-        let mut parts: Vec<i32> = p.acked.iter().map(|a| a.partition).collect();
-        parts.sort_unstable();
-        parts.dedup();
+        let parts: VecSet<i32> = p.acked.iter().map(|a| a.partition).collect();
         for part in parts {
             let leader = current_leader(world, &p.topic, part);
             let mut acks: Vec<&Acked> = p

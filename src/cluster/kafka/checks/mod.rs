@@ -11,7 +11,7 @@ pub mod zk_consumer;
 
 pub mod groups;
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};
 use crate::cluster::{Node, Record};
@@ -37,7 +37,7 @@ pub fn checkers() -> Vec<AnyChecker> {
 /// `kafka.one-controller-per-epoch`.
 #[derive(Clone, Debug, Default)]
 pub struct OneControllerPerEpoch {
-    controllers: BTreeMap<i32, i32>,
+    controllers: VecMap<i32, i32>,
 }
 
 impl ClusterChecker for OneControllerPerEpoch {
@@ -74,7 +74,7 @@ impl ClusterChecker for OneControllerPerEpoch {
 /// `kafka.one-leader-per-epoch`.
 #[derive(Clone, Debug, Default)]
 pub struct OneLeaderPerEpoch {
-    leaders: BTreeMap<(String, i32, i32), i32>,
+    leaders: VecMap<(String, i32, i32), i32>,
 }
 
 impl ClusterChecker for OneLeaderPerEpoch {
@@ -114,7 +114,7 @@ impl ClusterChecker for OneLeaderPerEpoch {
 /// `kafka.high-watermark`.
 #[derive(Clone, Debug, Default)]
 pub struct HighWatermark {
-    last: BTreeMap<(NodeId, String, i32, i32), i64>,
+    last: VecMap<(NodeId, String, i32, i32), i64>,
 }
 
 impl ClusterChecker for HighWatermark {

@@ -19,7 +19,7 @@ impl Runner<'_> {
         head: Line,
         entity_type: &str,
         name: &str,
-        configs: &std::collections::BTreeMap<String, Option<String>>,
+        configs: &crate::sim::VecMap<String, Option<String>>,
     ) -> Line {
         let head = head.val("entity_type", entity_type).val("name", name);
         let entity = match entity_type {

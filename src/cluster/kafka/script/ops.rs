@@ -3,7 +3,7 @@
 //! partitioner, retries and timeouts) and `consume` (`ListOffsets` + `Fetch` as a consumer,
 //! up to the high watermark).
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use crate::kafka::assignment::assign_replicas_to_brokers;
 use crate::kafka::config::{Acks, ProducerConfig, TopicConfig};
@@ -148,7 +148,7 @@ impl Runner<'_> {
                 "the topic was created but not every partition has a leader yet",
             );
         }
-        let assignment: BTreeMap<i32, Vec<i32>> = self
+        let assignment: VecMap<i32, Vec<i32>> = self
             .broker(node)
             .map(|b| {
                 b.metadata
@@ -159,7 +159,12 @@ impl Runner<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        head.val("ok", true).val("assignment", assignment)
+        head.val("ok", true).val(
+            "assignment",
+            assignment
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
     }
 
     /// `AdminZkClient.createTopic` / `createTopicWithAssignment` (what `kafka-topics.sh
@@ -254,7 +259,12 @@ impl Runner<'_> {
             Err(e) => return zk_failure(head, e),
         }
         self.wait_for_leaders(&ct.topic, assignment.len() as i32, deadline);
-        head.val("ok", true).val("assignment", assignment)
+        head.val("ok", true).val(
+            "assignment",
+            assignment
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
     }
 
     fn zk_create(&mut self, path: &str, data: &str) -> Result<(), ErrorCode> {
@@ -591,7 +601,7 @@ fn zk_failure(head: Line, e: ErrorCode) -> Line {
 }
 
 /// `AdminZkClient.validateTopicCreate`'s assignment checks, with Kafka's messages.
-fn validate_topic_create(a: &BTreeMap<i32, Vec<i32>>) -> Result<(), (&'static str, String)> {
+fn validate_topic_create(a: &VecMap<i32, Vec<i32>>) -> Result<(), (&'static str, String)> {
     let invalid = |m: &str| Err(("INVALID_REPLICA_ASSIGNMENT", m.to_string()));
     let mut sizes: Vec<usize> = a.values().map(Vec::len).collect();
     sizes.sort_unstable();

@@ -1,6 +1,6 @@
 //! Parsing a `kafka-script` file: every field checked, every error names the op and field.
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use serde_json::{Map, Value};
 
@@ -37,9 +37,9 @@ pub struct CreateTopic {
     /// `assignReplicasToBrokers(fixedStartIndex)`: makes the assignment reproducible.
     pub start_index: Option<i32>,
     /// An explicit assignment (partition → replicas), as `--replica-assignment`.
-    pub assignment: Option<BTreeMap<i32, Vec<i32>>>,
+    pub assignment: Option<VecMap<i32, Vec<i32>>>,
     /// Topic config overrides (`/config/topics/<t>`).
-    pub configs: BTreeMap<String, String>,
+    pub configs: VecMap<String, String>,
 }
 
 impl CreateTopic {
@@ -85,7 +85,7 @@ pub enum ScriptOp {
     AlterConfig {
         entity_type: String,
         name: String,
-        configs: BTreeMap<String, Option<String>>,
+        configs: VecMap<String, Option<String>>,
     },
     ZkGet {
         path: String,
@@ -385,7 +385,7 @@ fn parse_create_topic(obj: &Map<String, Value>) -> Result<CreateTopic, String> {
         None | Some(Value::Null) => None,
         Some(v) => Some(parse_assignment(v)?),
     };
-    let mut configs = BTreeMap::new();
+    let mut configs = VecMap::new();
     if let Some(v) = obj.get("configs") {
         let map = v
             .as_object()
@@ -408,7 +408,7 @@ fn parse_create_topic(obj: &Map<String, Value>) -> Result<CreateTopic, String> {
 }
 
 /// `{"0": [1, 2], "1": [2, 3]}` or `[[1, 2], [2, 3]]` (partition = index).
-fn parse_assignment(v: &Value) -> Result<BTreeMap<i32, Vec<i32>>, String> {
+fn parse_assignment(v: &Value) -> Result<VecMap<i32, Vec<i32>>, String> {
     let replicas = |v: &Value| -> Result<Vec<i32>, String> {
         v.as_array()
             .ok_or("an assignment's replicas are an array of broker ids")?
@@ -481,7 +481,7 @@ fn parse_produce(obj: &Map<String, Value>) -> Result<ScriptOp, String> {
     })
 }
 
-fn parse_alter_configs(v: Option<&Value>) -> Result<BTreeMap<String, Option<String>>, String> {
+fn parse_alter_configs(v: Option<&Value>) -> Result<VecMap<String, Option<String>>, String> {
     let map = v
         .ok_or("missing \"configs\"")?
         .as_object()

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::sim::VecMap;
+
 use crate::kafka::broker::{host_of, Broker, ReplicaRole};
 use crate::kafka::msg::{Msg as KMsg, Operator, PartitionInfo};
 use crate::kafka::partitioner::Partitioner;
@@ -74,7 +76,7 @@ impl Line {
 #[derive(Clone, Debug, Default)]
 pub(super) struct ClientState {
     pub(super) partitioner: Partitioner,
-    pub(super) positions: BTreeMap<(String, i32), i64>,
+    pub(super) positions: VecMap<(String, i32), i64>,
 }
 
 /// Parses and runs a script on a fresh cluster; returns the output lines.
@@ -420,7 +422,7 @@ impl Runner<'_> {
     /// caches and the leaders' own partition state — and every replica's LEO and HW as its
     /// broker holds them (down brokers included: their logs are on disk).
     fn describe(&mut self, head: Line, topic: &str) -> Line {
-        let mut views: BTreeMap<i32, PartitionInfo> = BTreeMap::new();
+        let mut views: VecMap<i32, PartitionInfo> = VecMap::new();
         let mut offer = |p: PartitionInfo| {
             let newer = views
                 .get(&p.partition)

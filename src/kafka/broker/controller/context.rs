@@ -1,7 +1,7 @@
 //! Building and keeping the controller context: start-up reads, broker changes, new topics
 //! and partitions added to a topic (`PartitionModifications`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::{VecMap, VecSet};
 
 use super::{CtlPartition, CtlReq, PartitionPhase};
 use crate::kafka::broker::{Broker, KCtx};
@@ -65,7 +65,7 @@ impl Broker {
         };
         let ids: Vec<i32> = children.iter().filter_map(|c| c.parse().ok()).collect();
         if let Some(c) = self.ctl() {
-            c.refresh = Some((ids.clone(), BTreeMap::new(), ids.len() as u32));
+            c.refresh = Some((ids.clone(), VecMap::new(), ids.len() as u32));
         }
         if ids.is_empty() {
             self.finish_broker_refresh(ctx);
@@ -106,7 +106,7 @@ impl Broker {
         let Ok(ReplyBody::Children { children, .. }) = &result else {
             return;
         };
-        let known: BTreeSet<String> = self
+        let known: VecSet<String> = self
             .controller
             .as_ref()
             .map(|c| c.partitions.keys().map(|k| k.0.clone()).collect())

@@ -32,7 +32,7 @@ mod isr;
 mod rebalance;
 mod shutdown;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::{VecMap, VecSet};
 
 use super::{Broker, KCtx, ZkReq};
 use crate::kafka::bugs::KafkaBug;
@@ -98,7 +98,7 @@ pub enum CtlReq {
 }
 
 /// A broker refresh: ids listed, registrations read so far, reads left.
-type BrokerRefresh = (Vec<i32>, BTreeMap<i32, (i64, NodeId)>, u32);
+type BrokerRefresh = (Vec<i32>, VecMap<i32, (i64, NodeId)>, u32);
 
 /// A controlled shutdown waiting for its `state` writes before it answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,11 +114,11 @@ pub struct Controller {
     pub epoch: i32,
     pub epoch_zk_version: i32,
     /// Registered brokers: id → (broker epoch, node).
-    pub live: BTreeMap<i32, (i64, NodeId)>,
+    pub live: VecMap<i32, (i64, NodeId)>,
     /// Brokers in controlled shutdown (`shuttingDownBrokerIds`): registered, but not "live"
     /// for elections.
-    pub shutting_down: BTreeSet<i32>,
-    pub partitions: BTreeMap<(String, i32), CtlPartition>,
+    pub shutting_down: VecSet<i32>,
+    pub partitions: VecMap<(String, i32), CtlPartition>,
     pub started: bool,
     startup_reads: u32,
     refresh: Option<BrokerRefresh>,
@@ -138,9 +138,9 @@ impl Controller {
         Self {
             epoch,
             epoch_zk_version,
-            live: BTreeMap::new(),
-            shutting_down: BTreeSet::new(),
-            partitions: BTreeMap::new(),
+            live: VecMap::new(),
+            shutting_down: VecSet::new(),
+            partitions: VecMap::new(),
             started: false,
             startup_reads: 0,
             refresh: None,
@@ -153,7 +153,7 @@ impl Controller {
     }
 
     /// `liveBrokerIds`: registered and not shutting down.
-    fn live_set(&self) -> BTreeSet<i32> {
+    fn live_set(&self) -> VecSet<i32> {
         self.live
             .keys()
             .copied()
@@ -162,7 +162,7 @@ impl Controller {
     }
 
     /// `liveOrShuttingDownBrokerIds`.
-    fn live_or_shutting_down(&self) -> BTreeSet<i32> {
+    fn live_or_shutting_down(&self) -> VecSet<i32> {
         self.live.keys().copied().collect()
     }
 

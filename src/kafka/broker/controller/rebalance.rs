@@ -7,7 +7,7 @@
 //! the ISR (`canPreferredReplicaBeLeader`): leader = preferred replica, ISR unchanged, leader
 //! epoch + 1. The ratio test is done in integers (`n * 100 > pct * total`).
 
-use std::collections::BTreeMap;
+use crate::sim::VecMap;
 
 use super::StateWrite;
 use crate::kafka::broker::{Broker, KCtx};
@@ -27,7 +27,7 @@ impl Broker {
         let live = c.live_set();
         let pct = i64::from(self.config.leader_imbalance_per_broker_percentage.max(0));
         // Preferred broker → (partitions it prefers, those led by someone else).
-        let mut by_preferred: BTreeMap<i32, (i64, Vec<(String, i32)>)> = BTreeMap::new();
+        let mut by_preferred: VecMap<i32, (i64, Vec<(String, i32)>)> = VecMap::new();
         for (k, cp) in &c.partitions {
             let Some(&preferred) = cp.replicas.first() else {
                 continue;
