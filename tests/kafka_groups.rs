@@ -281,3 +281,40 @@ fn seeking_back_delivers_records_again_and_lag_is_the_distance_to_the_high_water
     assert_eq!(zero, 2, "offset 0 of partition {p} processed twice");
     assert!(duplicates_delivered(&e.sim.world) >= before as u64);
 }
+
+#[test]
+fn two_stable_members_of_one_generation_owning_the_same_partition_are_caught_by_kafka_one_owner_per_partition(
+) {
+    use zooscope::cluster::checkers::ClusterChecker;
+    use zooscope::cluster::kafka::checks::groups::OneOwnerPerPartition;
+    let mut e = scenario("kafka-consumer-rebalance", 1);
+    assert!(e.run_until(20 * SEC, both_stable), "the group settles");
+    let mut sim = e.sim;
+    let mut chk = OneOwnerPerPartition;
+    let rec = sim.step().expect("a step");
+    assert_eq!(
+        chk.after_step(&sim.world, &rec),
+        None,
+        "a settled group is clean"
+    );
+    // consumer-2 also believes it owns one of consumer-1's partitions, in the same generation.
+    let stolen = consumer(&Ens::from_sim(sim.clone()), "consumer-1").assigned[0].clone();
+    let id = consumers(&sim.world)
+        .find(|(_, c)| c.name == "consumer-2")
+        .map(|(id, _)| id)
+        .expect("consumer-2");
+    let c2 = sim
+        .world
+        .node_mut(id)
+        .kafka_consumer_mut()
+        .expect("a consumer");
+    c2.assigned.push(stolen.clone());
+    let msg = chk.after_step(&sim.world, &rec).expect("reported");
+    assert!(
+        msg.contains(&format!(
+            "consumer-1 and consumer-2 both own events-{}",
+            stolen.tp.partition
+        )),
+        "{msg}"
+    );
+}
