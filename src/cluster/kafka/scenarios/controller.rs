@@ -7,14 +7,12 @@
 //! one keyed record every 500 ms (its `request.timeout.ms` is 3 s). Times are shortened where
 //! the lesson needs it (and say so).
 
-use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
 use crate::kafka::msg::{ConfigEntity, Msg as KafkaMsg, Operator, Wire};
 use crate::kafka::producer::Producer;
-use crate::sim::{Input, NodeId, TimeUs, World, MS, SEC};
-use crate::zk::{self, ZkConfig};
+use crate::sim::{Input, NodeId, World, SEC};
 
-use super::{broker_node, KAFKA_PANELS, SCENARIO_SESSION_TIMEOUT_MS};
+use super::{add_zk_and_brokers, broker_node, KAFKA_PANELS, SCENARIO_SESSION_TIMEOUT_MS};
 use crate::cluster::checkers::{checkers_for, Protocol};
 use crate::cluster::scenario::{
     add_chaos, base_link, BuildOptions, Scenario, ScenarioInfo, ScenarioKind,
@@ -69,29 +67,8 @@ pub fn broker_config(overrides: &[(&str, &str)]) -> BrokerConfig {
 pub fn build_layout(opts: &BuildOptions, layout: &Layout) -> ClusterSim {
     let mut world = World::new(opts.seed, base_link());
     let n_zk = opts.servers.unwrap_or(layout.zk).clamp(1, 7);
-    let zk_nodes: Vec<NodeId> = (0..n_zk as u32).map(NodeId).collect();
-    let cfg = ZkConfig::new(
-        zk_nodes
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (i as u64 + 1, *id))
-            .collect(),
-    );
-    for (i, _) in zk_nodes.iter().enumerate() {
-        let server = zk::Server::new(i as u64 + 1, cfg.clone());
-        world.add_node_at(Node::from(server), (i as TimeUs) * 3 * MS);
-    }
-    let first_broker = n_zk as u32;
     let n = layout.brokers.clamp(1, 9);
-    let address_book: Vec<(String, NodeId)> = (1..=n)
-        .map(|id| (host_of(id), NodeId(first_broker + id as u32 - 1)))
-        .collect();
-    for id in 1..=n {
-        let mut servers = zk_nodes.clone();
-        servers.rotate_left((id as usize - 1) % zk_nodes.len());
-        let b = Broker::new(id, servers, layout.config.clone(), address_book.clone());
-        world.add_node_at(Node::from(b), SEC + (id as TimeUs - 1) * 500 * MS);
-    }
+    let address_book = add_zk_and_brokers(&mut world, n_zk, n, &layout.config);
     let mut producer_config = ProducerConfig::default();
     producer_config.acks = layout.acks;
     producer_config.request_timeout_ms = PRODUCER_REQUEST_TIMEOUT_MS;

@@ -93,11 +93,15 @@ pub fn broker_node(world: &World<Node>, id: i32) -> NodeId {
         .unwrap_or(NodeId(0))
 }
 
-/// Three ZooKeeper servers, three brokers and a producer with `acks`, brokers with
-/// `min.insync.replicas = min_isr`.
-pub fn kafka_cluster(opts: &BuildOptions, acks: Acks, min_isr: i32) -> ClusterSim {
-    let mut world = World::new(opts.seed, base_link());
-    let n_zk = opts.servers.unwrap_or(3).clamp(1, 7);
+/// Adds `n_zk` ZooKeeper servers (`zk1..`, 3 ms apart) and `n_brokers` brokers with `config`
+/// (`broker-1..`, from 1 s, 500 ms apart, each starting on a different ZooKeeper server) to
+/// `world`; returns the brokers' address book.
+pub fn add_zk_and_brokers(
+    world: &mut World<Node>,
+    n_zk: usize,
+    n_brokers: i32,
+    config: &BrokerConfig,
+) -> Vec<(String, NodeId)> {
     let zk_nodes: Vec<NodeId> = (0..n_zk as u32).map(NodeId).collect();
     let cfg = ZkConfig::new(
         zk_nodes
@@ -111,21 +115,30 @@ pub fn kafka_cluster(opts: &BuildOptions, acks: Acks, min_isr: i32) -> ClusterSi
         world.add_node_at(Node::from(server), (i as TimeUs) * 3 * MS);
     }
     let first_broker = n_zk as u32;
-    let address_book: Vec<(String, NodeId)> = (1..=3)
+    let address_book: Vec<(String, NodeId)> = (1..=n_brokers)
         .map(|id| (host_of(id), NodeId(first_broker + id as u32 - 1)))
         .collect();
+    for id in 1..=n_brokers {
+        let mut servers = zk_nodes.clone();
+        servers.rotate_left((id as usize - 1) % zk_nodes.len());
+        let b = Broker::new(id, servers, config.clone(), address_book.clone());
+        world.add_node_at(Node::from(b), SEC + (id as TimeUs - 1) * 500 * MS);
+    }
+    address_book
+}
+
+/// Three ZooKeeper servers, three brokers and a producer with `acks`, brokers with
+/// `min.insync.replicas = min_isr`.
+pub fn kafka_cluster(opts: &BuildOptions, acks: Acks, min_isr: i32) -> ClusterSim {
+    let mut world = World::new(opts.seed, base_link());
+    let n_zk = opts.servers.unwrap_or(3).clamp(1, 7);
     let config = BrokerConfig {
         zookeeper_session_timeout_ms: SCENARIO_SESSION_TIMEOUT_MS,
         min_insync_replicas: min_isr,
         offsets_topic_num_partitions: 3,
         ..BrokerConfig::default()
     };
-    for id in 1..=3 {
-        let mut servers = zk_nodes.clone();
-        servers.rotate_left((id as usize - 1) % zk_nodes.len());
-        let b = Broker::new(id, servers, config.clone(), address_book.clone());
-        world.add_node_at(Node::from(b), SEC + (id as TimeUs - 1) * 500 * MS);
-    }
+    let address_book = add_zk_and_brokers(&mut world, n_zk, 3, &config);
     let mut producer_config = ProducerConfig::default();
     producer_config.acks = acks;
     let bootstrap: Vec<NodeId> = address_book.iter().map(|(_, n)| *n).collect();

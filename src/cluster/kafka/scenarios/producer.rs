@@ -5,12 +5,10 @@
 //! producer and broker settings each lesson needs. Broker `b` leads partition `b - 1` at
 //! first (the first replica of each assignment is preferred).
 
-use crate::kafka::broker::{host_of, Broker};
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
 use crate::kafka::msg::{Msg as KafkaMsg, Operator};
 use crate::kafka::producer::Producer;
-use crate::sim::{Input, LinkConfig, NodeId, TimeUs, World, MS, SEC};
-use crate::zk::{self, ZkConfig};
+use crate::sim::{Input, LinkConfig, NodeId, World, MS, SEC};
 
 use crate::cluster::checkers::{checkers_for, Protocol};
 use crate::cluster::scenario::{
@@ -18,7 +16,7 @@ use crate::cluster::scenario::{
 };
 use crate::cluster::{ClusterSim, Msg, Node};
 
-use super::{broker_node, KAFKA_PANELS, SCENARIO_SESSION_TIMEOUT_MS};
+use super::{add_zk_and_brokers, broker_node, KAFKA_PANELS, SCENARIO_SESSION_TIMEOUT_MS};
 
 /// The producer scenarios, in display order.
 pub const SCENARIOS: &[Scenario] = &[
@@ -182,28 +180,7 @@ impl Default for ClusterSetup {
 pub fn kafka_cluster_with(opts: &BuildOptions, setup: &ClusterSetup) -> ClusterSim {
     let mut world = World::new(opts.seed, base_link());
     let n_zk = opts.servers.unwrap_or(3).clamp(1, 7);
-    let zk_nodes: Vec<NodeId> = (0..n_zk as u32).map(NodeId).collect();
-    let cfg = ZkConfig::new(
-        zk_nodes
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (i as u64 + 1, *id))
-            .collect(),
-    );
-    for (i, _) in zk_nodes.iter().enumerate() {
-        let server = zk::Server::new(i as u64 + 1, cfg.clone());
-        world.add_node_at(Node::from(server), (i as TimeUs) * 3 * MS);
-    }
-    let first_broker = n_zk as u32;
-    let address_book: Vec<(String, NodeId)> = (1..=3)
-        .map(|id| (host_of(id), NodeId(first_broker + id as u32 - 1)))
-        .collect();
-    for id in 1..=3 {
-        let mut servers = zk_nodes.clone();
-        servers.rotate_left((id as usize - 1) % zk_nodes.len());
-        let b = Broker::new(id, servers, setup.broker.clone(), address_book.clone());
-        world.add_node_at(Node::from(b), SEC + (id as TimeUs - 1) * 500 * MS);
-    }
+    let address_book = add_zk_and_brokers(&mut world, n_zk, 3, &setup.broker);
     let bootstrap: Vec<NodeId> = address_book.iter().map(|(_, n)| *n).collect();
     let p = Producer::new(
         "producer",
