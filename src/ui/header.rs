@@ -10,8 +10,8 @@ use super::sim_provider::SimHandle;
 use super::view_state::ViewHandle;
 
 /// What zooscope is, in one sentence a newcomer can read before touching anything.
-pub const TAGLINE: &str = "A ZooKeeper ensemble running in your browser: watch it elect a \
-    leader, replicate writes and survive failures, one step at a time.";
+pub const TAGLINE: &str = "Kafka brokers and a ZooKeeper ensemble running in your browser: \
+    watch them elect, replicate and survive failures, one step at a time.";
 
 /// The banner at the top of the page.
 pub fn header(sim: &SimHandle, view: &ViewHandle) -> Html {

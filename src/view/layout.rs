@@ -117,6 +117,12 @@ impl Layout {
             // A broker row under the ring: the ring keeps to the top third.
             _ => (Point::new(VIEW_W / 2.0, 136.0), 96.0),
         };
+        // Beside a broker row the ring is an ellipse, twice as wide as high, so five or
+        // seven servers keep room for their captions.
+        let wide = if row > 0 && servers > 3 { 2.0 } else { 1.0 };
+        // Many brokers zig-zag over two lines, and the clients move down a little.
+        let zigzag = row > ZIGZAG_ABOVE;
+        let band_dy = if zigzag { 16.0 } else { 0.0 };
         let (mut s, mut b, mut c) = (0, 0, 0);
         let slots = kinds
             .iter()
@@ -124,21 +130,28 @@ impl Layout {
                 Tier::Ring => {
                     s += 1;
                     Slot {
-                        at: on_circle(centre, radius, s - 1, servers),
+                        at: on_ellipse(centre, radius * wide, radius, s - 1, servers),
                         r: SERVER_R,
                     }
                 }
                 Tier::Row => {
                     b += 1;
+                    let y = match (servers, zigzag) {
+                        (0, _) => 200.0,
+                        (_, false) => 312.0,
+                        // The second line below the first one's captions.
+                        (_, true) => 296.0 + if b % 2 == 0 { 70.0 } else { 0.0 },
+                    };
                     Slot {
-                        at: on_row(b - 1, row, if servers == 0 { 200.0 } else { 312.0 }),
+                        at: on_row(b - 1, row, y),
                         r: ROW_R,
                     }
                 }
                 Tier::Band => {
                     c += 1;
+                    let at = on_band(c - 1, clients);
                     Slot {
-                        at: on_band(c - 1, clients),
+                        at: Point::new(at.x, at.y + band_dy),
                         r: CLIENT_R,
                     }
                 }
@@ -172,16 +185,17 @@ impl Layout {
 
 /// Position `i` of `n` on a circle, starting at the top and going clockwise. A lone server
 /// sits in the middle.
-fn on_circle(centre: Point, radius: f64, i: usize, n: usize) -> Point {
+/// Brokers beyond this many are drawn on two zig-zag lines.
+const ZIGZAG_ABOVE: usize = 6;
+
+/// Position `i` of `n` on an ellipse (a circle when `rx == ry`), the first at the top.
+fn on_ellipse(centre: Point, rx: f64, ry: f64, i: usize, n: usize) -> Point {
     if n <= 1 {
         return centre;
     }
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n as f64;
     let (sin, cos) = sin_cos(angle);
-    Point::new(
-        round1(centre.x + radius * cos),
-        round1(centre.y + radius * sin),
-    )
+    Point::new(round1(centre.x + rx * cos), round1(centre.y + ry * sin))
 }
 
 /// Position `i` of `n` in the broker row at height `y`, centred.

@@ -38,7 +38,7 @@ pub struct RunSpec {
 impl Default for RunSpec {
     fn default() -> Self {
         RunSpec {
-            scenario: "default".into(),
+            scenario: url::HOME_SCENARIO.into(),
             seed: url::DEFAULT_SEED,
             servers: None,
         }
@@ -473,7 +473,7 @@ mod tests {
         };
         let (run, problems) = Run::from_url(&st);
         assert_eq!(problems.len(), 1);
-        assert_eq!(run.spec().scenario, "default");
+        assert_eq!(run.spec().scenario, url::HOME_SCENARIO);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //!
 //! | key | value | default |
 //! |---|---|---|
-//! | `scenario` | a catalogue name (`[a-z0-9_-]`) | `default` |
+//! | `scenario` | a catalogue name (`[a-z0-9_-]`) | [`HOME_SCENARIO`] (`kafka-default`) |
 //! | `seed` | decimal, or hex with `0x` | [`DEFAULT_SEED`] |
 //! | `servers` | ensemble size 1–9 (the UI offers 1, 3, 5, 7) | the scenario's |
 //! | `i` | the person's inputs, see below | none |
@@ -41,6 +41,10 @@ use super::state::Panel;
 
 /// The seed used when the URL gives none.
 pub const DEFAULT_SEED: u64 = 1;
+
+/// The scenario the page opens on without a link: Kafka on ZooKeeper, what most people come
+/// for. ZooKeeper's own default ensemble is the scenario named `default`.
+pub const HOME_SCENARIO: &str = "kafka-default";
 /// The largest cursor a URL may ask for (replaying costs time).
 pub const MAX_STEP: u64 = 100_000;
 /// The most inputs a URL may carry.
@@ -63,7 +67,7 @@ pub struct UrlState {
 impl Default for UrlState {
     fn default() -> Self {
         UrlState {
-            scenario: "default".into(),
+            scenario: HOME_SCENARIO.into(),
             seed: DEFAULT_SEED,
             servers: None,
             inputs: Vec::new(),
@@ -316,7 +320,7 @@ fn hex(c: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    const SCENARIOS: &[&str] = &["default", "heartbeat", "zk-5"];
+    const SCENARIOS: &[&str] = &["default", "heartbeat", "zk-5", HOME_SCENARIO];
 
     /// ZooKeeper's expiry input, built by its protocol's codec.
     fn expire(s: i64, n: u32) -> Input<Msg> {
@@ -385,7 +389,7 @@ mod tests {
             "scenario=nope&seed=abc&servers=0&step=-1&panel=secrets&i=5:crash:1,oops,7:fly:2,9:crash:99999,8:part:1",
             SCENARIOS,
         );
-        assert_eq!(d.state.scenario, "default");
+        assert_eq!(d.state.scenario, HOME_SCENARIO);
         assert_eq!(d.state.seed, DEFAULT_SEED);
         assert_eq!(d.state.servers, None);
         assert_eq!(d.state.step, 0);

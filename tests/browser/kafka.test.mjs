@@ -22,3 +22,20 @@ export async function kafka_default_scenario_draws_brokers_and_a_controller(t) {
   if (await button(page, 'Pause').count()) await button(page, 'Pause').click();
   await t.screenshot(page, 'kafka-controller');
 }
+
+export async function the_page_opens_on_kafka_on_zookeeper_and_keeps_zookeeper_scenarios(t) {
+  const page = await t.openApp('/');
+  await page.locator('[data-node="broker-1"]').waitFor({ timeout: 15_000 });
+  const kinds = await page.$$eval('[data-node]', (els) => [...new Set(els.map((e) => e.dataset.kind))]);
+  assert.ok(kinds.includes('broker') && kinds.includes('zk-server'), `kinds drawn: ${kinds}`);
+  const picker = page.getByRole('combobox', { name: 'Scenario' });
+  assert.equal(await picker.inputValue(), 'kafka-default');
+  // ZooKeeper's own scenarios are still one choice away.
+  const options = await picker.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  for (const s of ['default', 'zk-faults', 'kafka-leader-failover']) {
+    assert.ok(options.includes(s), `the picker offers ${s}: ${options}`);
+  }
+  await picker.selectOption('default');
+  await page.locator('[data-node="zk1"]').waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('[data-kind="broker"]').count(), 0);
+}

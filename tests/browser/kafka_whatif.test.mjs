@@ -20,7 +20,7 @@ const KAFKA_WHAT_IFS = [
 ];
 
 export async function the_pickers_what_if_group_lists_the_kafka_bugs_too(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const group = page.locator('#scenario optgroup');
   assert.match(await group.getAttribute('label'), /^What if…/);
   const values = await group.locator('option').evaluateAll((os) => os.map((o) => o.value));
@@ -36,7 +36,7 @@ export async function the_pickers_what_if_group_lists_the_kafka_bugs_too(t) {
 }
 
 export async function a_deposed_controller_without_fencing_is_caught_from_the_what_if_group(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await page.locator('#scenario').selectOption('whatif-no-controller-fencing');
   await page.locator('[data-node="broker-1"]').waitFor();
   assert.match(await page.locator('#scenario-desc').innerText(), /no \/controller_epoch check/);

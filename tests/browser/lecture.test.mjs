@@ -33,7 +33,7 @@ async function clusterSnapshot(page) {
 // ---- safe manipulation --------------------------------------------------------------------
 
 export async function a_node_menu_opens_on_close_and_a_stray_space_changes_nothing(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   await stepTo(page, 5);
   await page.locator('[data-node="zk3"]').click();
   const menu = page.getByRole('menu', { name: 'Actions for zk3' });
@@ -56,7 +56,7 @@ export async function a_node_menu_opens_on_close_and_a_stray_space_changes_nothi
 }
 
 export async function a_message_inspector_opens_on_close(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   while ((await page.locator('[data-msg]').count()) === 0) await button(page, 'Step forward').click();
   const dot = page.locator('[data-msg]').first();
   const id = await dot.getAttribute('data-msg-id');
@@ -69,7 +69,7 @@ export async function a_message_inspector_opens_on_close(t) {
 
 export async function an_input_in_the_past_warns_and_undo_brings_the_branch_back(t) {
   const original = '30:crash:1,60:restart:1';
-  const path = `/?i=${original}&step=20`;
+  const path = `/?scenario=default&i=${original}&step=20`;
   const page = await t.openApp(path);
   assert.equal(await cursor(page), 20);
   await page.locator('[data-node="zk3"]').click();
@@ -102,7 +102,7 @@ export async function an_input_in_the_past_warns_and_undo_brings_the_branch_back
 // ---- keyboard -----------------------------------------------------------------------------
 
 export async function shortcuts_are_ignored_while_focus_is_in_the_tab_bar(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepTo(page, 3);
   const tabs = page.getByRole('tab');
   const first = tabs.first();
@@ -118,7 +118,7 @@ export async function shortcuts_are_ignored_while_focus_is_in_the_tab_bar(t) {
 }
 
 export async function the_narration_line_never_moves_the_drawing(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   const tops = new Set();
   const heights = new Set();
   for (let i = 0; i < 60; i++) {
@@ -133,7 +133,7 @@ export async function the_narration_line_never_moves_the_drawing(t) {
 // ---- elections and quorums ----------------------------------------------------------------
 
 export async function a_looking_servers_menu_lists_its_votes_and_the_tally(t) {
-  const page = await t.openApp('/?servers=5');
+  const page = await t.openApp('/?scenario=default&servers=5');
   let found = null;
   for (let i = 0; i < 120 && !found; i++) {
     await button(page, 'Step forward').click();
@@ -156,7 +156,7 @@ export async function a_looking_servers_menu_lists_its_votes_and_the_tally(t) {
 }
 
 export async function the_quorum_moment_is_narrated_and_the_zab_log_keeps_the_tick(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const now = page.locator('#now');
   for (let i = 0; i < 400; i++) {
     if (/'s ACK makes 2 of 3: 0x[0-9a-f]+ \(.*\) is committed: ACKed by zk\d, zk\d/.test(await now.innerText())) break;
@@ -188,7 +188,7 @@ function smallestText(page) {
 }
 
 export async function presenter_mode_fills_a_projector_with_large_type(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   await stepTo(page, 60);
   const normal = await smallestText(page);
   const normalStage = (await page.locator('.stage').boundingBox()).height;
@@ -212,7 +212,7 @@ export async function presenter_mode_fills_a_projector_with_large_type(t) {
   assert.equal(await page.locator('.app-header').isVisible(), true);
 
   // (The page's h1 is hidden in presenter mode: wait for the drawing instead.)
-  const linked = await t.open('/?presenter=1', { viewport: PROJECTOR });
+  const linked = await t.open('/?scenario=default&presenter=1', { viewport: PROJECTOR });
   await linked.locator('[data-node="zk1"]').waitFor({ timeout: 15_000 });
   assert.equal(await linked.locator('.app-header').isVisible(), false, 'presenter=1 did not open presenter mode');
 
@@ -223,7 +223,7 @@ export async function presenter_mode_fills_a_projector_with_large_type(t) {
 // ---- phone --------------------------------------------------------------------------------
 
 export async function a_phone_shows_play_and_the_drawing_on_the_first_screen(t) {
-  const page = await t.openApp('/', { viewport: { width: 390, height: 844 } });
+  const page = await t.openApp('/?scenario=default', { viewport: { width: 390, height: 844 } });
   await stepTo(page, 40);
   await page.evaluate(() => window.scrollTo(0, 0));
   const play = await button(page, 'Play').boundingBox();

@@ -60,7 +60,7 @@ const inViewport = (box, vp) =>
 // ---- presenter mode -----------------------------------------------------------------------
 
 export async function presenter_mode_shows_only_the_panel_the_presenter_chooses_and_the_link_keeps_it(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   await stepTo(page, 60);
   const normal = await smallestText(page);
   await page.evaluate(() => document.activeElement && document.activeElement.blur());
@@ -106,7 +106,7 @@ export async function presenter_mode_shows_only_the_panel_the_presenter_chooses_
 // ---- targets and menus --------------------------------------------------------------------
 
 export async function a_bottom_row_clients_menu_flips_up_and_every_item_can_be_clicked(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   await stepTo(page, 5);
   await page.locator('[data-node="lock2"]').click();
   const menu = page.getByRole('menu', { name: 'Actions for lock2' });
@@ -128,7 +128,7 @@ export async function a_bottom_row_clients_menu_flips_up_and_every_item_can_be_c
 
 export async function message_dots_have_hit_areas_of_at_least_24_px(t) {
   for (const viewport of [PROJECTOR, PHONE]) {
-    const page = await t.openApp('/', { viewport });
+    const page = await t.openApp('/?scenario=default', { viewport });
     while ((await page.locator('[data-msg]').count()) === 0) await button(page, 'Step forward').click();
     const sizes = await page.$$eval('.dot .hit', (els) =>
       els.map((e) => Math.min(e.getBoundingClientRect().width, e.getBoundingClientRect().height)),
@@ -140,7 +140,7 @@ export async function message_dots_have_hit_areas_of_at_least_24_px(t) {
 }
 
 export async function held_messages_on_one_link_fan_out_with_a_count(t) {
-  const page = await t.openApp('/', { viewport: PROJECTOR });
+  const page = await t.openApp('/?scenario=default', { viewport: PROJECTOR });
   await stepTo(page, 60);
   // Hold a message: a held link holds what follows on it too. Step until two wait there.
   while ((await page.locator('.dot:not(.held)').count()) === 0) await button(page, 'Step forward').click();
@@ -166,7 +166,7 @@ export async function held_messages_on_one_link_fan_out_with_a_count(t) {
 // ---- keyboard -----------------------------------------------------------------------------
 
 export async function shortcuts_are_ignored_in_a_select_and_a_text_field(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepTo(page, 3);
   const seed = page.locator('#seed');
   await seed.focus();
@@ -191,7 +191,7 @@ export async function shortcuts_are_ignored_in_a_select_and_a_text_field(t) {
 // ---- phone --------------------------------------------------------------------------------
 
 export async function a_phones_first_screen_has_play_and_the_whole_drawing_uncovered(t) {
-  const page = await t.openApp('/', { viewport: PHONE });
+  const page = await t.openApp('/?scenario=default', { viewport: PHONE });
   await stepTo(page, 40);
   await page.evaluate(() => window.scrollTo(0, 0));
   const play = await button(page, 'Play').boundingBox();
@@ -225,7 +225,7 @@ export async function a_phones_first_screen_has_play_and_the_whole_drawing_uncov
 }
 
 export async function copy_link_puts_the_address_of_this_step_on_the_clipboard(t) {
-  const page = await t.openApp('/?step=12');
+  const page = await t.openApp('/?scenario=default&step=12');
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.origin });
   await button(page, 'Step forward').click();
   await page.waitForTimeout(600);
@@ -243,7 +243,7 @@ export async function copy_link_puts_the_address_of_this_step_on_the_clipboard(t
 export async function the_legend_lists_only_the_running_protocols_message_kinds(t) {
   const shapes = (page) =>
     page.$$eval('.legend-shape', (els) => els.map((e) => e.getAttribute('class').replace('legend-shape ', '')));
-  const zk = await shapes(await t.openApp('/'));
+  const zk = await shapes(await t.openApp('/?scenario=default'));
   assert.ok(zk.includes('cat-election') && zk.includes('cat-broadcast'), zk.join(' '));
   assert.ok(!zk.includes('cat-produce') && !zk.includes('cat-fetch'), `Kafka kinds for ZooKeeper: ${zk}`);
   const hb = await shapes(await t.openApp('/?scenario=heartbeat'));
@@ -269,7 +269,7 @@ export async function timeline_break_labels_never_crowd(t) {
 // ---- "What if…" ---------------------------------------------------------------------------
 
 export async function a_what_if_scenario_from_the_pickers_group_shows_its_bug_caught(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const group = page.locator('#scenario optgroup');
   assert.match(await group.getAttribute('label'), /^What if…/);
   const options = group.locator('option');

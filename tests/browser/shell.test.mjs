@@ -29,7 +29,7 @@ async function assertRegionsVisible(page) {
 }
 
 export async function shell_shows_the_title_explanation_and_three_regions(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   assert.match(await page.locator('h1').innerText(), /zooscope/);
   assert.match(await page.locator('header p').innerText(), /ZooKeeper ensemble/);
   assert.equal(await page.getByText('Loading zooscope').count(), 0, 'loading text still shown');
@@ -39,7 +39,7 @@ export async function shell_shows_the_title_explanation_and_three_regions(t) {
 }
 
 export async function controls_are_present_and_ready_at_step_zero(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   for (const name of ['Play', 'Step forward']) {
     const button = page.getByRole('button', { name, exact: true });
     assert.ok(await button.isVisible(), `no ${name} button`);
@@ -51,7 +51,7 @@ export async function controls_are_present_and_ready_at_step_zero(t) {
 }
 
 export async function panel_tabs_switch_by_click_and_arrow_keys(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const tabs = page.getByRole('tab');
   assert.deepEqual(await tabs.allInnerTexts(), [
     'Znodes',
@@ -73,14 +73,14 @@ export async function panel_tabs_switch_by_click_and_arrow_keys(t) {
 }
 
 export async function wide_screens_put_the_panels_beside_the_cluster_view(t) {
-  const page = await t.openApp('/', { viewport: VIEWPORTS.desktop });
+  const page = await t.openApp('/?scenario=default', { viewport: VIEWPORTS.desktop });
   const { cluster, panels } = regions(page);
   const [c, p] = [await box(cluster), await box(panels)];
   assert.ok(p.x >= c.x + c.width, `panels (x=${p.x}) not right of the cluster view`);
 }
 
 export async function narrow_screens_put_the_panels_below_the_cluster_view(t) {
-  const page = await t.openApp('/', { viewport: VIEWPORTS.mobile });
+  const page = await t.openApp('/?scenario=default', { viewport: VIEWPORTS.mobile });
   await assertRegionsVisible(page);
   const { cluster, panels } = regions(page);
   const [c, p] = [await box(cluster), await box(panels)];
@@ -91,7 +91,7 @@ export async function narrow_screens_put_the_panels_below_the_cluster_view(t) {
 }
 
 export async function dark_theme_follows_the_system_setting(t) {
-  const page = await t.openApp('/', { colorScheme: 'dark' });
+  const page = await t.openApp('/?scenario=default', { colorScheme: 'dark' });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const [r, g, b] = background.match(/\d+/g).map(Number);
   assert.ok(r + g + b < 150, `background ${background} is not dark`);

@@ -41,7 +41,7 @@ async function crashLeader(page) {
 }
 
 export async function skipping_quiet_time_replaces_a_crashed_leader_within_seconds(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   assert.ok(await skipBox(page).isChecked(), 'skip quiet time is not on by default');
   assert.match(await page.locator('.speed-text').innerText(), /1\/25 of real time: 1 s shows 40 ms/);
   await button(page, 'Play').click();
@@ -74,7 +74,7 @@ export async function skipping_quiet_time_replaces_a_crashed_leader_within_secon
 }
 
 export async function run_to_the_next_election_lands_where_the_new_leader_is_established(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await button(page, 'next election').click();
   await leader(page).waitFor({ timeout: 5_000 });
   const first = await leader(page).getAttribute('data-node');
@@ -110,7 +110,7 @@ export async function run_to_the_next_election_lands_where_the_new_leader_is_est
 }
 
 export async function turning_skipping_off_restores_proportional_time(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await button(page, 'Play').click();
   await waitFor(page, () => hasLeader(page), 'a first leader', 30_000);
   await button(page, 'Pause').click();
@@ -140,7 +140,7 @@ export async function turning_skipping_off_restores_proportional_time(t) {
 }
 
 export async function a_thousand_times_real_time_keeps_frames_short_with_seven_servers(t) {
-  const page = await t.openApp('/?servers=7');
+  const page = await t.openApp('/?scenario=default&servers=7');
   const speed = page.getByRole('slider', { name: 'Speed', exact: true });
   assert.equal(await speed.getAttribute('max'), '70');
   await speed.fill('70');

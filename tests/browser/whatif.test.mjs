@@ -37,7 +37,7 @@ async function openTab(page, name) {
 }
 
 export async function the_picker_lists_at_least_three_what_if_scenarios(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const titles = await page.locator('#scenario option').allInnerTexts();
   const whatIf = titles.filter((s) => s.startsWith('What if…'));
   assert.ok(whatIf.length >= 3, `What-if entries: ${whatIf.join(' | ')}`);

@@ -70,7 +70,7 @@ async function openTab(page, name) {
 // ---- cases ------------------------------------------------------------------------------
 
 export async function default_scenario_plays_messages_and_elects_a_leader(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   const nodes = await roles(page);
   assert.deepEqual(
     nodes.filter(([label]) => label.startsWith('zk')).map(([label]) => label),
@@ -96,7 +96,7 @@ export async function default_scenario_plays_messages_and_elects_a_leader(t) {
 }
 
 export async function crashing_the_leader_by_clicking_it_elects_a_new_one(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   await playUntil(page, () => hasLeader(page), 'a leader');
   const old = await leader(page).getAttribute('data-node');
@@ -117,7 +117,7 @@ export async function crashing_the_leader_by_clicking_it_elects_a_new_one(t) {
 }
 
 export async function step_back_restores_the_previous_picture(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepUntil(page, async () => (await cursor(page)) >= 40, 'step 40');
   const before = await clusterSnapshot(page);
   await button(page, 'Step forward').click();
@@ -129,7 +129,7 @@ export async function step_back_restores_the_previous_picture(t) {
 }
 
 export async function a_clients_write_shows_in_the_znode_tree_with_its_zxid(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   const config = page.locator('[data-znode="/config"]');
   await playUntil(page, async () => (await config.count()) === 1, 'a /config znode');
@@ -146,7 +146,7 @@ export async function a_clients_write_shows_in_the_znode_tree_with_its_zxid(t) {
 }
 
 export async function an_ephemeral_disappears_when_its_session_is_expired(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   const members = page.locator('[data-znode^="/members/"][data-owner]');
   await playUntil(page, async () => (await members.count()) > 0, 'a group member znode');
@@ -167,7 +167,7 @@ export async function an_ephemeral_disappears_when_its_session_is_expired(t) {
 }
 
 export async function reloading_the_url_reproduces_the_same_run(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   await playUntil(page, () => hasLeader(page), 'a leader');
   const follower = await page.locator('[data-role=following]').first().getAttribute('data-node');
@@ -191,7 +191,7 @@ export async function reloading_the_url_reproduces_the_same_run(t) {
 }
 
 export async function keyboard_shortcuts_work(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await page.locator('.tagline').click(); // focus on the page, not on a control
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
@@ -229,7 +229,7 @@ export async function keyboard_shortcuts_work(t) {
 }
 
 export async function partition_mode_cuts_links_and_heal_restores_them(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepUntil(page, async () => (await cursor(page)) >= 30, 'step 30');
   await button(page, 'Partition…').click();
   await page.locator('[data-node="zk1"]').click();
@@ -244,7 +244,7 @@ export async function partition_mode_cuts_links_and_heal_restores_them(t) {
 }
 
 export async function a_message_can_be_inspected_held_and_dropped(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepUntil(page, async () => (await page.locator('[data-msg]').count()) > 1, 'two messages on the wire');
   const dot = page.locator('[data-msg]').first();
   const id = await dot.getAttribute('data-msg-id');
@@ -263,7 +263,7 @@ export async function a_message_can_be_inspected_held_and_dropped(t) {
 }
 
 export async function the_events_panel_lists_steps_and_seeks_on_click(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await stepUntil(page, async () => (await cursor(page)) >= 25, 'step 25');
   await openTab(page, 'Events');
   const rows = page.locator('ol.events button[data-seek]');
@@ -278,7 +278,7 @@ export async function the_events_panel_lists_steps_and_seeks_on_click(t) {
 }
 
 export async function the_zab_log_and_invariants_panels_show_the_run(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   await playUntil(page, async () => (await page.locator('[data-znode="/config"]').count()) === 1, 'a write');
   await openTab(page, 'Zab log');
@@ -311,7 +311,7 @@ export async function a_malformed_url_says_so_and_falls_back(t) {
 }
 
 export async function ensemble_size_and_scenario_pickers_rebuild_the_run(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await page.getByRole('combobox', { name: 'Ensemble size' }).selectOption('5');
   const servers = (await roles(page)).filter(([l]) => l.startsWith('zk'));
   assert.equal(servers.length, 5);
@@ -330,7 +330,7 @@ export async function ensemble_size_and_scenario_pickers_rebuild_the_run(t) {
 }
 
 export async function clicks_and_keys_everywhere_never_panic(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   await setSpeed(page, 40);
   await button(page, 'Play').click();
   for (const tab of ['Znodes', 'Zab log', 'Sessions', 'Events', 'Invariants']) {
@@ -358,7 +358,7 @@ export async function clicks_and_keys_everywhere_never_panic(t) {
 }
 
 export async function every_control_has_an_accessible_name_and_steps_are_announced(t) {
-  const page = await t.openApp('/');
+  const page = await t.openApp('/?scenario=default');
   for (const name of ['Play', 'Step forward', 'Step back', 'New seed', 'Reset', 'Help', 'Partition…', 'Heal network']) {
     assert.equal(await button(page, name).count(), 1, `no "${name}" button`);
   }
@@ -380,7 +380,7 @@ export async function every_control_has_an_accessible_name_and_steps_are_announc
 }
 
 export async function reduced_motion_and_dark_theme(t) {
-  const page = await t.openApp('/', { colorScheme: 'dark' });
+  const page = await t.openApp('/?scenario=default', { colorScheme: 'dark' });
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await setSpeed(page, 40);
   await playUntil(page, () => hasLeader(page), 'a leader');
@@ -391,7 +391,7 @@ export async function reduced_motion_and_dark_theme(t) {
 }
 
 export async function seven_servers_frame_time_is_measured(t) {
-  const page = await t.openApp('/?servers=7');
+  const page = await t.openApp('/?scenario=default&servers=7');
   assert.equal((await roles(page)).filter(([l]) => l.startsWith('zk')).length, 7);
   await button(page, 'Play').click();
   await page.waitForTimeout(6_000);
@@ -407,7 +407,7 @@ export async function seven_servers_frame_time_is_measured(t) {
 }
 
 export async function phones_get_a_usable_drawing(t) {
-  const page = await t.openApp('/', { viewport: VIEWPORTS.mobile });
+  const page = await t.openApp('/?scenario=default', { viewport: VIEWPORTS.mobile });
   await stepUntil(page, async () => (await cursor(page)) >= 35, 'step 35');
   const stage = await page.locator('.stage').boundingBox();
   assert.ok(stage.height > 180, `the drawing is only ${stage.height}px tall`);

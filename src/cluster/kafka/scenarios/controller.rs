@@ -67,7 +67,7 @@ pub fn broker_config(overrides: &[(&str, &str)]) -> BrokerConfig {
 pub fn build_layout(opts: &BuildOptions, layout: &Layout) -> ClusterSim {
     let mut world = World::new(opts.seed, base_link());
     let n_zk = opts.servers.unwrap_or(layout.zk).clamp(1, 7);
-    let n = layout.brokers.clamp(1, 9);
+    let n = layout.brokers.clamp(1, 12);
     let address_book = add_zk_and_brokers(&mut world, n_zk, n, &layout.config);
     let mut producer_config = ProducerConfig::default();
     producer_config.acks = layout.acks;
@@ -259,6 +259,25 @@ pub const SCENARIOS: &[Scenario] = &[
         },
         build: |opts| {
             let layout = Layout::standard(broker_config(&[("min.insync.replicas", "2")]));
+            Ok(build_layout(opts, &layout))
+        },
+    },
+    Scenario {
+        info: ScenarioInfo {
+            name: "kafka-twelve-brokers",
+            kind: ScenarioKind::Scenario,
+            title: "A larger cluster: seven ZooKeeper servers, twelve brokers",
+            description: "Seven ZooKeeper servers and twelve brokers; topic events with twelve partitions and replication factor 3 spread over all of them, min.insync.replicas=2. Every broker leads one partition and follows two; one controller among twelve.",
+            default_steps: 20_000,
+            panels: KAFKA_PANELS,
+        },
+        build: |opts| {
+            let layout = Layout {
+                zk: 7,
+                brokers: 12,
+                partitions: 12,
+                ..Layout::standard(broker_config(&[("min.insync.replicas", "2")]))
+            };
             Ok(build_layout(opts, &layout))
         },
     },
