@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::sim::{Input, NodeId};
-use crate::view::layout::{num, VIEW_BOX, VIEW_H, VIEW_W};
+use crate::view::layout::num;
 use crate::view::protocols::legend_categories;
 use crate::view::state::{Action, Panel};
 
@@ -21,13 +21,14 @@ use super::view_state::use_view;
 
 /// Where drawing coordinates land in the stage element (the SVG letterboxes to keep its
 /// aspect ratio), in CSS pixels.
-fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
+fn to_stage(stage: &NodeRef, size: (f64, f64), x: f64, y: f64) -> (f64, f64) {
     let Some(el) = stage.cast::<web_sys::HtmlElement>() else {
         return (x, y);
     };
+    let (view_w, view_h) = size;
     let (w, h) = (f64::from(el.offset_width()), f64::from(el.offset_height()));
-    let s = (w / VIEW_W).min(h / VIEW_H);
-    let (ox, oy) = ((w - VIEW_W * s) / 2.0, (h - VIEW_H * s) / 2.0);
+    let s = (w / view_w).min(h / view_h);
+    let (ox, oy) = ((w - view_w * s) / 2.0, (h - view_h * s) / 2.0);
     // Keep popovers inside the stage horizontally. Written out rather than `f64::clamp`,
     // whose min <= max assertion formats floats and so pulls ~10 KB of float printing into
     // the wasm (here min <= max always holds, so the result is the same).
@@ -45,15 +46,15 @@ fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
 /// Where a popover about something drawn at (x, y), `r` units from its centre to its edge,
 /// goes in the stage (CSS): under it in the upper half of the drawing, over it (held by its
 /// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen.
-fn popover_place(stage: &NodeRef, x: f64, y: f64, r: f64) -> String {
+fn popover_place(stage: &NodeRef, size: (f64, f64), x: f64, y: f64, r: f64) -> String {
     let h = stage
         .cast::<web_sys::HtmlElement>()
-        .map_or(VIEW_H, |el| f64::from(el.offset_height()));
-    if y > VIEW_H / 2.0 {
-        let (left, top) = to_stage(stage, x, y - r - 6.0);
+        .map_or(size.1, |el| f64::from(el.offset_height()));
+    if y > size.1 / 2.0 {
+        let (left, top) = to_stage(stage, size, x, y - r - 6.0);
         format!("left:{}px;bottom:{}px", num(left), num(h - top))
     } else {
-        let (left, top) = to_stage(stage, x, y + r + 6.0);
+        let (left, top) = to_stage(stage, size, x, y + r + 6.0);
         format!("left:{}px;top:{}px", num(left), num(top))
     }
 }
@@ -67,6 +68,7 @@ pub fn ClusterView() -> Html {
     let scene = &sim.frame.scene;
     let names = &sim.frame.names;
     let vs = &view.0;
+    let size = sim.frame.layout.size();
 
     let start_partition = {
         let view = view.clone();
@@ -127,7 +129,7 @@ pub fn ClusterView() -> Html {
         .menu
         .and_then(|id| scene.nodes.iter().find(|n| n.id == id))
         .map(|card| {
-            let place = popover_place(&stage, card.x, card.y, card.r + 2.0);
+            let place = popover_place(&stage, size, card.x, card.y, card.r + 2.0);
             let (actions, note) = sim.with_run(|run| {
                 sim.frame
                     .node_menu(&run.timeline().current().world, card.id)
@@ -144,7 +146,7 @@ pub fn ClusterView() -> Html {
         .message
         .and_then(|id| sim.dots.iter().find(|d| d.id == id))
         .map(|d| {
-            let place = popover_place(&stage, d.x, d.y, 14.0);
+            let place = popover_place(&stage, size, d.x, d.y, 14.0);
             let args = InspectorArgs {
                 dot: d,
                 src: names.label(d.src).to_string(),
@@ -215,8 +217,9 @@ pub fn ClusterView() -> Html {
             if partition.is_some() {
                 { partition_bar(&sim, &view) }
             }
-            <div class="stage" ref={stage.clone()}>
-                <svg class="cluster-svg" viewBox={VIEW_BOX} preserveAspectRatio="xMidYMid meet"
+            <div class="stage" ref={stage.clone()}
+                style={(size.1 > size.0).then(|| format!("aspect-ratio:{}/{}", num(size.0), num(size.1)))}>
+                <svg class="cluster-svg" viewBox={sim.frame.layout.view_box()} preserveAspectRatio="xMidYMid meet"
                     role="group" aria-label={diagram_label} onclick={on_click} onkeydown={on_key}>
                     <g class="links" aria-hidden="true">
                         { for scene.mesh.iter().map(|l| html! {

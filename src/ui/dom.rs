@@ -21,6 +21,13 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// Whether the screen is narrow (a phone held upright): the drawing is then the tall one.
+pub fn narrow_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 40rem)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
 /// The page's query string (with the `?`), or empty.
 pub fn query() -> String {
     web_sys::window()

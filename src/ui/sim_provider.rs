@@ -167,7 +167,8 @@ impl SimHandle {
 
     /// Starts a new run.
     pub fn rebuild(&self, spec: RunSpec) -> Result<(), String> {
-        let fresh = Run::new(spec)?;
+        let mut fresh = Run::new(spec)?;
+        fresh.set_tall(self.run.borrow().tall());
         *self.run.borrow_mut() = fresh;
         self.view.dispatch(Action::Rebuilt);
         // A new run counts its versions from 0 again: redraw from scratch.
@@ -215,7 +216,8 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
     let view = use_reducer(ViewStore::default);
     let shell = use_mut_ref(|| {
         let decoded = url::decode(&dom::query(), &scenario_names());
-        let (run, more) = Run::from_url(&decoded.state);
+        let (mut run, more) = Run::from_url(&decoded.state);
+        run.set_tall(dom::narrow_screen());
         let mut problems = decoded.problems;
         problems.extend(more);
         Shell {
@@ -266,6 +268,7 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
         });
     }
     use_playback(&shell, &refresh, &view);
+    use_tall_when_narrow(&shell, &refresh);
     use_url_sync(&shell, &view);
     // After every render: close the timing of a frame the playback loop started.
     {
@@ -421,5 +424,25 @@ fn use_url_sync(shell: &ShellRef, view: &ViewHandle) {
         let mut s = shell.borrow_mut();
         s.url_busy = true;
         s.url_timer = Some(timer);
+    });
+}
+
+/// Switches to the tall drawing when the window becomes narrow (a phone turned upright) and
+/// back when it widens.
+#[hook]
+fn use_tall_when_narrow(shell: &ShellRef, refresh: &Callback<bool>) {
+    let (shell, refresh) = (shell.clone(), refresh.clone());
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            gloo::events::EventListener::new(&w, "resize", move |_| {
+                let run = shell.borrow().run.clone();
+                let narrow = dom::narrow_screen();
+                if run.borrow().tall() != narrow {
+                    run.borrow_mut().set_tall(narrow);
+                    refresh.emit(false);
+                }
+            })
+        });
+        move || drop(listener)
     });
 }

@@ -56,6 +56,8 @@ pub struct Run {
     /// How playback treats quiet time.
     pace: Pace,
     undo: undo::Undo,
+    /// Whether the drawing is the tall one, for a narrow screen.
+    tall: bool,
 }
 
 /// Names of the scenarios in the catalogue.
@@ -85,6 +87,7 @@ impl Run {
             version: 0,
             pace: Pace::default(),
             undo: undo::Undo::default(),
+            tall: false,
         })
     }
 
@@ -189,7 +192,22 @@ impl Run {
             &self.tl,
             &self.history,
             Panel::of_scenario(&self.spec.scenario),
+            self.tall,
         )
+    }
+
+    /// Whether the drawing is the tall one (for a narrow screen).
+    pub fn tall(&self) -> bool {
+        self.tall
+    }
+
+    /// Switches between the wide and the tall drawing; a change counts as a new version,
+    /// so the picture is redrawn.
+    pub fn set_tall(&mut self, tall: bool) {
+        if self.tall != tall {
+            self.tall = tall;
+            self.version += 1;
+        }
     }
 
     /// One step forward. `false` when nothing is left to happen.

@@ -135,11 +135,11 @@ impl Frame {
 }
 
 /// Builds the picture at the timeline's cursor.
-pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>) -> Frame {
+pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>, tall: bool) -> Frame {
     let sim = tl.current();
     let world = &sim.world;
     let names = Names::from_world(world);
-    let layout = Layout::new(&names);
+    let layout = Layout::new(&names, tall);
     let protocols = ProtocolFrame::read(world);
     let nodes = cards(world, &names, &layout, &protocols);
 
@@ -281,7 +281,7 @@ mod tests {
         .unwrap();
         let mut tl = ClusterTimeline::new(sim, TimelineLimits::default());
         let mut history = History::new(&tl.current().world);
-        let f = frame(&tl, &history, vec![]);
+        let f = frame(&tl, &history, vec![], false);
         assert_eq!(f.scene.narration, START_NARRATION);
         assert_eq!(f.scene.nodes.len(), 3);
         assert_eq!(f.scene.mesh.len(), 3);
@@ -290,7 +290,7 @@ mod tests {
         tl.step();
         let names = Names::from_world(&tl.current().world);
         history.observe(tl.record(1).unwrap(), &tl.current().world, &names);
-        let f = frame(&tl, &history, vec![]);
+        let f = frame(&tl, &history, vec![], false);
         assert_eq!(f.scene.step, 1);
         assert_eq!(f.scene.dots.len(), 2, "m1 pings both peers");
         assert!(f
@@ -306,7 +306,7 @@ mod tests {
             vec![NodeId(1), NodeId(2)],
         ]));
         tl.step();
-        let f = frame(&tl, &history, vec![]);
+        let f = frame(&tl, &history, vec![], false);
         assert_eq!(f.scene.cuts.len(), 2);
         assert_eq!(f.scene.mesh.len(), 1);
         assert!(f.scene.nodes.iter().all(|n| n.role.as_str() == "member"));
@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].step, 30);
         assert!((m[0].at - 0.5).abs() < 1e-9);
-        let f = frame(&tl, &history, vec![]);
+        let f = frame(&tl, &history, vec![], false);
         assert_eq!(f.scene.nodes[2].role.as_str(), "down");
     }
 }

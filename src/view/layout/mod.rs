@@ -4,8 +4,13 @@
 //! tier there are and a node's rank among them, so they are stable from step to step and
 //! across runs of the same scenario. A world without a row keeps the ZooKeeper picture: a
 //! large ring above the band.
+//!
+//! Phones get a tall drawing instead ([`tall`]): the same tiers stacked in a 400-unit-wide
+//! column, four brokers or clients to a line, so text keeps a legible size on a narrow screen.
 
 use crate::sim::NodeId;
+
+mod tall;
 
 use super::names::{Names, NodeKind, Tier};
 
@@ -13,8 +18,6 @@ use super::names::{Names, NodeKind, Tier};
 pub const VIEW_W: f64 = 800.0;
 /// Height of the drawing's coordinate system.
 pub const VIEW_H: f64 = 520.0;
-/// The `viewBox` attribute value.
-pub const VIEW_BOX: &str = "0 0 800 520";
 
 /// Radius of a server's disc.
 pub const SERVER_R: f64 = 38.0;
@@ -92,16 +95,43 @@ pub struct Slot {
     pub r: f64,
 }
 
-/// Placement of every node of a world.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Placement of every node of a world, and the size of the drawing that holds them.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     slots: Vec<Slot>,
+    w: f64,
+    h: f64,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            slots: Vec::new(),
+            w: VIEW_W,
+            h: VIEW_H,
+        }
+    }
 }
 
 impl Layout {
-    /// Lays out the nodes `names` knows, by kind.
-    pub fn new(names: &Names) -> Layout {
-        Layout::for_kinds(names.kinds())
+    /// Lays out the nodes `names` knows, by kind: the wide drawing, or the tall one for a
+    /// narrow screen.
+    pub fn new(names: &Names, tall: bool) -> Layout {
+        if tall {
+            tall::for_kinds(names.kinds())
+        } else {
+            Layout::for_kinds(names.kinds())
+        }
+    }
+
+    /// Width and height of the drawing's coordinate system.
+    pub fn size(&self) -> (f64, f64) {
+        (self.w, self.h)
+    }
+
+    /// The SVG `viewBox` of the drawing.
+    pub fn view_box(&self) -> String {
+        format!("0 0 {} {}", num(self.w), num(self.h))
     }
 
     /// Lays out nodes of the given kinds (index = node id).
@@ -157,7 +187,11 @@ impl Layout {
                 }
             })
             .collect();
-        Layout { slots }
+        Layout {
+            slots,
+            w: VIEW_W,
+            h: VIEW_H,
+        }
     }
 
     /// The placement of a node, if it is in the layout.
@@ -169,7 +203,7 @@ impl Layout {
     pub fn at(&self, id: NodeId) -> Point {
         self.slot(id)
             .map(|s| s.at)
-            .unwrap_or(Point::new(VIEW_W / 2.0, VIEW_H / 2.0))
+            .unwrap_or(Point::new(self.w / 2.0, self.h / 2.0))
     }
 
     /// Number of nodes laid out.
@@ -183,12 +217,11 @@ impl Layout {
     }
 }
 
-/// Position `i` of `n` on a circle, starting at the top and going clockwise. A lone server
-/// sits in the middle.
 /// Brokers beyond this many are drawn on two zig-zag lines.
 const ZIGZAG_ABOVE: usize = 6;
 
-/// Position `i` of `n` on an ellipse (a circle when `rx == ry`), the first at the top.
+/// Position `i` of `n` on an ellipse (a circle when `rx == ry`), starting at the top and
+/// going clockwise. A lone server sits in the middle.
 fn on_ellipse(centre: Point, rx: f64, ry: f64, i: usize, n: usize) -> Point {
     if n <= 1 {
         return centre;
