@@ -219,7 +219,7 @@ pub fn ClusterView() -> Html {
             }
             <div class="stage" ref={stage.clone()}
                 style={(size.1 > size.0).then(|| format!("aspect-ratio:{}/{}", num(size.0), num(size.1)))}>
-                <svg class="cluster-svg" viewBox={sim.frame.layout.view_box()} preserveAspectRatio="xMidYMid meet"
+                <svg class={if size.1 > size.0 { "cluster-svg tall" } else { "cluster-svg" }} viewBox={sim.frame.layout.view_box()} preserveAspectRatio="xMidYMid meet"
                     role="group" aria-label={diagram_label} onclick={on_click} onkeydown={on_key}>
                     <g class="links" aria-hidden="true">
                         { for scene.mesh.iter().map(|l| html! {

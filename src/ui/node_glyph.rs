@@ -32,12 +32,8 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
         None => c.description.clone(),
     };
     let below = (!c.detail.is_empty() || !client).then(|| c.detail.clone());
-    // Neighbouring clients' captions would overlap: every other one sits a line lower.
-    let below_y = if client && c.id.0 % 2 == 1 {
-        r + 26.0
-    } else {
-        r + 15.0
-    };
+    // Neighbouring captions would overlap: the layout puts every other one a line lower.
+    let below_y = if c.low { r + 26.0 } else { r + 15.0 };
     html! {
         <g key={c.id.0} {class} {transform} data-node={c.label.clone()} data-kind={c.kind.slug} data-role={c.role.as_str()}
             tabindex="0" role="button" aria-label={label} aria-haspopup="menu"

@@ -85,6 +85,8 @@ pub struct NodeCard {
     pub x: f64,
     pub y: f64,
     pub r: f64,
+    /// Its captions sit a line lower than its neighbours' (see `layout::Slot::low`).
+    pub low: bool,
     /// One line under the node, e.g. `epoch 2 · 0x200000004` or `holds the lock`.
     pub detail: String,
     /// A second, emphasised line (a LOOKING server's vote).
@@ -110,6 +112,7 @@ impl NodeCard {
             x: 0.0,
             y: 0.0,
             r: 0.0,
+            low: false,
             detail: String::new(),
             note: None,
             description: String::new(),
@@ -139,6 +142,7 @@ pub fn cards(
             card.x = slot.map_or(0.0, |s| s.at.x);
             card.y = slot.map_or(0.0, |s| s.at.y);
             card.r = slot.map_or(0.0, |s| s.r);
+            card.low = slot.is_some_and(|s| s.low);
             card
         })
         .collect()

@@ -93,6 +93,8 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
 pub struct Slot {
     pub at: Point,
     pub r: f64,
+    /// Its captions sit a line lower, clear of its neighbours' on a crowded line.
+    pub low: bool,
 }
 
 /// Placement of every node of a world, and the size of the drawing that holds them.
@@ -162,6 +164,7 @@ impl Layout {
                     Slot {
                         at: on_ellipse(centre, radius * wide, radius, s - 1, servers),
                         r: SERVER_R,
+                        low: false,
                     }
                 }
                 Tier::Row => {
@@ -175,6 +178,8 @@ impl Layout {
                     Slot {
                         at: on_row(b - 1, row, y),
                         r: ROW_R,
+                        // Five or six on one line are closer than their captions are wide.
+                        low: !zigzag && row > 4 && b % 2 == 0,
                     }
                 }
                 Tier::Band => {
@@ -183,6 +188,7 @@ impl Layout {
                     Slot {
                         at: Point::new(at.x, at.y + band_dy),
                         r: CLIENT_R,
+                        low: c % 2 == 0,
                     }
                 }
             })

@@ -14,7 +14,7 @@ const PER_LINE: usize = 4;
 const SPACING: f64 = 96.0;
 /// Room above the ring for the leader's crown, and below each disc for its captions.
 const CROWN: f64 = 16.0;
-const CAPTIONS: f64 = 40.0;
+const CAPTIONS: f64 = 33.0;
 
 /// Lays out nodes of the given kinds (index = node id) in the tall drawing.
 pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
@@ -23,7 +23,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
     // The ring: wide enough that neighbours' discs (and most captions) clear each other.
     let radius = match servers {
         0 | 1 => 0.0,
-        2 | 3 => 72.0,
+        2 | 3 => 80.0,
         4 | 5 => 100.0,
         6 | 7 => 118.0,
         _ => 132.0,
@@ -38,7 +38,9 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
     } else {
         lowest + SERVER_R + CAPTIONS
     };
-    let row_top = y;
+    // A controller's crown needs room above the brokers' line.
+    let row_top = if row > 0 && servers > 0 { y + CROWN } else { y };
+    y = row_top;
     y += lines(row) as f64 * (2.0 * ROW_R + CAPTIONS);
     let band_top = y;
     y += lines(clients) as f64 * (2.0 * CLIENT_R + CAPTIONS);
@@ -51,6 +53,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                 Slot {
                     at: on_ellipse(centre, radius, radius, s - 1, servers),
                     r: SERVER_R,
+                    low: false,
                 }
             }
             Tier::Row => {
@@ -58,6 +61,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                 Slot {
                     at: on_lines(b - 1, row, row_top, ROW_R),
                     r: ROW_R,
+                    low: b % 2 == 0,
                 }
             }
             Tier::Band => {
@@ -65,6 +69,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                 Slot {
                     at: on_lines(c - 1, clients, band_top, CLIENT_R),
                     r: CLIENT_R,
+                    low: c % 2 == 0,
                 }
             }
         })
