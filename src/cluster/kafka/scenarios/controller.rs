@@ -10,7 +10,7 @@
 use crate::kafka::config::{Acks, BrokerConfig, ProducerConfig};
 use crate::kafka::msg::{ConfigEntity, Msg as KafkaMsg, Operator, Wire};
 use crate::kafka::producer::Producer;
-use crate::sim::{Input, NodeId, World, SEC};
+use crate::sim::{Input, NodeId, World, MS, SEC};
 
 use super::{add_zk_and_brokers, broker_node, KAFKA_PANELS, SCENARIO_SESSION_TIMEOUT_MS};
 use crate::cluster::checkers::{checkers_for, Protocol};
@@ -83,7 +83,10 @@ pub fn build_layout(opts: &BuildOptions, layout: &Layout) -> ClusterSim {
         500,
         400,
     );
-    world.add_node_at(Node::from(p), 3 * SEC);
+    // After every broker has registered (they start 500 ms apart), so the topic is spread
+    // over all of them: 3 s with three brokers, 7.5 s with twelve.
+    let start = (3 * SEC).max(n.unsigned_abs() as u64 * 500 * MS + 1_500 * MS);
+    world.add_node_at(Node::from(p), start);
     if opts.chaos {
         let targets: Vec<NodeId> = address_book.iter().map(|(_, n)| *n).collect();
         add_chaos(&mut world, opts.seed, targets, 1);
