@@ -71,5 +71,8 @@ fn body(
             filter,
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
+        PanelBody::Sequence(s) => {
+            html! { <super::sequence_panel::SequencePanel seq={std::rc::Rc::new(s)} /> }
+        }
     }
 }
