@@ -20,7 +20,6 @@
 //! * inputs the person gives (crashes, a message from the environment) are not arrows.
 
 use crate::cluster::{Msg, Record};
-use crate::sim::time::fmt_time;
 use crate::sim::{EventRecord, Input, Message, MsgId, NodeId, SendFate, TimeUs};
 
 use super::categories::Category;
@@ -35,7 +34,7 @@ pub const SEQUENCE: Panel = Panel::new("sequence", "Sequence");
 /// Most arrows in the window.
 pub const MAX_ARROWS: usize = 40;
 /// Most rows (steps) in the window.
-pub const MAX_ROWS: usize = 32;
+pub const MAX_ROWS: usize = 24;
 /// Most records looked at (a window of steps without traffic ends there).
 pub const MAX_SCAN: u64 = 2_000;
 
@@ -110,25 +109,41 @@ pub struct Sequence {
     pub cursor: u64,
 }
 
-/// A short lane label: `broker-1` → `b1`, `producer` → `p`, `consumer-2` → `c2`; labels of
-/// four characters or fewer (`zk1`, `m1`, `c1`) stay as they are.
-pub fn short_label(label: &str) -> String {
-    if label.chars().count() <= 4 {
+/// A short lane label: `broker-1` → `b1`, `member2` → `m2`, `producer` → `p`, with
+/// `letters` letters of the word before the number; labels of five characters or fewer
+/// (`zk1`, `lock1`, `zkCli`) stay as they are.
+pub fn short_label(label: &str, letters: usize) -> String {
+    if label.chars().count() <= 5 {
         return label.to_string();
     }
-    let first = label.chars().next().unwrap_or('?');
+    let word = label.split(|c: char| c.is_ascii_digit() || c == '-').next();
     let digits = label
         .rsplit(|c: char| !c.is_ascii_digit())
         .next()
         .unwrap_or("");
-    let mut s = String::with_capacity(1 + digits.len());
-    s.push(first);
+    let mut s: String = word.unwrap_or("").chars().take(letters).collect();
     s.push_str(digits);
     s
 }
 
+/// Short labels for every lane, with more letters where one letter would give two lanes
+/// the same head (`writer`, `watcher` → `wr`, `wa`).
+pub fn short_labels(labels: &[&str]) -> Vec<String> {
+    let mut shorts: Vec<String> = labels.iter().map(|l| short_label(l, 1)).collect();
+    for letters in 2..=4 {
+        let clash: Vec<bool> = shorts
+            .iter()
+            .map(|s| shorts.iter().filter(|o| *o == s).count() > 1)
+            .collect();
+        for (i, _) in clash.iter().enumerate().filter(|(_, c)| **c) {
+            shorts[i] = short_label(labels[i], letters);
+        }
+    }
+    shorts
+}
+
 /// Builds the window ending at `cursor`. `record(n)` gives step `n`'s record if kept;
-/// `up(id)` whether a node is up now.
+/// `up(id)` whether a node is up now (or not started yet: not drawn as down).
 pub fn sequence<'a>(
     record: &dyn Fn(u64) -> Option<&'a Record>,
     floor: u64,
@@ -206,17 +221,16 @@ pub fn sequence<'a>(
     }
     rows.reverse();
     arrows.sort_by_key(|a| (a.ended.or(a.sent), a.id));
+    let labels: Vec<&str> = names.ids().map(|id| names.label(id)).collect();
     let lanes = names
         .ids()
-        .map(|id| {
-            let label = names.label(id);
-            Lane {
-                node: id,
-                label: label.to_string(),
-                short: short_label(label),
-                up: up(id),
-                involved: arrows.iter().any(|a| a.src == id || a.dst == id),
-            }
+        .zip(short_labels(&labels))
+        .map(|(id, short)| Lane {
+            node: id,
+            label: names.label(id).to_string(),
+            short,
+            up: up(id),
+            involved: arrows.iter().any(|a| a.src == id || a.dst == id),
         })
         .collect();
     Sequence {
@@ -233,7 +247,7 @@ pub fn of_run(run: &Run, names: &Names) -> Sequence {
     let world = &tl.current().world;
     let record = |n| tl.record(n);
     sequence(&record, tl.floor(), tl.cursor(), names, &|id| {
-        world.is_up(id)
+        world.is_up(id) || !world.has_started(id)
     })
 }
 
@@ -253,252 +267,9 @@ fn arrow(id: MsgId, src: NodeId, dst: NodeId, msg: &Msg, ended: Option<u64>, fat
     }
 }
 
-/// Drawing width (SVG user units; the picture scales to the panel).
-pub const WIDTH: i32 = 400;
-/// Left gutter for step numbers.
-const GUTTER: i32 = 34;
-/// Room for the lane heads.
-const TOP: i32 = 24;
-/// Height of one row.
-pub const ROW: i32 = 16;
-/// Room left at the right edge for labels.
-const RIGHT: i32 = 14;
+mod draw;
 
-/// A lane as drawn.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LaneMark {
-    pub x: i32,
-    pub short: String,
-    pub label: String,
-    pub up: bool,
-}
-
-/// A row as drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RowMark {
-    /// The row's centre line.
-    pub y: i32,
-    pub step: u64,
-    pub current: bool,
-}
-
-/// An arrow as drawn.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArrowMark {
-    pub id: MsgId,
-    /// The line: `M x1 y1 L x2 y2`.
-    pub line: String,
-    /// The arrowhead (filled) or, for a lost message, a cross (stroked).
-    pub head: String,
-    /// Where the sender's category shape sits.
-    pub start: (i32, i32),
-    /// The message kind's label: its anchor point and whether the text ends there.
-    pub label: (i32, i32),
-    pub label_end: bool,
-    pub kind: &'static str,
-    pub category: Category,
-    pub fate: Fate,
-    /// Delivered (or lost) at the cursor's step.
-    pub current: bool,
-    /// The step a click goes to.
-    pub seek: u64,
-    /// Accessible name: `Step 123: LeaderAndIsr from broker-1 to broker-2`.
-    pub name: String,
-    /// The message in full (tooltip).
-    pub summary: String,
-}
-
-/// The whole picture.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Drawing {
-    pub width: i32,
-    pub height: i32,
-    pub lanes: Vec<LaneMark>,
-    pub rows: Vec<RowMark>,
-    pub arrows: Vec<ArrowMark>,
-    /// `Steps 12–40, 1.002s to 1.230s`.
-    pub caption: String,
-}
-
-impl Sequence {
-    /// Lays the window out; `only_involved` leaves out the lanes of nodes no arrow touches.
-    pub fn draw(&self, only_involved: bool) -> Drawing {
-        let shown: Vec<&Lane> = self
-            .lanes
-            .iter()
-            .filter(|l| !only_involved || l.involved)
-            .collect();
-        let span = WIDTH - GUTTER - RIGHT - 12;
-        let lanes: Vec<LaneMark> = shown
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LaneMark {
-                x: match shown.len() {
-                    1 => GUTTER + 12 + span / 2,
-                    k => GUTTER + 12 + span * i as i32 / (k as i32 - 1),
-                },
-                short: l.short.clone(),
-                label: l.label.clone(),
-                up: l.up,
-            })
-            .collect();
-        let lane_x = |id: NodeId| shown.iter().position(|l| l.node == id).map(|i| lanes[i].x);
-        let rows: Vec<RowMark> = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| RowMark {
-                y: TOP + ROW * i as i32 + ROW / 2,
-                step: r.step,
-                current: r.step == self.cursor,
-            })
-            .collect();
-        let row_y = |step: u64| {
-            rows.binary_search_by_key(&step, |r| r.step)
-                .ok()
-                .map(|i| rows[i].y)
-        };
-        let now_us = self.rows.last().map_or(0, |r| r.time_us);
-        let bottom = TOP + ROW * rows.len() as i32;
-        let mut arrows = Vec::with_capacity(self.arrows.len());
-        for a in &self.arrows {
-            let (Some(x1), Some(x2)) = (lane_x(a.src), lane_x(a.dst)) else {
-                continue;
-            };
-            let y1 = a.sent.and_then(row_y).unwrap_or(TOP);
-            let (x2, y2) = if x1 == x2 {
-                // To itself: a short stub to the right.
-                (x1 + 14, a.ended.and_then(row_y).unwrap_or(y1 + ROW / 2))
-            } else {
-                let part = |p: i64| x1 + ((x2 - x1) as i64 * p / 1000) as i32;
-                match a.fate {
-                    Fate::Delivered | Fate::Lost => (x2, a.ended.and_then(row_y).unwrap_or(bottom)),
-                    Fate::LostAtSend => (part(333), y1),
-                    Fate::Dropped => (
-                        part(permille(a, self.row_time(a.ended)).clamp(100, 900)),
-                        a.ended.and_then(row_y).unwrap_or(bottom),
-                    ),
-                    Fate::InFlight => (
-                        part(permille(a, now_us).clamp(60, 1000)),
-                        row_y(self.cursor).unwrap_or(bottom),
-                    ),
-                }
-            };
-            let crossed = matches!(a.fate, Fate::Lost | Fate::LostAtSend | Fate::Dropped);
-            let head = if crossed {
-                cross(x2, y2)
-            } else {
-                arrowhead(x1, y1, x2, y2)
-            };
-            let leftwards = x2 < x1;
-            // The kind is written beside the arrow's end, towards its sender, above the
-            // row's line: one end per row, so labels never sit on each other.
-            let label = if a.fate == Fate::InFlight || a.fate == Fate::LostAtSend {
-                (if leftwards { x1 - 6 } else { x1 + 6 }, y1 + 11)
-            } else if leftwards {
-                (x2 + 5, y2 - 3)
-            } else {
-                (x2 - 5, y2 - 3)
-            };
-            let label_end = if a.fate == Fate::InFlight || a.fate == Fate::LostAtSend {
-                leftwards
-            } else {
-                !leftwards
-            };
-            arrows.push(ArrowMark {
-                id: a.id,
-                line: format!("M{x1} {y1}L{x2} {y2}"),
-                head,
-                start: (x1, y1),
-                label,
-                label_end,
-                kind: a.kind,
-                category: a.category,
-                fate: a.fate,
-                current: a.ended == Some(self.cursor),
-                seek: a.seek_step(),
-                name: self.name(a),
-                summary: a.summary.clone(),
-            });
-        }
-        let caption = match (self.rows.first(), self.rows.last()) {
-            (Some(a), Some(b)) => format!(
-                "Steps {}–{}, {} to {}",
-                a.step,
-                b.step,
-                fmt_time(a.time_us),
-                fmt_time(b.time_us)
-            ),
-            _ => String::new(),
-        };
-        Drawing {
-            width: WIDTH,
-            height: bottom + 6,
-            lanes,
-            rows,
-            arrows,
-            caption,
-        }
-    }
-
-    fn row_time(&self, step: Option<u64>) -> TimeUs {
-        step.and_then(|s| self.rows.iter().find(|r| r.step == s))
-            .map_or(0, |r| r.time_us)
-    }
-
-    fn label_of(&self, id: NodeId) -> &str {
-        self.lanes.get(id.index()).map_or("?", |l| l.label.as_str())
-    }
-
-    /// `Step 123: LeaderAndIsr from broker-1 to broker-2` (and what became of it).
-    fn name(&self, a: &Arrow) -> String {
-        let what = match a.fate {
-            Fate::Delivered => "",
-            Fate::Lost => ", lost on arrival",
-            Fate::LostAtSend => ", lost as it was sent",
-            Fate::Dropped => ", dropped",
-            Fate::InFlight => ", sent, still on the wire",
-        };
-        format!(
-            "Step {}: {} from {} to {}{what}",
-            a.seek_step(),
-            a.kind,
-            self.label_of(a.src),
-            self.label_of(a.dst)
-        )
-    }
-}
-
-/// How far along its flight a message is at `t_us`, in thousandths (held: 400).
-fn permille(a: &Arrow, t_us: TimeUs) -> i64 {
-    match (a.sent_us, a.due_us) {
-        (Some(s), Some(d)) if d > s => ((t_us.saturating_sub(s)) * 1000 / (d - s)) as i64,
-        (Some(_), Some(_)) => 1000,
-        _ => 400,
-    }
-}
-
-/// A filled arrowhead at (x2, y2) pointing along the line from (x1, y1).
-fn arrowhead(x1: i32, y1: i32, x2: i32, y2: i32) -> String {
-    let (dx, dy) = (f64::from(x2 - x1), f64::from(y2 - y1));
-    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    let (ux, uy) = (dx / len, dy / len);
-    let (bx, by) = (f64::from(x2) - ux * 7.0, f64::from(y2) - uy * 7.0);
-    let (nx, ny) = (-uy * 3.5, ux * 3.5);
-    let r = |v: f64| v.round() as i32;
-    format!(
-        "M{x2} {y2}L{} {}L{} {}Z",
-        r(bx + nx),
-        r(by + ny),
-        r(bx - nx),
-        r(by - ny)
-    )
-}
-
-/// A cross centred on (x, y).
-fn cross(x: i32, y: i32) -> String {
-    format!("M{} {}l8 8m0 -8l-8 8", x - 4, y - 4)
-}
+pub use draw::{ArrowMark, Drawing, LaneMark, RowMark, ROW, WIDTH};
 
 #[cfg(test)]
 mod tests;

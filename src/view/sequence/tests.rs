@@ -22,13 +22,17 @@ fn lane(s: &Sequence, label: &str) -> NodeId {
 
 #[test]
 fn short_labels_keep_a_letter_and_the_number() {
-    assert_eq!(short_label("broker-1"), "b1");
-    assert_eq!(short_label("broker-12"), "b12");
-    assert_eq!(short_label("producer"), "p");
-    assert_eq!(short_label("consumer-2"), "c2");
-    assert_eq!(short_label("zk1"), "zk1");
-    assert_eq!(short_label("m3"), "m3");
-    assert_eq!(short_label(""), "");
+    assert_eq!(short_label("broker-1", 1), "b1");
+    assert_eq!(short_label("broker-12", 1), "b12");
+    assert_eq!(short_label("producer", 1), "p");
+    assert_eq!(short_label("consumer-2", 1), "c2");
+    assert_eq!(short_label("member1", 1), "m1");
+    assert_eq!(short_label("zk1", 1), "zk1");
+    assert_eq!(short_label("zkCli", 1), "zkCli");
+    assert_eq!(short_label("watcher", 2), "wa");
+    assert_eq!(short_label("", 1), "");
+    let shorts = short_labels(&["writer", "reader", "watcher", "lock1", "lock2", "zk1"]);
+    assert_eq!(shorts, ["wr", "r", "wa", "lock1", "lock2", "zk1"]);
 }
 
 #[test]
@@ -243,4 +247,35 @@ fn an_empty_run_draws_nothing_and_never_panics() {
     assert!(s.arrows.is_empty() && s.rows.is_empty());
     let d = s.draw(true);
     assert!(d.lanes.is_empty() && d.caption.is_empty());
+}
+
+#[test]
+fn the_svg_names_every_arrow_and_escapes_the_text() {
+    let r = run("default", 120);
+    let mut s = window(&r);
+    s.arrows[0].summary = "create /a<b>&\"c\"".into();
+    let d = s.draw(false);
+    let svg = d.svg();
+    assert!(svg.starts_with("<svg class=\"seq\"") && svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("role=\"button\"").count(), d.arrows.len());
+    assert_eq!(svg.matches("<g class=\"seq-lane").count(), d.lanes.len());
+    assert!(svg.contains("create /a&lt;b&gt;&amp;&quot;c&quot;"));
+    for a in &d.arrows {
+        assert!(svg.contains(&format!(
+            "data-seek=\"{}\" aria-label=\"{}\"",
+            a.seek, a.name
+        )));
+    }
+    assert_eq!(svg.matches("seq-row current").count(), 1);
+}
+
+#[test]
+fn nodes_not_started_yet_are_not_drawn_as_down() {
+    let mut r = run("default", 64);
+    let s = window(&r);
+    let reader = lane(&s, "reader");
+    assert!(!r.timeline().current().world.has_started(reader));
+    assert!(s.lanes[reader.index()].up);
+    r.inject(Input::Crash(lane(&s, "zk2")));
+    assert!(!window(&r).lanes[1].up);
 }
