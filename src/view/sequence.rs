@@ -104,7 +104,7 @@ pub struct Sequence {
     pub lanes: Vec<Lane>,
     /// Oldest first; the last is the cursor's step.
     pub rows: Vec<Row>,
-    /// In order of their end (or send, while in flight).
+    /// Oldest first, by the step each was last seen at (its end, or its send while in flight).
     pub arrows: Vec<Arrow>,
     pub cursor: u64,
 }
@@ -220,7 +220,8 @@ pub fn sequence<'a>(
         n -= 1;
     }
     rows.reverse();
-    arrows.sort_by_key(|a| (a.ended.or(a.sent), a.id));
+    // Found newest first; a sort would add to the bundle for the same order, near enough.
+    arrows.reverse();
     let labels: Vec<&str> = names.ids().map(|id| names.label(id)).collect();
     let lanes = names
         .ids()

@@ -19,12 +19,12 @@ async function stepForward(page, times) {
 
 async function openSequence(page) {
   await page.getByRole('tab', { name: 'Sequence', exact: true }).click();
-  await page.locator('svg.seq').waitFor();
+  await page.locator('svg.seq').first().waitFor();
 }
 
 /** The accessible names of every arrow. */
 function arrowNames(page) {
-  return page.$$eval('.seq-arrow', (els) => els.map((e) => e.getAttribute('aria-label')));
+  return page.$$eval('.seq-all .seq-arrow', (els) => els.map((e) => e.getAttribute('aria-label')));
 }
 
 export async function kafka_produce_and_its_response_are_arrows_that_seek_on_click(t) {
@@ -38,9 +38,9 @@ export async function kafka_produce_and_its_response_are_arrows_that_seek_on_cli
   const response = names.find((n) => /^Step 604: ProduceResponse from broker-\d to producer$/.test(n));
   assert.ok(response, `the ProduceResponse delivered now among ${names.join('; ')}`);
   // The arrow of the current step is highlighted.
-  assert.equal(await page.locator('.seq-arrow.current').getAttribute('aria-label'), response);
+  assert.equal(await page.locator('.seq-all .seq-arrow.current').getAttribute('aria-label'), response);
   // Lanes are headed with short labels.
-  const heads = await page.$$eval('.seq-lane text', (els) => els.map((e) => e.textContent));
+  const heads = await page.$$eval('.seq-all .seq-lane text', (els) => els.map((e) => e.textContent));
   for (const h of ['zk1', 'b1', 'b2', 'b3', 'p', 'c1']) assert.ok(heads.some((x) => x.startsWith(h)), `${h} in ${heads}`);
   await t.screenshot(page, 'sequence-kafka');
 
@@ -48,7 +48,7 @@ export async function kafka_produce_and_its_response_are_arrows_that_seek_on_cli
   await page.getByRole('button', { name: produce, exact: true }).click();
   assert.equal(await cursor(page), step);
   // The diagram follows the cursor: the Produce is now the current arrow, the response gone.
-  assert.equal(await page.locator('.seq-arrow.current').getAttribute('aria-label'), produce);
+  assert.equal(await page.locator('.seq-all .seq-arrow.current').getAttribute('aria-label'), produce);
   assert.ok(!(await arrowNames(page)).includes(response));
   await page.waitForFunction((s) => new URLSearchParams(location.search).get('step') === String(s), step);
 }
@@ -85,13 +85,15 @@ export async function zookeeper_create_shows_proposal_ack_and_commit_and_enter_s
   assert.notEqual(target, 64);
   await page.keyboard.press('Enter');
   assert.equal(await cursor(page), target);
-  assert.equal(await page.locator('.seq-arrow.current').getAttribute('aria-label'), label);
+  assert.equal(await page.locator('.seq-all .seq-arrow.current').getAttribute('aria-label'), label);
+  // Focus comes back to the same arrow, redrawn.
+  await page.waitForFunction((l) => document.activeElement?.getAttribute('aria-label') === l, label);
 }
 
 export async function the_sequence_follows_play_and_can_keep_only_the_nodes_involved(t) {
   const page = await t.openApp('/?seed=1&step=200&panel=sequence', VIEW_720);
-  await page.locator('svg.seq').waitFor();
-  const lanes = () => page.locator('.seq-lane').count();
+  await page.locator('svg.seq').first().waitFor();
+  const lanes = () => page.locator('.seq-lane:visible').count();
   assert.equal(await lanes(), 10);
   const only = page.getByRole('checkbox', { name: 'Only nodes involved' });
   await only.check();
@@ -103,10 +105,10 @@ export async function the_sequence_follows_play_and_can_keep_only_the_nodes_invo
   await button(page, 'Pause').click();
   const now = await cursor(page);
   assert.ok(now > 200);
-  const rows = await page.$$eval('.seq-row text', (els) => els.map((e) => Number(e.textContent)));
+  const rows = await page.$$eval('.seq-all .seq-row text', (els) => els.map((e) => Number(e.textContent)));
   assert.equal(rows[rows.length - 1], now);
   await button(page, 'Step back').click();
-  const back = await page.$$eval('.seq-row text', (els) => els.map((e) => Number(e.textContent)));
+  const back = await page.$$eval('.seq-all .seq-row text', (els) => els.map((e) => Number(e.textContent)));
   assert.equal(back[back.length - 1], now - 1);
   await only.uncheck();
   assert.equal(await lanes(), 10);

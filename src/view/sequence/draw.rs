@@ -242,10 +242,11 @@ fn esc(out: &mut String, text: &str) {
 
 impl Drawing {
     /// The SVG markup: rows (step numbers, the cursor's row banded), lanes (head, line;
-    /// dashed when the node is down), then arrows, each a focusable button (`id`
-    /// `seq-m<msg id>`) with its accessible name, `data-seek`, the message in full as a
-    /// tooltip, its line, head or cross, its category's shape at the sender and its kind.
-    pub fn svg(&self) -> String {
+    /// dashed when the node is down), then arrows, each a focusable button with its
+    /// accessible name, `data-seek`, the message in full as a tooltip, its line, head or
+    /// cross, its category's shape at the sender and its kind.
+    /// Arrow ids are `<id_prefix><msg id>`, so two drawings can share a page.
+    pub fn svg(&self, id_prefix: &str) -> String {
         let (w, h) = (self.width, self.height);
         let mut s = String::with_capacity(600 + 480 * self.arrows.len());
         let _ = write!(
@@ -286,7 +287,7 @@ impl Drawing {
             };
             let _ = write!(
                 s,
-                "<g id=\"seq-m{}\" class=\"seq-arrow cat-{} {fate}{}\" tabindex=\"0\" role=\"button\" data-seek=\"{}\" aria-label=\"",
+                "<g id=\"{id_prefix}{}\" class=\"seq-arrow cat-{} {fate}{}\" tabindex=\"0\" role=\"button\" data-seek=\"{}\" aria-label=\"",
                 a.id,
                 a.category.slug,
                 if a.current { " current" } else { "" },

@@ -255,7 +255,7 @@ fn the_svg_names_every_arrow_and_escapes_the_text() {
     let mut s = window(&r);
     s.arrows[0].summary = "create /a<b>&\"c\"".into();
     let d = s.draw(false);
-    let svg = d.svg();
+    let svg = d.svg("m");
     assert!(svg.starts_with("<svg class=\"seq\"") && svg.ends_with("</svg>"));
     assert_eq!(svg.matches("role=\"button\"").count(), d.arrows.len());
     assert_eq!(svg.matches("<g class=\"seq-lane").count(), d.lanes.len());
@@ -267,6 +267,7 @@ fn the_svg_names_every_arrow_and_escapes_the_text() {
         )));
     }
     assert_eq!(svg.matches("seq-row current").count(), 1);
+    assert!(svg.contains(&format!("id=\"m{}\"", d.arrows[0].id)));
 }
 
 #[test]
