@@ -28,7 +28,7 @@ pub fn sequence_panel(seq: &Sequence, sim: &SimHandle) -> Html {
             sim.pause();
             sim.seek(n);
             if let Some(id) = dom::closest_attr(&e, "id") {
-                Timeout::new(20, move || dom::focus_id(&id)).forget();
+                Timeout::new(20, move || focus_svg(&id)).forget();
             }
         }
     });
@@ -53,5 +53,17 @@ pub fn sequence_panel(seq: &Sequence, sim: &SimHandle) -> Html {
                 <p class="muted legend-line">{ "Click an arrow to go to its step. Solid: delivered; dashed: on the wire; ✕: lost." }</p>
             }
         </>
+    }
+}
+
+/// Focuses the element with this id. An SVG element is not an `HtmlElement`, but it has the
+/// same `focus()`, which is all this calls.
+fn focus_svg(id: &str) {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id));
+    if let Some(el) = el {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
