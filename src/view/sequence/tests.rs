@@ -280,3 +280,39 @@ fn nodes_not_started_yet_are_not_drawn_as_down() {
     r.inject(Input::Crash(lane(&s, "zk2")));
     assert!(!window(&r).lanes[1].up);
 }
+
+#[test]
+fn a_message_sent_over_a_cut_link_stops_a_third_of_the_way_with_a_cross() {
+    let mut r = run("heartbeat", 30);
+    r.inject(Input::Partition(vec![
+        vec![NodeId(0)],
+        vec![NodeId(1), NodeId(2), NodeId(3), NodeId(4)],
+    ]));
+    let mut found = None;
+    for _ in 0..400 {
+        r.step();
+        let s = window(&r);
+        if let Some(a) = s.arrows.iter().find(|a| a.fate == Fate::LostAtSend) {
+            found = Some((s.clone(), a.clone()));
+            break;
+        }
+    }
+    let (s, a) = found.expect("a message lost as it was sent");
+    assert_eq!(a.sent, a.ended);
+    let d = s.draw(false);
+    let m = d.arrows.iter().find(|m| m.id == a.id).unwrap();
+    let (x1, x2) = (d.lanes[a.src.index()].x, d.lanes[a.dst.index()].x);
+    let end_x = m.head[1..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse::<i32>()
+        .unwrap()
+        + 4;
+    assert!(
+        (end_x - (x1 + (x2 - x1) / 3)).abs() <= 2,
+        "{} {x1} {x2}",
+        m.head
+    );
+    assert!(m.name.ends_with("lost as it was sent"), "{}", m.name);
+}
