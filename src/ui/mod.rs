@@ -36,6 +36,7 @@ mod panels;
 mod panic_overlay;
 mod partition_bar;
 mod run_picker;
+mod sequence_panel;
 mod sessions_panel;
 mod sim_provider;
 mod time_controls;

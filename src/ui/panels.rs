@@ -71,5 +71,6 @@ fn body(
             filter,
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
+        PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
     }
 }

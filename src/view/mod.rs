@@ -38,6 +38,7 @@ pub mod protocols;
 pub mod quiet;
 pub mod run;
 pub mod scene;
+pub mod sequence;
 pub mod state;
 pub mod targets;
 pub mod url;

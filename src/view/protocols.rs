@@ -270,6 +270,7 @@ pub const PANELS: &[Panel] = &[
     ZAB_LOG,
     SESSIONS,
     super::state::EVENTS,
+    super::sequence::SEQUENCE,
     super::state::INVARIANTS,
 ];
 
@@ -285,6 +286,7 @@ pub enum PanelBody {
         filter: super::events::EventFilter,
     },
     Invariants(super::invariants::InvariantTable),
+    Sequence(super::sequence::Sequence),
 }
 
 /// Builds the content of `panel` at the run's cursor.
@@ -318,6 +320,7 @@ pub fn panel_body(
             history,
             tl.cursor(),
         )),
+        "sequence" => PanelBody::Sequence(super::sequence::of_run(run, names)),
         _ => {
             let record = |n| tl.record(n);
             PanelBody::Events {

@@ -11,7 +11,7 @@
 //! | `servers` | ensemble size 1–9 (the UI offers 1, 3, 5, 7) | the scenario's |
 //! | `i` | the person's inputs, see below | none |
 //! | `step` | the cursor, 0–[`MAX_STEP`] | 0 |
-//! | `panel` | `znodes`, `zab-log`, `sessions`, `events`, `invariants` | `znodes` |
+//! | `panel` | `znodes`, `zab-log`, `sessions`, `events`, `sequence`, `invariants` | `znodes` |
 //!
 //! `i` is a comma-separated list of `STEP:ACTION`, where STEP is the cursor at which the
 //! input was given (it is applied as step STEP+1) and nodes are named by their index in the

@@ -58,6 +58,7 @@ export async function panel_tabs_switch_by_click_and_arrow_keys(t) {
     'Zab log',
     'Sessions',
     'Events',
+    'Sequence',
     'Invariants',
   ]);
   const panel = page.getByRole('tabpanel');

@@ -18,7 +18,7 @@ pub const SCENARIOS: &[Scenario] = &[Scenario {
         title: "Heartbeat membership among five members",
         description: "The kernel's demo protocol: pings, pongs and failure detection.",
         default_steps: 5_000,
-        panels: &["events", "invariants"],
+        panels: &["events", "sequence", "invariants"],
     },
     build: |opts| Ok(group(opts, opts.servers.unwrap_or(5))),
 }];

@@ -13,7 +13,14 @@ use crate::cluster::{ClusterSim, Node};
 use super::server_count;
 
 /// The panels of a ZooKeeper scenario, in tab order.
-pub const ZK_PANELS: &[&str] = &["znodes", "zab-log", "sessions", "events", "invariants"];
+pub const ZK_PANELS: &[&str] = &[
+    "znodes",
+    "zab-log",
+    "sessions",
+    "events",
+    "sequence",
+    "invariants",
+];
 
 /// Session timeout the recipe clients ask for.
 pub const RECIPE_SESSION_TIMEOUT_MS: i32 = 6_000;
