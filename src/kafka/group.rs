@@ -109,7 +109,7 @@ fn sorted_members<'a>(
         .filter(|(_, s)| topic.is_none_or(|t| s.topics.contains(t)))
         .collect();
     // A stable sort on top of the VecMap order keeps equal instance ids deterministic.
-    members.sort_by(|a, b| member_order(*a, *b));
+    crate::sim::sort::sort_by(&mut members, |a, b| member_order(*a, *b));
     members.into_iter().map(|(id, _)| id).collect()
 }
 
@@ -146,7 +146,7 @@ pub fn range_assign(
         }
     }
     for list in assignment.values_mut() {
-        list.sort();
+        crate::sim::sort::sort(list);
     }
     assignment
 }

@@ -8,6 +8,7 @@
 //! * [`record`]: `StepRecord`, the trace line and the digest.
 //! * [`check`]: invariant checkers run after every step.
 //! * [`timeline`]: records, checkpoints, seek, step back, fork on input.
+//! * [`sort`]: the one stable sort (one copy of the algorithm in the wasm bundle).
 //! * [`vecmap`], [`vecset`]: sorted-vector map and set for the small ordered collections
 //!   (small in the wasm bundle, unlike one B-tree copy per key type).
 //!
@@ -19,6 +20,7 @@ pub mod input;
 pub mod net;
 pub mod record;
 pub mod rng;
+pub mod sort;
 pub mod time;
 pub mod timeline;
 pub mod vecmap;

@@ -75,7 +75,7 @@ pub fn duplicates_delivered(world: &World<Node>) -> u64 {
         })
         .collect();
     let total = seen.len();
-    seen.sort_unstable();
+    crate::sim::sort::sort(&mut seen);
     seen.dedup();
     (total - seen.len()) as u64
 }

@@ -142,7 +142,7 @@ fn constrained_assign(
             }
         }
     }
-    unfilled.sort();
+    crate::sim::sort::sort(&mut unfilled);
     let mut queue: VecDeque<TopicPartition> = unassigned.into_iter().collect();
     while !unfilled.is_empty() && !queue.is_empty() {
         let mut i = 0;
@@ -212,7 +212,7 @@ fn general_assign(
     for _ in 0..bound {
         let mut order: Vec<(&String, usize)> =
             assignment.iter().map(|(k, v)| (k, v.len())).collect();
-        order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        crate::sim::sort::sort_by(&mut order, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut found = None;
         'search: for (from, n) in &order {
             for tp in &assignment[*from] {

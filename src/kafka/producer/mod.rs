@@ -317,7 +317,7 @@ impl Producer {
             .into_iter()
             .filter(|p| p.topic == self.topic)
             .collect();
-        mine.sort_by_key(|p| p.partition);
+        crate::sim::sort::sort_by_key(&mut mine, |p| p.partition);
         self.partitions = mine;
         let complete = self.partitions.len() as i32 == self.num_partitions
             && self.partitions.iter().all(|p| p.leader >= 0);

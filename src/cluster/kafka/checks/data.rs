@@ -247,7 +247,7 @@ impl PerPartitionOrder {
                 .filter(|a| a.partition == part && a.offset >= 0)
                 .filter(|a| leader.as_ref().is_none_or(|l| !missing_from(l.replica, a)))
                 .collect();
-            acks.sort_by_key(|a| a.send_index);
+            crate::sim::sort::sort_by_key(&mut acks, |a| a.send_index);
             for w in acks.windows(2) {
                 if w[1].offset <= w[0].offset {
                     return Some(format!(
@@ -328,7 +328,7 @@ impl ClusterChecker for NoDuplicates {
                         (d.producer_id, d.producer_epoch, d.sequence, x.offset)
                     })
                     .collect();
-                ids.sort_unstable();
+                crate::sim::sort::sort(&mut ids);
                 for w in ids.windows(2) {
                     if w[0].0 == w[1].0 && w[0].1 == w[1].1 && w[0].2 == w[1].2 {
                         return Some(format!(

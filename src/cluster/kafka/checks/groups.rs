@@ -15,13 +15,11 @@
 //!   process) at the moment it sends the commit; committing more is how records are lost
 //!   when the consumer then crashes (sheet C.16, L6).
 
-use std::collections::BTreeMap;
-
 use crate::cluster::checkers::{AnyChecker, ClusterChecker};
 use crate::cluster::{Node, Record};
 use crate::kafka::broker::coordinator::GroupState;
 use crate::kafka::consumer::MemberState;
-use crate::sim::{CheckKind, CheckerInfo, NodeId, World};
+use crate::sim::{CheckKind, CheckerInfo, NodeId, VecMap, World};
 
 use super::super::{consumers, running_brokers};
 
@@ -110,7 +108,7 @@ impl ClusterChecker for OneOwnerPerPartition {
 /// `kafka.commit-after-processing`.
 #[derive(Clone, Debug, Default)]
 pub struct CommitAfterProcessing {
-    seen: BTreeMap<NodeId, u64>,
+    seen: VecMap<NodeId, u64>,
 }
 
 impl ClusterChecker for CommitAfterProcessing {

@@ -504,7 +504,7 @@ impl Broker {
             .map(|(b, _, _)| *b)
             .collect();
         expired.dedup();
-        expired.sort_unstable();
+        crate::sim::sort::sort(&mut expired);
         expired.dedup();
         c.outstanding.retain(|(b, _, _)| !expired.contains(b));
         let next = c.outstanding.iter().map(|(_, _, at)| *at).min();

@@ -70,7 +70,7 @@ fn select_protocol(g: &Group) -> Option<String> {
             }
         }
     }
-    votes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::sim::sort::sort_by(&mut votes, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     votes.into_iter().next().map(|(n, _)| n)
 }
 
