@@ -450,7 +450,8 @@ impl Broker {
                     removed.len()
                 ));
                 let now = ctx.now_us();
-                r.truncated.extend(removed.into_iter().map(|rec| (now, rec)));
+                r.truncated
+                    .extend(removed.into_iter().map(|rec| (now, rec)));
                 let over = r.truncated.len().saturating_sub(TRUNCATED_KEPT);
                 r.truncated.drain(..over);
             }
