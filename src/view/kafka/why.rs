@@ -16,6 +16,7 @@ use crate::view::names::Names;
 use crate::view::protocols::reply_zxid;
 use crate::view::run::Run;
 
+use super::log::LogTable;
 use super::partitions::{ids_text, partition_table};
 
 /// Most records a search looks at.
@@ -38,7 +39,7 @@ pub struct WhyChain {
 }
 
 /// Steps `lo..=hi` newest first, bounded by [`SCAN`] and what the timeline keeps.
-fn back<'a>(tl: &'a ClusterTimeline, hi: u64, lo: u64) -> impl Iterator<Item = &'a Record> {
+fn back(tl: &ClusterTimeline, hi: u64, lo: u64) -> impl Iterator<Item = &Record> {
     let lo = lo.max(tl.floor() + 1).max(hi.saturating_sub(SCAN));
     (lo..=hi).rev().filter_map(|n| tl.record(n))
 }
@@ -248,6 +249,41 @@ pub fn truncation_step(tl: &ClusterTimeline, at_us: TimeUs, node: NodeId) -> Opt
         .map(|r| r.step)
 }
 
+/// Where each lost write of a Log table went: the truncation that removed it, else the
+/// step the current leader, which never had it, was told to lead.
+pub fn lost_links(run: &Run, names: &Names, t: &LogTable) -> Vec<Option<WhyLink>> {
+    let tl = run.timeline();
+    let mut election: Option<Option<WhyLink>> = None;
+    t.lost
+        .iter()
+        .map(|l| match l.truncated {
+            Some((at, broker)) => {
+                let node = t.columns.iter().find(|c| c.broker == broker)?.node?;
+                Some(WhyLink {
+                    step: truncation_step(tl, at, node)?,
+                    text: format!(
+                        "{} truncates its log to the new leader's",
+                        names.label(node)
+                    ),
+                    nodes: vec![node],
+                })
+            }
+            None => election
+                .get_or_insert_with(|| {
+                    let mut chain = partition_why(run, names, &t.partition);
+                    let at = chain
+                        .links
+                        .iter()
+                        .position(|l| l.text.contains("LeaderAndIsr"))?;
+                    let mut link = chain.links.swap_remove(at);
+                    link.text = "the new leader, which never had them, is told to lead".into();
+                    Some(link)
+                })
+                .clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +382,12 @@ mod tests {
         let node = rec.actor().unwrap();
         assert_eq!(truncation_step(tl, rec.time_us, node), Some(rec.step));
         assert_eq!(truncation_step(tl, rec.time_us + 1, node), None);
+        let names = Names::from_world(&tl.current().world);
+        let table = super::super::log::log_table(&tl.current().world, "events-2");
+        let links = lost_links(&run, &names, &table);
+        assert!(!links.is_empty());
+        assert!(links
+            .iter()
+            .all(|l| l.as_ref().is_some_and(|l| l.step == rec.step)));
     }
 }
