@@ -67,6 +67,13 @@ pub fn LogPanel() -> Html {
                     </select>
                 </label>
             </div>
+            if !t.lost.is_empty() {
+                <section class="lost" aria-label="Acknowledged writes lost">
+                    <h3>{ format!("Acknowledged but lost: {}", t.lost.len()) }</h3>
+                    <p class="muted">{ t.lost.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(", ") }</p>
+                    { why_links(&shown, *focus) }
+                </section>
+            }
             if t.columns.is_empty() {
                 <p class="placeholder">{ "No partition to show yet." }</p>
             } else {
@@ -83,13 +90,6 @@ pub fn LogPanel() -> Html {
                     <tbody>{ for t.rows.iter().map(row) }</tbody>
                 </table>
                 <p class="muted parts-legend">{ "Newest on top. The line marks each replica's high watermark: records above it (italic) are not committed yet; struck-through records were removed by a truncation." }</p>
-                if !t.lost.is_empty() {
-                    <section class="lost" aria-label="Acknowledged writes lost">
-                        <h3>{ format!("Acknowledged but lost: {}", t.lost.len()) }</h3>
-                        <p class="muted">{ t.lost.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(", ") }</p>
-                        { why_links(&shown, *focus) }
-                    </section>
-                }
             }
             { highlight(focus.and_then(|i| shown.get(i)), sim.cursor()) }
         </div>

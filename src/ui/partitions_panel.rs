@@ -122,13 +122,22 @@ pub fn PartitionsPanel(props: &PartitionsProps) -> Html {
             } else {
                 <table class="parts">
                     <thead><tr>
-                        <th scope="col">{ "Partition" }</th>
+                        <th scope="col" title="Topic, then partition number">{ "Part." }</th>
                         <th scope="col" title="Actual leader; ≠ the preferred leader (first replica) when they differ">{ "Leader" }</th>
                         <th scope="col" title="Leader epoch">{ "Ep." }</th>
                         <th scope="col" title="Each replica: broker id, its own role (L/F), LEO/HW; green = in the ISR, red = out of sync">{ "Replicas · LEO/HW" }</th>
                         <th scope="col"><span class="sr-only">{ "Actions" }</span></th>
                     </tr></thead>
-                    <tbody>{ for t.rows.iter().map(row) }</tbody>
+                    <tbody>{ for t.rows.iter().enumerate().map(|(i, r)| {
+                        // A heading row before each topic's first partition.
+                        let first = i == 0 || t.rows[i - 1].topic != r.topic;
+                        html! { <>
+                            if first {
+                                <tr class="topic"><th colspan="5" scope="rowgroup" class="mono">{ &r.topic }</th></tr>
+                            }
+                            { row(r) }
+                        </> }
+                    }) }</tbody>
                 </table>
                 <p class="muted parts-legend">{ "L leads, F follows (each replica's own view); ⚠ acts on an old epoch; grey: broker down." }</p>
             }
@@ -149,9 +158,9 @@ fn row(r: &PartitionRow) -> Html {
         r.leader.to_string()
     };
     html! {
-        <tr key={r.name.clone()} {class} data-partition={r.name.clone()} data-leader={leader.clone()}
+        <tr {class} data-partition={r.name.clone()} data-leader={leader.clone()}
             data-isr={r.isr_text()} title={format!("read from the {}", r.source)}>
-            <th scope="row" class="mono">{ &r.name }</th>
+            <th scope="row" class="mono" aria-label={r.name.clone()}>{ r.partition }</th>
             <td>
                 if r.offline {
                     <span class="flag offline">{ "offline" }</span>
@@ -163,7 +172,7 @@ fn row(r: &PartitionRow) -> Html {
                 }
             </td>
             <td>{ r.leader_epoch }</td>
-            <td class="reps">
+            <td><div class="reps">
                 { for r.replicas.iter().map(|c| {
                     let class = classes!(
                         "rep",
@@ -180,7 +189,7 @@ fn row(r: &PartitionRow) -> Html {
                     }
                 }) }
                 if r.under_replicated { <span class="flag under">{ "under-replicated" }</span> }
-            </td>
+            </div></td>
             <td class="acts">
                 <button type="button" class="link" data-why={r.name.clone()}
                     aria-label={format!("Why? {}", r.name)}>{ "why?" }</button>

@@ -62,7 +62,7 @@ pub struct LogColumn {
 /// An acknowledged write that is gone, and where it went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LostWrite {
-    /// `v12 at offset 40`.
+    /// `v12@40`: value and offset.
     pub text: String,
     /// (time, broker) of the truncation that removed it, if one did.
     pub truncated: Option<(TimeUs, i32)>,
@@ -199,7 +199,7 @@ fn lost(world: &ClusterWorld, row: &PartitionRow) -> Vec<LostWrite> {
                     .map(|(at, _)| (*at, b.id))
             });
             LostWrite {
-                text: format!("{} at offset {}", a.value, a.offset),
+                text: format!("{}@{}", a.value, a.offset),
                 truncated,
             }
         })
