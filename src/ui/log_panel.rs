@@ -105,8 +105,8 @@ fn row(r: &LogRow) -> Html {
                     if s.committed { "ok" } else { "tail" },
                     s.hw_line.then_some("hw")
                 )}>
-                    if let Some(e) = &s.rec { <span title={format!("leader epoch {}", e.epoch)}>{ &e.text }</span> }
-                    { for s.gone.iter().map(|g| html! { <del title={format!("truncated; leader epoch {}", g.epoch)}>{ &g.text }</del> }) }
+                    if let Some(e) = &s.rec { <span>{ &e.text }</span> }
+                    { for s.gone.iter().map(|g| html! { <del>{ &g.text }</del> }) }
                 </td>
             }) }
         </tr>

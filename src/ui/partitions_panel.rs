@@ -159,7 +159,7 @@ fn row(r: &PartitionRow) -> Html {
     };
     html! {
         <tr {class} data-partition={r.name.clone()} data-leader={leader.clone()}
-            data-isr={r.isr_text()} title={format!("read from the {}", r.source)}>
+            data-isr={r.isr_text()}>
             <th scope="row" class="mono" aria-label={r.name.clone()}>{ r.partition }</th>
             <td>
                 if r.offline {
@@ -167,7 +167,7 @@ fn row(r: &PartitionRow) -> Html {
                 } else {
                     { leader }
                     if r.off_preferred() {
-                        <span class="pref" title={format!("the preferred leader is broker {}", r.preferred)}>{ format!(" ≠{}", r.preferred) }</span>
+                        <span class="pref" title="preferred leader">{ " ≠" }{ r.preferred }</span>
                     }
                 }
             </td>

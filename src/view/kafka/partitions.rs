@@ -99,19 +99,29 @@ pub fn partition_table(world: &ClusterWorld) -> PartitionTable {
     let all: Vec<(NodeId, &Broker)> = brokers(world).collect();
     let ctl = controller(world).and_then(|(_, b)| b.controller.as_ref().map(|c| (b.id, c)));
     let zk = partition_states(world);
+    // Sorted and each once; a binary-search insert rather than a sort keeps a sort
+    // instantiation out of the wasm bundle.
     let mut keys: Vec<(String, i32)> = Vec::new();
+    let mut add = |k: (String, i32)| {
+        if let Err(at) = keys.binary_search(&k) {
+            keys.insert(at, k);
+        }
+    };
     if let Some((_, c)) = ctl {
-        keys.extend(c.partitions.keys().cloned());
+        c.partitions.keys().for_each(|k| add(k.clone()));
     }
-    keys.extend(zk.iter().map(|(t, p, _, _)| (t.clone(), *p)));
+    zk.iter().for_each(|(t, p, _, _)| add((t.clone(), *p)));
     for (_, b) in &all {
-        keys.extend(b.replicas.keys().cloned());
+        b.replicas.keys().for_each(|k| add(k.clone()));
     }
-    // User topics first, then internal ones, each by name and partition.
-    keys.sort_by(|a, b| {
-        (a.0.starts_with("__"), &a.0, a.1).cmp(&(b.0.starts_with("__"), &b.0, b.1))
-    });
-    keys.dedup();
+    // User topics first, then internal ones.
+    let internal = |k: &(String, i32)| k.0.starts_with("__");
+    let keys: Vec<(String, i32)> = keys
+        .iter()
+        .filter(|k| !internal(k))
+        .chain(keys.iter().filter(|k| internal(k)))
+        .cloned()
+        .collect();
     let rows = keys
         .into_iter()
         .map(|k| {
