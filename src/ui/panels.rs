@@ -12,7 +12,9 @@ use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
 use super::invariants_panel::invariants_panel;
+use super::log_panel::LogPanel;
 use super::panel_tabs::{panel_tabs, TABPANEL_ID};
+use super::partitions_panel::PartitionsPanel;
 use super::sessions_panel::sessions_panel;
 use super::sim_provider::{use_sim, SimHandle};
 use super::view_state::{use_view, ViewHandle};
@@ -72,5 +74,7 @@ fn body(
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
         PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
+        PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
+        PanelBody::Log => html! { <LogPanel /> },
     }
 }

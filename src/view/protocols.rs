@@ -24,6 +24,8 @@ pub use super::zk::sessions::{SessionRow, SessionTable};
 pub use super::zk::zablog::{Cell, ZabColumn, ZabRow, ZabTable};
 pub use super::zk::znodes::{ZnodeRow, ZnodeTable};
 
+pub use super::kafka::{log::*, partitions::*, why::*};
+
 /// Each protocol's traffic categories, in legend order.
 pub const CATEGORY_TABLES: &[&[Category]] =
     &[zk::categories::TABLE, &[categories::PING], kafka::TABLE];
@@ -131,6 +133,24 @@ pub fn timer_words(timer: &Timer) -> String {
     match timer {
         Timer::Zk(t) => zk::narrate::timer_words(t),
         other => crate::sim::TimerKey::name(other),
+    }
+}
+
+/// The zxid of a successful ZooKeeper write a message answers, if it is one.
+pub fn reply_zxid(msg: &Msg) -> Option<i64> {
+    use crate::zk::msg::ClientPacket;
+    match msg.zk()? {
+        crate::zk::Msg::Client {
+            pkt:
+                ClientPacket::Reply {
+                    zxid,
+                    err: crate::zk::ErrorCode::Ok,
+                    body: crate::zk::msg::ReplyBody::Write(_),
+                    ..
+                },
+            ..
+        } => Some(*zxid),
+        _ => None,
     }
 }
 
@@ -272,6 +292,8 @@ pub const PANELS: &[Panel] = &[
     super::state::EVENTS,
     super::sequence::SEQUENCE,
     super::state::INVARIANTS,
+    kafka::PARTITIONS,
+    kafka::LOG,
 ];
 
 /// A panel's content, built for the open panel only.
@@ -287,6 +309,8 @@ pub enum PanelBody {
     },
     Invariants(super::invariants::InvariantTable),
     Sequence(super::sequence::Sequence),
+    Partitions(PartitionTable),
+    Log,
 }
 
 /// Builds the content of `panel` at the run's cursor.
@@ -315,6 +339,8 @@ pub fn panel_body(
             world.is_up(id) || !world.has_started(id)
         })),
         "sessions" => PanelBody::Sessions(zk::sessions::session_table(world, names, zk)),
+        "partitions" => PanelBody::Partitions(partition_table(world)),
+        "log" => PanelBody::Log,
         "invariants" => PanelBody::Invariants(super::invariants::invariant_table(
             tl.current(),
             history,

@@ -13,6 +13,8 @@
 //! * Produce (`appendRecords`, acks, idempotence checks) is in [`super::produce`]; a
 //!   follower's append also rebuilds the idempotent producers' state there.
 //!
+//! The records a truncation removes are remembered on the replica for the view.
+//!
 //! Simplified: the leader does not park an empty fetch for `replica.fetch.wait.max.ms`; the
 //! follower instead polls on a `FetchTick` of that period and fetches again at once after a
 //! response with records. One partition per request. A fetch unanswered for
@@ -65,7 +67,13 @@ pub struct Replica {
     /// The topic's config overrides read from `/config/topics/<t>` when the log was
     /// created (`LogConfig`; on disk with the log).
     pub log_config: TopicConfig,
+    /// Records truncation removed, with the simulated time it did: kept for the view (Kafka
+    /// forgets them), the last [`TRUNCATED_KEPT`], across crashes.
+    pub truncated: Vec<(TimeUs, Record)>,
 }
+
+/// How many truncated records a replica remembers.
+pub const TRUNCATED_KEPT: usize = 64;
 
 impl Replica {
     pub(super) fn new(topic: &str, partition: i32) -> Self {
@@ -85,6 +93,7 @@ impl Replica {
             fetch_sent_at: None,
             producer_state: ProducerStateManager::new(),
             log_config: TopicConfig::default(),
+            truncated: Vec::new(),
         }
     }
 
@@ -93,10 +102,12 @@ impl Replica {
         let log = self.log.clone();
         let producer_state = std::mem::take(&mut self.producer_state);
         let log_config = std::mem::take(&mut self.log_config);
+        let truncated = std::mem::take(&mut self.truncated);
         *self = Replica::new(&self.topic, self.partition);
         self.log = log;
         self.producer_state = producer_state;
         self.log_config = log_config;
+        self.truncated = truncated;
     }
 
     /// The ISR the HW rule uses: the confirmed one plus a pending expansion.
@@ -438,6 +449,11 @@ impl Broker {
                     t.offset,
                     removed.len()
                 ));
+                let now = ctx.now_us();
+                r.truncated
+                    .extend(removed.into_iter().map(|rec| (now, rec)));
+                let over = r.truncated.len().saturating_sub(TRUNCATED_KEPT);
+                r.truncated.drain(..over);
             }
             self.send_fetch(ctx, &k);
             return;

@@ -3,6 +3,10 @@
 //! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
 //! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
 
+pub mod log;
+pub mod partitions;
+pub mod why;
+
 use crate::cluster::{ClusterWorld, Protocol};
 use crate::kafka::{self, KafkaNode};
 use crate::sim::NodeId;
@@ -10,6 +14,12 @@ use crate::sim::NodeId;
 use super::cards::{NodeCard, Role};
 use super::categories::Category;
 use super::names::{Names, NodeKind, Tier};
+use super::state::Panel;
+
+/// Per topic-partition: replicas, leaders, ISR, offsets.
+pub const PARTITIONS: Panel = Panel::new("partitions", "Partitions");
+/// One partition's replica logs side by side.
+pub const LOG: Panel = Panel::new("log", "Log");
 
 /// A broker: on the middle row.
 pub const BROKER_KIND: NodeKind = NodeKind {

@@ -51,6 +51,21 @@ fn states(tree: &DataTree) -> Vec<(String, i32, Zxid, PartitionState)> {
     out
 }
 
+/// Every partition's `state` znode in the freshest running server's tree, as (topic,
+/// partition, mzxid, state), for the view.
+pub fn partition_states(world: &World<Node>) -> Vec<(String, i32, Zxid, PartitionState)> {
+    let Some(tree) = freshest_tree(world) else {
+        return Vec::new();
+    };
+    states(tree)
+        .into_iter()
+        .filter_map(|(path, _, mzxid, s)| {
+            let p = path.rsplit('/').nth(1)?.parse().ok()?;
+            Some((topic_of(&path).to_string(), p, mzxid, s))
+        })
+        .collect()
+}
+
 /// The topic of a `state` path.
 fn topic_of(path: &str) -> &str {
     path.strip_prefix(paths::TOPICS)

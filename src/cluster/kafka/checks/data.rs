@@ -204,7 +204,12 @@ fn what_is_at(r: &Replica, offset: i64) -> String {
 /// `acks=1`/`acks=all` records not at their offset in the current leader's log, `acks=0`
 /// records nowhere in it. Partitions without a leader are not counted.
 pub fn acknowledged_writes_lost(world: &World<Node>) -> u64 {
-    let mut lost = 0;
+    lost_writes(world).len() as u64
+}
+
+/// The records [`acknowledged_writes_lost`] counts, with their topic.
+pub fn lost_writes(world: &World<Node>) -> Vec<(&str, &Acked)> {
+    let mut out = Vec::new();
     for (_, p) in producers(world) {
         for a in &p.acked {
             let Some(leader) = current_leader(world, &p.topic, a.partition) else {
@@ -216,11 +221,17 @@ pub fn acknowledged_writes_lost(world: &World<Node>) -> u64 {
                 !leader.replica.log.records().iter().any(|r| matches(r, a))
             };
             if gone {
-                lost += 1;
+                out.push((p.topic.as_str(), a));
             }
         }
     }
-    lost
+    out
+}
+
+/// Whether a log record is the acknowledged one (same producer id and sequence, or same
+/// key and value).
+pub fn is_acked_record(rec: &LogRecord, acked: &Acked) -> bool {
+    matches(rec, acked)
 }
 
 /// Whether Kafka promises `send()` order per partition for this producer.
