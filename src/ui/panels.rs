@@ -11,8 +11,11 @@ use crate::view::state::Action;
 use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
+use super::groups_panel::groups_panel;
 use super::invariants_panel::invariants_panel;
+use super::metrics_panel::metrics_panel;
 use super::panel_tabs::{panel_tabs, TABPANEL_ID};
+use super::producers_panel::producers_panel;
 use super::sessions_panel::sessions_panel;
 use super::sim_provider::{use_sim, SimHandle};
 use super::view_state::{use_view, ViewHandle};
@@ -71,5 +74,8 @@ fn body(
             filter,
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
+        PanelBody::Groups(t) => groups_panel(&t),
+        PanelBody::Producers(t) => producers_panel(&t),
+        PanelBody::Metrics(t) => metrics_panel(&t),
     }
 }

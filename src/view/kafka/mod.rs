@@ -3,6 +3,11 @@
 //! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
 //! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
 
+pub mod groups;
+pub mod history;
+pub mod metrics;
+pub mod producers;
+
 use crate::cluster::{ClusterWorld, Protocol};
 use crate::kafka::{self, KafkaNode};
 use crate::sim::NodeId;

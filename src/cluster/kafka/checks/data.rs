@@ -204,23 +204,27 @@ fn what_is_at(r: &Replica, offset: i64) -> String {
 /// `acks=1`/`acks=all` records not at their offset in the current leader's log, `acks=0`
 /// records nowhere in it. Partitions without a leader are not counted.
 pub fn acknowledged_writes_lost(world: &World<Node>) -> u64 {
-    let mut lost = 0;
-    for (_, p) in producers(world) {
-        for a in &p.acked {
+    producers(world)
+        .map(|(_, p)| lost_writes(world, p).len() as u64)
+        .sum()
+}
+
+/// A producer's acknowledged records that are gone from the current leader's log (see
+/// [`acknowledged_writes_lost`]).
+pub fn lost_writes<'a>(world: &World<Node>, p: &'a Producer) -> Vec<&'a Acked> {
+    p.acked
+        .iter()
+        .filter(|a| {
             let Some(leader) = current_leader(world, &p.topic, a.partition) else {
-                continue;
+                return false;
             };
-            let gone = if a.offset >= 0 {
+            if a.offset >= 0 {
                 missing_from(leader.replica, a)
             } else {
                 !leader.replica.log.records().iter().any(|r| matches(r, a))
-            };
-            if gone {
-                lost += 1;
             }
-        }
-    }
-    lost
+        })
+        .collect()
 }
 
 /// Whether Kafka promises `send()` order per partition for this producer.

@@ -27,7 +27,15 @@ use crate::cluster::{ClusterSim, Node};
 pub mod producer;
 
 /// The panels of a Kafka scenario, in tab order.
-pub const KAFKA_PANELS: &[&str] = &["znodes", "sessions", "events", "invariants"];
+pub const KAFKA_PANELS: &[&str] = &[
+    "znodes",
+    "sessions",
+    "groups",
+    "producers",
+    "metrics",
+    "events",
+    "invariants",
+];
 
 /// Session timeout the scenarios' brokers use (ms).
 pub const SCENARIO_SESSION_TIMEOUT_MS: i64 = 6_000;
