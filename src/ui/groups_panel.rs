@@ -54,8 +54,7 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                             <th scope="col" title="Committed offset (why: the OffsetCommit that set it)">{ "Committed" }</th>
                             <th scope="col" title="The owner's position: next offset to process">{ "Position" }</th>
                             <th scope="col" title="Leader's log end offset / high watermark">{ "LEO / HW" }</th>
-                            <th scope="col" title="High watermark − committed">{ "Lag" }</th>
-                            <th scope="col">{ "Lag over time" }</th>
+                            <th scope="col" title="High watermark − committed, and over the recent steps">{ "Lag" }</th>
                         </tr></thead>
                         <tbody>
                         { for g.partitions.iter().map(|p| html! {
@@ -67,13 +66,12 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                                     { num(p.committed) }
                                     if let Some(step) = p.commit_step {
                                         <button type="button" class="link why" data-seek={step.to_string()}
-                                            title={format!("Go to step {step}: the OffsetCommit that set it")}>{ "why?" }</button>
+                                            aria-label={format!("why? {} committed {}: go to step {step}, its OffsetCommit", p.name, p.committed)}>{ "why?" }</button>
                                     }
                                 </td>
                                 <td>{ num(p.position) }</td>
                                 <td>{ format!("{} / {}", num(p.leo), num(p.hw)) }</td>
-                                <td class="lag">{ num(p.lag) }</td>
-                                <td>{ sparkline(&p.chart, format!("lag of {} over the recent steps", p.name)) }</td>
+                                <td class="lag">{ num(p.lag) }{ sparkline(&p.chart, format!("lag of {} over the recent steps", p.name)) }</td>
                             </tr>
                         }) }
                         </tbody>

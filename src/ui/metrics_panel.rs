@@ -17,7 +17,7 @@ pub fn metrics_panel(t: &MetricsTable) -> Html {
             <table class="kmetrics">
                 <thead><tr>
                     <th scope="col">{ "Metric" }</th><th scope="col">{ "Value" }</th>
-                    <th scope="col">{ "Δ" }</th><th scope="col">{ "Recent" }</th><th scope="col">{ "Last change" }</th>
+                    <th scope="col">{ "Δ" }</th><th scope="col">{ "Recent" }</th>
                 </tr></thead>
                 <tbody>
                 { for t.rows.iter().map(|r| html! {
@@ -25,17 +25,16 @@ pub fn metrics_panel(t: &MetricsTable) -> Html {
                         class={classes!((r.delta != 0).then_some("changed"))}>
                         <th scope="row" title={r.def.help}>
                             <span class="mono">{ r.def.name }</span>
-                            <span class="msrc">{ r.def.source }</span>
+                            <span class="msrc">{ r.def.source }
+                                if let Some(step) = r.changed {
+                                    { " · " }<button type="button" class="link" data-seek={step.to_string()}
+                                        aria-label={format!("{} changed at step {step}: go there", r.def.name)}>{ format!("changed at step {step}") }</button>
+                                }
+                            </span>
                         </th>
                         <td class="mval">{ &r.value }</td>
                         <td class="mdelta">{ match r.delta { 0 => String::new(), d if d > 0 => format!("+{d}"), d => d.to_string() } }</td>
                         <td>{ sparkline(&r.spark, format!("{} over the recent steps", r.def.name)) }</td>
-                        <td>
-                            if let Some(step) = r.changed {
-                                <button type="button" class="link" data-seek={step.to_string()}
-                                    title="Go to the step that last changed it">{ format!("step {step}") }</button>
-                            }
-                        </td>
                     </tr>
                 }) }
                 </tbody>

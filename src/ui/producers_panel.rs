@@ -38,7 +38,7 @@ pub fn producers_panel(t: &ProducersTable) -> Html {
                     if p.in_flight.is_empty() {
                         <p class="muted">{ "No batch on the wire." }</p>
                     } else {
-                        <table class="kparts">
+                        <table class="kparts kbatches">
                             <caption>{ "Batches on the wire" }</caption>
                             <thead><tr>
                                 <th scope="col">{ "Partition" }</th><th scope="col">{ "To broker" }</th>

@@ -54,7 +54,7 @@ fn row(r: &ZnodeRow) -> Html {
         "znode",
         r.ephemeral.then_some("ephemeral"),
         r.recent.then_some("recent"),
-        r.now.then_some("now")
+        r.now.then_some("changed-now")
     );
     let change = match r.changed_step {
         Some(step) => {
@@ -93,7 +93,7 @@ fn row(r: &ZnodeRow) -> Html {
                     <span class="badge kind" title="Deleted by the leader's container manager once empty (and, for TTL, unmodified for the TTL)">{ kind.clone() }</span>
                 }
                 if r.now {
-                    <span class="badge now">{ "changed by this step" }</span>
+                    <span class="badge changed-now">{ "changed by this step" }</span>
                 }
                 if r.pretty.is_none() && !r.data.is_empty() {
                     <span class="znode-data mono">{ format!("\"{}\"", r.data) }</span>

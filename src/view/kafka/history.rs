@@ -60,10 +60,11 @@ pub fn value_at(s: &Series, step: u64) -> Option<i64> {
     at.checked_sub(1).map(|i| s[i].1)
 }
 
-/// The step at which `s` last changed, at or before `step`.
+/// The step at which `s` last changed, at or before `step` (None while it still has the
+/// value it was first seen with).
 pub fn changed_at(s: &Series, step: u64) -> Option<u64> {
     let at = s.partition_point(|(st, _)| *st <= step);
-    at.checked_sub(1).map(|i| s[i].0)
+    at.checked_sub(1).filter(|i| *i > 0).map(|i| s[i].0)
 }
 
 /// `n` samples of `s` evenly spread over the `span` steps ending at `step` (0 before the
@@ -295,7 +296,7 @@ mod tests {
         assert!(push(&mut s, 9, 4));
         assert_eq!(value_at(&s, 2), None);
         assert_eq!(value_at(&s, 8), Some(1));
-        assert_eq!(changed_at(&s, 8), Some(3));
+        assert_eq!(changed_at(&s, 8), None);
         assert_eq!(changed_at(&s, 20), Some(9));
         assert_eq!(samples(&s, 10, 8, 4), vec![1, 1, 1, 4]);
     }
