@@ -250,6 +250,25 @@ pub struct ZkGroupZnodes {
     pub offsets: Vec<(i32, i64)>,
 }
 
+/// The host in a classic consumer id or thread id (`<group>_<host>-<ms>-<uuid>[-<n>]`).
+fn classic_label(group: &str, id: &str) -> String {
+    let rest = id
+        .strip_prefix(group)
+        .and_then(|r| r.strip_prefix('_'))
+        .unwrap_or(id);
+    let mut host = rest;
+    // The host ends before the start time: the first `-` followed by a long number.
+    for (i, _) in rest.match_indices('-') {
+        let tail = &rest[i + 1..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if digits >= 3 && tail.as_bytes().get(digits) == Some(&b'-') {
+            host = &rest[..i];
+            break;
+        }
+    }
+    host.to_string()
+}
+
 fn zk_group_row(world: &ClusterWorld, group: &str, topic: &str, z: ZkGroupZnodes) -> GroupRow {
     let mut parts: Vec<i32> = z.owners.iter().map(|(p, _)| *p).collect();
     parts.extend(z.offsets.iter().map(|(p, _)| *p));
@@ -262,7 +281,7 @@ fn zk_group_row(world: &ClusterWorld, group: &str, topic: &str, z: ZkGroupZnodes
         .iter()
         .map(|id| MemberRow {
             id: id.clone(),
-            client: id.split('_').next().unwrap_or(id).to_string(),
+            client: classic_label(group, id),
             leader: false,
             assignment: z
                 .owners
@@ -289,7 +308,7 @@ fn zk_group_row(world: &ClusterWorld, group: &str, topic: &str, z: ZkGroupZnodes
                     .owners
                     .iter()
                     .find(|(q, _)| *q == p)
-                    .map_or(String::new(), |(_, o)| o.clone()),
+                    .map_or(String::new(), |(_, o)| classic_label(group, o)),
                 committed,
                 commit_step: None,
                 position: -1,
@@ -343,6 +362,19 @@ mod tests {
             .iter()
             .all(|p| p.commit_step.is_some() && p.hw >= p.committed));
         assert!(committed.iter().any(|p| !p.chart.is_empty()));
+    }
+
+    #[test]
+    fn a_classic_consumer_is_named_by_its_host() {
+        assert_eq!(
+            classic_label("group", "group_consumer-1-4000-88563b7f"),
+            "consumer-1"
+        );
+        assert_eq!(
+            classic_label("group", "group_consumer-12-4500-9e-0"),
+            "consumer-12"
+        );
+        assert_eq!(classic_label("g", "odd"), "odd");
     }
 
     #[test]

@@ -116,4 +116,32 @@ mod tests {
         let names = Names::from_world(&sim.world);
         assert!(states(&sim.world, &names).contains("leader"));
     }
+
+    #[test]
+    fn a_classic_group_is_read_from_its_znodes() {
+        let mut sim =
+            crate::cluster::build("kafka-zk-consumer", &crate::cluster::BuildOptions::seed(1))
+                .unwrap();
+        for _ in 0..3000 {
+            sim.step();
+        }
+        let z = group_znodes(&sim.world, "group", "events").expect("the group's znodes");
+        assert!(!z.ids.is_empty(), "{z:?}");
+        assert!(!z.owners.is_empty() && !z.offsets.is_empty(), "{z:?}");
+        let names = Names::from_world(&sim.world);
+        let h = crate::view::kafka::history::KafkaHistory::default();
+        let t = crate::view::kafka::groups::groups_table(&sim.world, &names, &h, 3000, &|g, t| {
+            group_znodes(&sim.world, g, t)
+        });
+        let g = t
+            .groups
+            .iter()
+            .find(|g| g.kind.starts_with("classic"))
+            .unwrap();
+        assert_eq!(g.id, "group");
+        assert!(g
+            .partitions
+            .iter()
+            .any(|p| p.committed >= 0 && !p.owner.is_empty()));
+    }
 }
