@@ -50,7 +50,7 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                     </ul>
                     <table class="kparts">
                         <thead><tr>
-                            <th scope="col">{ "Partition" }</th><th scope="col">{ "Owner" }</th>
+                            <th scope="col">{ "Partition" }</th>
                             <th scope="col" title="Committed offset (why: the OffsetCommit that set it)">{ "Committed" }</th>
                             <th scope="col" title="The owner's position: next offset to process">{ "Position" }</th>
                             <th scope="col" title="Leader's log end offset / high watermark">{ "LEO / HW" }</th>
@@ -58,10 +58,9 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                         </tr></thead>
                         <tbody>
                         { for g.partitions.iter().map(|p| html! {
-                            <tr key={p.name.clone()} data-group={g.id.clone()} data-partition={p.name.clone()}
+                            <tr key={p.name.clone()} data-group={g.id.clone()} data-partition={p.name.clone()} title={format!("owned by {}", p.owner)}
                                 data-committed={p.committed.to_string()} data-lag={p.lag.to_string()}>
                                 <th scope="row" class="mono">{ &p.name }</th>
-                                <td>{ &p.owner }</td>
                                 <td>
                                     { num(p.committed) }
                                     if let Some(step) = p.commit_step {

@@ -106,9 +106,9 @@ export async function kafka_znodes_show_indented_json_and_the_last_steps_change(
   assert.match(topic, /"0": \[\d, \d(, \d)?\]/, topic);
   // A step that commits a write highlights the znode it changed (seed 1: step 638 commits).
   await seek(page, 637);
-  assert.equal(await page.locator('.znode.now').count(), 0);
+  assert.equal(await page.locator('.znode.changed-now').count(), 0);
   await seek(page, 638);
-  assert.ok((await page.locator('.znode.now').count()) > 0, 'no znode highlighted at a commit step');
-  await page.locator('.znode.now').first().scrollIntoViewIfNeeded();
+  assert.ok((await page.locator('.znode.changed-now').count()) > 0, 'no znode highlighted at a commit step');
+  await page.locator('.znode.changed-now').first().scrollIntoViewIfNeeded();
   await t.screenshot(page, 'kafka-znodes-json');
 }
