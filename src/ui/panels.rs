@@ -11,10 +11,13 @@ use crate::view::state::Action;
 use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
+use super::groups_panel::groups_panel;
 use super::invariants_panel::invariants_panel;
 use super::log_panel::LogPanel;
+use super::metrics_panel::metrics_panel;
 use super::panel_tabs::{panel_tabs, TABPANEL_ID};
 use super::partitions_panel::PartitionsPanel;
+use super::producers_panel::producers_panel;
 use super::sessions_panel::sessions_panel;
 use super::sim_provider::{use_sim, SimHandle};
 use super::view_state::{use_view, ViewHandle};
@@ -76,5 +79,8 @@ fn body(
         PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
         PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Log => html! { <LogPanel /> },
+        PanelBody::Groups(t) => groups_panel(&t),
+        PanelBody::Producers(t) => producers_panel(&t),
+        PanelBody::Metrics(t) => metrics_panel(&t),
     }
 }

@@ -53,7 +53,8 @@ fn row(r: &ZnodeRow) -> Html {
     let class = classes!(
         "znode",
         r.ephemeral.then_some("ephemeral"),
-        r.recent.then_some("recent")
+        r.recent.then_some("recent"),
+        r.now.then_some("changed-now")
     );
     let change = match r.changed_step {
         Some(step) => {
@@ -91,10 +92,16 @@ fn row(r: &ZnodeRow) -> Html {
                 if let Some(kind) = &r.kind {
                     <span class="badge kind" title="Deleted by the leader's container manager once empty (and, for TTL, unmodified for the TTL)">{ kind.clone() }</span>
                 }
-                if !r.data.is_empty() {
+                if r.now {
+                    <span class="badge changed-now">{ "changed by this step" }</span>
+                }
+                if r.pretty.is_none() && !r.data.is_empty() {
                     <span class="znode-data mono">{ format!("\"{}\"", r.data) }</span>
                 }
             </div>
+            if let Some(json) = &r.pretty {
+                <pre class="znode-json">{ json }</pre>
+            }
             <div class="znode-meta">
                 <span>{ format!("v{}", r.version) }</span>
                 { change }

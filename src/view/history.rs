@@ -195,7 +195,7 @@ impl History {
                 text: format!("{}: {}", v.checker, v.message),
             });
         }
-        self.protocols.observe(rec);
+        self.protocols.observe(rec, world);
     }
 
     fn check_node(&mut self, step: u64, node: NodeId, world: &ClusterWorld, names: &Names) {

@@ -19,6 +19,9 @@ use super::scene::Frame;
 use super::state::Panel;
 use super::zk;
 
+pub use super::kafka::groups::GroupsTable;
+pub use super::kafka::metrics::MetricsTable;
+pub use super::kafka::producers::ProducersTable;
 pub use super::zk::cards::ZkCard;
 pub use super::zk::sessions::{SessionRow, SessionTable};
 pub use super::zk::zablog::{Cell, ZabColumn, ZabRow, ZabTable};
@@ -222,17 +225,20 @@ pub fn transition_sentence(t: &Transition, names: &Names) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct ProtocolHistory {
     pub zk: zk::history::ZkHistory,
+    pub kafka: kafka::history::KafkaHistory,
 }
 
 impl ProtocolHistory {
     /// Takes note of a new step.
-    pub fn observe(&mut self, rec: &Record) {
+    pub fn observe(&mut self, rec: &Record, world: &ClusterWorld) {
         self.zk.observe(rec);
+        self.kafka.observe(rec, world, &zk::mntr::figures);
     }
 
     /// Forgets everything after `step`.
     pub fn truncate(&mut self, step: u64) {
         self.zk.truncate(step);
+        self.kafka.truncate(step);
     }
 }
 
@@ -284,11 +290,21 @@ pub const ZAB_LOG: Panel = Panel::new("zab-log", "Zab log");
 /// ZooKeeper's sessions.
 pub const SESSIONS: Panel = Panel::new("sessions", "Sessions");
 
+/// Kafka's consumer groups.
+pub const GROUPS: Panel = Panel::new("groups", "Groups");
+/// Kafka's producers.
+pub const PRODUCERS: Panel = Panel::new("producers", "Producers");
+/// Kafka's and ZooKeeper's metrics.
+pub const METRICS: Panel = Panel::new("metrics", "Metrics");
+
 /// Every panel any scenario may ask for (the first is the default).
 pub const PANELS: &[Panel] = &[
     ZNODES,
     ZAB_LOG,
     SESSIONS,
+    GROUPS,
+    PRODUCERS,
+    METRICS,
     super::state::EVENTS,
     super::sequence::SEQUENCE,
     super::state::INVARIANTS,
@@ -311,6 +327,9 @@ pub enum PanelBody {
     Sequence(super::sequence::Sequence),
     Partitions(PartitionTable),
     Log,
+    Groups(GroupsTable),
+    Producers(ProducersTable),
+    Metrics(MetricsTable),
 }
 
 /// Builds the content of `panel` at the run's cursor.
@@ -341,6 +360,19 @@ pub fn panel_body(
         "sessions" => PanelBody::Sessions(zk::sessions::session_table(world, names, zk)),
         "partitions" => PanelBody::Partitions(partition_table(world)),
         "log" => PanelBody::Log,
+        "groups" => PanelBody::Groups(kafka::groups::groups_table(
+            world,
+            names,
+            &history.protocols.kafka,
+            tl.cursor(),
+            &|g, t| zk::mntr::group_znodes(world, g, t),
+        )),
+        "producers" => PanelBody::Producers(kafka::producers::producers_table(world, names)),
+        "metrics" => PanelBody::Metrics(kafka::metrics::metrics_table(
+            &history.protocols.kafka,
+            tl.cursor(),
+            zk::mntr::states(world, names),
+        )),
         "invariants" => PanelBody::Invariants(super::invariants::invariant_table(
             tl.current(),
             history,

@@ -176,6 +176,11 @@ impl Producer {
         self.next_send_index
     }
 
+    /// Produce requests on the wire, oldest first.
+    pub fn in_flight(&self) -> &[InFlight] {
+        &self.in_flight
+    }
+
     /// Requests on the wire, as (broker id, number of batches).
     pub fn in_flight_requests(&self) -> Vec<(i32, usize)> {
         self.in_flight

@@ -3,8 +3,12 @@
 //! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
 //! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
 
+pub mod groups;
+pub mod history;
 pub mod log;
+pub mod metrics;
 pub mod partitions;
+pub mod producers;
 pub mod why;
 
 use crate::cluster::{ClusterWorld, Protocol};

@@ -6,6 +6,7 @@
 pub mod cards;
 pub mod categories;
 pub mod history;
+pub mod mntr;
 pub mod names;
 pub mod narrate;
 pub mod sessions;

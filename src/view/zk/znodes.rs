@@ -45,6 +45,8 @@ pub struct ZnodeRow {
     pub owner_session: Option<String>,
     /// The data, shortened.
     pub data: String,
+    /// The data pretty-printed, when it is a JSON object or array (Kafka's znodes).
+    pub pretty: Option<String>,
     pub version: i32,
     pub cversion: i32,
     pub num_children: i32,
@@ -59,6 +61,8 @@ pub struct ZnodeRow {
     pub changed_step: Option<u64>,
     /// Changed within the last [`RECENT_STEPS`] steps.
     pub recent: bool,
+    /// Changed by the current step itself.
+    pub now: bool,
     /// Clients holding a data watch (getData/exists) on it.
     pub data_watchers: Vec<String>,
     /// Clients holding a child watch (getChildren) on it.
@@ -205,6 +209,7 @@ pub fn rows(
                     .collect::<Vec<_>>()
                     .join(", "),
                 data: preview(&node.data, DATA_PREVIEW),
+                pretty: pretty_json(&node.data),
                 version: stat.version,
                 cversion: stat.cversion,
                 num_children: stat.num_children,
@@ -215,11 +220,101 @@ pub fn rows(
                 last_zxid_text: fmt_zxid(last),
                 changed_step,
                 recent: changed_step.is_some_and(|s| s <= cursor && cursor - s <= RECENT_STEPS),
+                now: changed_step == Some(cursor),
                 data_watchers,
                 child_watchers,
             }
         })
         .collect()
+}
+
+/// `data` indented two spaces per level when it is a JSON object or array, else `None`.
+/// Arrays of plain values stay on one line (`[1, 2, 3]`); strings are copied as they are.
+/// Unbalanced text is not JSON and gives `None`.
+pub fn pretty_json(data: &str) -> Option<String> {
+    let t = data.trim();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    let b = t.as_bytes();
+    let mut out = String::with_capacity(t.len() * 2);
+    let mut depth = 0usize;
+    // Depth of an array printed inline, if inside one.
+    let mut inline: Option<usize> = None;
+    let mut i = 0;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                out.push_str(t.get(start..=i.min(b.len() - 1))?);
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                out.push(c as char);
+                let close = if c == b'{' { b'}' } else { b']' };
+                if b.get(i + 1) == Some(&close) {
+                    out.push(close as char);
+                    depth -= 1;
+                    i += 1;
+                } else if inline.is_none() && c == b'[' && flat_array(&b[i + 1..]) {
+                    inline = Some(depth);
+                } else if inline.is_none() {
+                    newline(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if inline == Some(depth + 1) {
+                    inline = None;
+                } else if inline.is_none() {
+                    newline(&mut out, depth);
+                }
+                out.push(c as char);
+            }
+            b',' => {
+                out.push(',');
+                if inline.is_some() {
+                    out.push(' ');
+                } else {
+                    newline(&mut out, depth);
+                }
+            }
+            b':' => out.push_str(": "),
+            b' ' | b'\n' | b'\r' | b'\t' => {}
+            _ => out.push(c as char),
+        }
+        i += 1;
+    }
+    (depth == 0).then_some(out)
+}
+
+/// Whether the array that starts right after `[` closes before any `{` or `[` (outside
+/// strings).
+fn flat_array(rest: &[u8]) -> bool {
+    let mut in_str = false;
+    let mut i = 0;
+    while i < rest.len() {
+        match (in_str, rest[i]) {
+            (true, b'\\') => i += 1,
+            (_, b'"') => in_str = !in_str,
+            (false, b'{' | b'[') => return false,
+            (false, b']') => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Whether a znode name carries the ten-digit counter of a sequential create.
@@ -371,6 +466,24 @@ mod tests {
             ("world:anyone cdrwa", Some("ttl 1500 ms"))
         );
         assert!(!c.ephemeral && c.owner.is_none());
+    }
+
+    #[test]
+    fn kafka_json_is_indented_with_flat_arrays_on_one_line() {
+        let p =
+            pretty_json(r#"{"version":1,"partitions":{"0":[1,2],"1":[2,3]},"e":{},"s":"a,{b"}"#);
+        assert_eq!(
+            p.as_deref(),
+            Some(
+                "{\n  \"version\": 1,\n  \"partitions\": {\n    \"0\": [1, 2],\n    \"1\": [2, 3]\n  },\n  \"e\": {},\n  \"s\": \"a,{b\"\n}"
+            )
+        );
+        assert_eq!(pretty_json("12"), None);
+        assert_eq!(pretty_json("{\"a\":"), None);
+        assert_eq!(
+            pretty_json("[[1],[2]]").as_deref(),
+            Some("[\n  [1],\n  [2]\n]")
+        );
     }
 
     #[test]

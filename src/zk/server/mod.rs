@@ -226,6 +226,15 @@ impl Server {
         &self.watches
     }
 
+    /// Proposals the leader has sent and not yet committed (0 on a learner): what its
+    /// request pipeline still holds.
+    pub fn outstanding_proposals(&self) -> usize {
+        match &self.role {
+            Role::Leader(l) => l.outstanding.len(),
+            _ => 0,
+        }
+    }
+
     /// The committed txns this server delivered (applied because they were committed) since
     /// its database was last loaded. For checkers.
     pub fn delivered(&self) -> Deliveries<'_> {

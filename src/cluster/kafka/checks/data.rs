@@ -211,21 +211,31 @@ pub fn acknowledged_writes_lost(world: &World<Node>) -> u64 {
 pub fn lost_writes(world: &World<Node>) -> Vec<(&str, &Acked)> {
     let mut out = Vec::new();
     for (_, p) in producers(world) {
-        for a in &p.acked {
+        out.extend(
+            producer_lost_writes(world, p)
+                .into_iter()
+                .map(|a| (p.topic.as_str(), a)),
+        );
+    }
+    out
+}
+
+/// One producer's acknowledged records that are gone from the current leader's log (see
+/// [`acknowledged_writes_lost`]).
+pub fn producer_lost_writes<'a>(world: &World<Node>, p: &'a Producer) -> Vec<&'a Acked> {
+    p.acked
+        .iter()
+        .filter(|a| {
             let Some(leader) = current_leader(world, &p.topic, a.partition) else {
-                continue;
+                return false;
             };
-            let gone = if a.offset >= 0 {
+            if a.offset >= 0 {
                 missing_from(leader.replica, a)
             } else {
                 !leader.replica.log.records().iter().any(|r| matches(r, a))
-            };
-            if gone {
-                out.push((p.topic.as_str(), a));
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// Whether a log record is the acknowledged one (same producer id and sequence, or same

@@ -30,6 +30,9 @@ pub mod producer;
 pub const KAFKA_PANELS: &[&str] = &[
     "partitions",
     "log",
+    "groups",
+    "producers",
+    "metrics",
     "znodes",
     "sessions",
     "events",
