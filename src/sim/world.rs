@@ -127,6 +127,19 @@ impl<A: Actor> World<A> {
         id
     }
 
+    /// Adds a node that starts only when an [`Input::Start`] (or a restart) starts it: a spare
+    /// the scenario keeps in reserve.
+    pub fn add_spare_node(&mut self, actor: A) -> NodeId {
+        let id = NodeId(self.slots.len() as u32);
+        self.slots.push(Slot {
+            actor,
+            up: false,
+            started: false,
+            timers: Vec::new(),
+        });
+        id
+    }
+
     /// Adds a node that starts at time 0.
     pub fn add_node(&mut self, actor: A) -> NodeId {
         self.add_node_at(actor, 0)
@@ -488,8 +501,18 @@ impl<A: Actor> World<A> {
                     rec.kernel_notes.push(format!("{n} is not down"));
                 }
             }
+            Input::Start(n) => {
+                if n.index() < self.slots.len() && !self.slots[n.index()].started {
+                    self.slots[n.index()].up = true;
+                    self.slots[n.index()].started = true;
+                    self.run_handler(n, rec, |a, ctx| a.on_start(ctx));
+                } else {
+                    rec.kernel_notes.push(format!("{n} has already started"));
+                }
+            }
             Input::Partition(groups) => self.net.partition(&groups),
             Input::Heal => self.net.heal_all(),
+            Input::HealNode(n) => self.net.heal_node(n),
             Input::CutLink(a, b) => self.net.cut_pair(a, b),
             Input::HealLink(a, b) => self.net.heal_pair(a, b),
             Input::Drop(id) => match self.flights.remove(&id) {

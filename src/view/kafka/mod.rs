@@ -3,6 +3,9 @@
 //! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
 //! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
 
+pub mod inputs;
+pub mod url;
+
 use crate::cluster::{ClusterWorld, Protocol};
 use crate::kafka::{self, KafkaNode};
 use crate::sim::NodeId;
@@ -25,12 +28,15 @@ pub const PRODUCER_KIND: NodeKind = NodeKind {
     protocol: Protocol::Kafka,
 };
 
-/// A classic (ZooKeeper) consumer: on the bottom band.
-pub const ZK_CONSUMER_KIND: NodeKind = NodeKind {
-    slug: "zk-consumer",
+/// A consumer (a group member, or a classic ZooKeeper consumer): on the bottom band.
+pub const CONSUMER_KIND: NodeKind = NodeKind {
+    slug: "consumer",
     tier: Tier::Band,
     protocol: Protocol::Kafka,
 };
+
+/// A classic (ZooKeeper) consumer: a consumer; its role says `classic`.
+pub const ZK_CONSUMER_KIND: NodeKind = CONSUMER_KIND;
 
 /// A running broker.
 pub const BROKER: Role = Role::new("broker", "broker");
@@ -39,8 +45,12 @@ pub const CONTROLLER: Role = Role::leader("broker controller", "controller");
 /// A running producer.
 pub const PRODUCER: Role = Role::presence("producer", "producer");
 
+/// A running group consumer.
+pub const CONSUMER: Role = Role::presence("consumer", "consumer");
 /// A running classic consumer.
-pub const ZK_CONSUMER: Role = Role::presence("consumer", "consumer");
+pub const ZK_CONSUMER: Role = Role::presence("consumer classic", "classic");
+/// A node the scenario has not started (a spare consumer): started from its menu.
+pub const NOT_STARTED: Role = Role::new("not-started", "not started");
 
 /// Produce requests and their answers.
 pub const PRODUCE: Category = Category {
@@ -76,7 +86,7 @@ pub fn kind(node: &KafkaNode) -> NodeKind {
         KafkaNode::Broker(_) => BROKER_KIND,
         KafkaNode::Producer(_) => PRODUCER_KIND,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER_KIND,
-        KafkaNode::Consumer(_) => PRODUCER_KIND,
+        KafkaNode::Consumer(_) => CONSUMER_KIND,
     }
 }
 
@@ -101,7 +111,7 @@ pub fn role(node: &KafkaNode) -> Role {
         KafkaNode::Broker(_) => BROKER,
         KafkaNode::Producer(_) => PRODUCER,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER,
-        KafkaNode::Consumer(_) => PRODUCER,
+        KafkaNode::Consumer(_) => CONSUMER,
     }
 }
 
@@ -112,6 +122,13 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
     let role = if up { role(node) } else { Role::DOWN };
     let mut card = NodeCard::bare(id, names, kind(node), role);
     card.up = up;
+    if !world.has_started(id) {
+        card.role = NOT_STARTED;
+        card.detail = "not started".into();
+        card.description =
+            format!("{label} has not started yet: start it from its menu and it joins in.");
+        return card;
+    }
     if !up {
         card.detail = "down".into();
         card.description = format!("{label} is down.");
