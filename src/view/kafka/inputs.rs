@@ -177,7 +177,7 @@ fn producer_actions(
     (out, note)
 }
 
-/// A Kafka input in words, if it is one this view knows: an operator's command, or a cut
+/// A Kafka input in words, if it is one this view knows: a topic config change, or a cut
 /// between one broker and ZooKeeper or the other brokers.
 pub fn input_words(input: &Input<Msg>, names: &Names) -> Option<String> {
     let broker = |n: &NodeId| names.kind_of(*n) == Some(super::BROKER_KIND);
@@ -187,25 +187,15 @@ pub fn input_words(input: &Input<Msg>, names: &Names) -> Option<String> {
             let kafka::Msg::Operator(op) = m.kafka()? else {
                 return None;
             };
-            Some(match op {
-                Operator::Shutdown => format!(
-                    "{l} is asked to shut down cleanly: a controlled shutdown, so the controller moves its partition leaders away before it closes its ZooKeeper session"
-                ),
-                Operator::AlterConfig { entity, configs } => {
-                    let pairs: Vec<String> =
-                        configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    format!(
-                        "{l} is asked to set {} on {} (kafka-configs.sh): it writes /config/{} and a change notification every broker reads",
-                        pairs.join(", "),
-                        entity.entity_path(),
-                        entity.entity_path()
-                    )
-                }
-                Operator::Burst { count } => format!("{l}'s application sends {count} records at once"),
-                Operator::SetAcks(a) => format!("{l} uses acks={} from its next batch on", a.name()),
-                Operator::Leave => format!("{l} is closed: it commits its offsets and leaves its group"),
-                _ => return None,
-            })
+            // The other commands' handlers narrate themselves (their notes come first).
+            let Operator::AlterConfig { entity, configs } = op else {
+                return None;
+            };
+            let (k, v) = configs.first()?;
+            let path = entity.entity_path();
+            Some(format!(
+                "{l} sets {k}={v} (kafka-configs.sh): it writes /config/{path} and a change notification for every broker"
+            ))
         }
         Input::Partition(groups) if groups.len() == 2 && groups[0].len() == 1 => {
             let b = groups[0][0];
@@ -215,12 +205,10 @@ pub fn input_words(input: &Input<Msg>, names: &Names) -> Option<String> {
             let l = names.label(b);
             if groups[1].iter().all(|n| names.is_server_like(*n)) {
                 Some(format!(
-                    "{l} is cut off from ZooKeeper only: it still talks to the other brokers and the clients, but its session will expire and its registration go"
+                    "{l} is cut off from ZooKeeper only: it still serves brokers and clients, but its session will expire"
                 ))
             } else if groups[1].iter().all(broker) {
-                Some(format!(
-                    "{l} is cut off from the other brokers only: it still reaches ZooKeeper and the clients"
-                ))
+                Some(format!("{l} is cut off from the other brokers only"))
             } else {
                 None
             }
