@@ -44,14 +44,26 @@ fn to_stage(stage: &NodeRef, x: f64, y: f64) -> (f64, f64) {
 
 /// Where a popover about something drawn at (x, y), `r` units from its centre to its edge,
 /// goes in the stage (CSS): under it in the upper half of the drawing, over it (held by its
-/// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen.
+/// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen
+/// (and scrolls when it is taller than the room above the node).
 fn popover_place(stage: &NodeRef, x: f64, y: f64, r: f64) -> String {
     let h = stage
         .cast::<web_sys::HtmlElement>()
         .map_or(VIEW_H, |el| f64::from(el.offset_height()));
     if y > VIEW_H / 2.0 {
         let (left, top) = to_stage(stage, x, y - r - 6.0);
-        format!("left:{}px;bottom:{}px", num(left), num(h - top))
+        // A tall menu held by its bottom edge would grow past the top of the page: it
+        // scrolls within the room above the node instead.
+        let room = stage
+            .cast::<web_sys::HtmlElement>()
+            .map_or(top, |el| top + f64::from(el.offset_top()))
+            - 8.0;
+        format!(
+            "left:{}px;bottom:{}px;max-height:{}px",
+            num(left),
+            num(h - top),
+            num(room.max(120.0))
+        )
     } else {
         let (left, top) = to_stage(stage, x, y + r + 6.0);
         format!("left:{}px;top:{}px", num(left), num(top))

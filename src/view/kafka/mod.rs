@@ -167,6 +167,10 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
                 c.lag()
             );
         }
+        KafkaNode::Consumer(c) if c.state == kafka::consumer::MemberState::Closed => {
+            card.detail = format!("closed · left {}", c.group_id);
+            card.description = format!("{label} was closed: it left group {}.", c.group_id);
+        }
         KafkaNode::Consumer(c) => {
             card.detail = format!(
                 "gen {} · {} parts · lag {}",
