@@ -54,10 +54,7 @@ fn popover_place(stage: &NodeRef, x: f64, y: f64, r: f64) -> String {
         let (left, top) = to_stage(stage, x, y - r - 6.0);
         // A tall menu held by its bottom edge would grow past the top of the page: it
         // scrolls within the room above the node instead.
-        let room = stage
-            .cast::<web_sys::HtmlElement>()
-            .map_or(top, |el| top + f64::from(el.offset_top()))
-            - 8.0;
+        let room = top + page_top(stage) - 8.0;
         format!(
             "left:{}px;bottom:{}px;max-height:{}px",
             num(left),
@@ -68,6 +65,20 @@ fn popover_place(stage: &NodeRef, x: f64, y: f64, r: f64) -> String {
         let (left, top) = to_stage(stage, x, y + r + 6.0);
         format!("left:{}px;top:{}px", num(left), num(top))
     }
+}
+
+/// How far the stage's top is below the top of the page, in pixels.
+fn page_top(stage: &NodeRef) -> f64 {
+    use wasm_bindgen::JsCast;
+    let mut y = 0.0;
+    let mut el = stage.cast::<web_sys::HtmlElement>();
+    while let Some(e) = el {
+        y += f64::from(e.offset_top());
+        el = e
+            .offset_parent()
+            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok());
+    }
+    y
 }
 
 /// The main region of the page.
