@@ -1,7 +1,9 @@
 //! Kafka in the view, the minimum a Kafka scenario needs: brokers on the middle row and
-//! producers on the bottom band, a card per node (role `broker`, plus `controller` on the
-//! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
-//! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
+//! producers and consumers (kind `consumer`; a classic one's role says `classic`) on the
+//! bottom band, a card per node (role `broker`, plus `controller` on the active controller;
+//! "leads 2 · follows 4"; `not-started` for a spare), and Kafka's traffic categories. Its
+//! messages are narrated with the generic "X gets Y's `summary`". What its menus offer and
+//! how those inputs read is in [`inputs`], their URL form in [`url`].
 
 pub mod inputs;
 pub mod url;
