@@ -16,10 +16,12 @@ fn a_spare_node_is_down_until_an_input_starts_it_and_starts_only_once() {
     let spare = w.add_spare_node(Probe::new("spare"));
     run_quiet(&mut w);
     assert!(!w.has_started(spare) && !w.is_up(spare));
+    assert!(w.is_idle_spare(spare) && !w.is_idle_spare(NodeId(0)));
     assert_eq!(w.node(spare).starts, 0);
     let rec = apply(&mut w, Input::Start(spare));
     assert!(rec.kernel_notes.is_empty(), "{:?}", rec.kernel_notes);
     assert!(w.has_started(spare) && w.is_up(spare));
+    assert!(!w.is_idle_spare(spare));
     assert_eq!(w.node(spare).starts, 1);
     let rec = apply(&mut w, Input::Start(spare));
     assert_eq!(

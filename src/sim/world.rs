@@ -48,6 +48,8 @@ struct Slot<A: Actor> {
     up: bool,
     /// Has started at least once (its start event ran, or a restart started it early).
     started: bool,
+    /// Added without a start event: only an input starts it.
+    spare: bool,
     /// Armed timers and where they sit in the queue.
     timers: Vec<(A::Timer, QueueKey)>,
 }
@@ -121,6 +123,7 @@ impl<A: Actor> World<A> {
             actor,
             up: false,
             started: false,
+            spare: false,
             timers: Vec::new(),
         });
         self.push_event(start_us, Event::Start(id));
@@ -135,6 +138,7 @@ impl<A: Actor> World<A> {
             actor,
             up: false,
             started: false,
+            spare: true,
             timers: Vec::new(),
         });
         id
@@ -193,6 +197,13 @@ impl<A: Actor> World<A> {
     /// Whether a node is running.
     pub fn is_up(&self, id: NodeId) -> bool {
         self.slots.get(id.index()).is_some_and(|s| s.up)
+    }
+
+    /// Whether a node is a spare that has not started: nothing but an input will start it.
+    pub fn is_idle_spare(&self, id: NodeId) -> bool {
+        self.slots
+            .get(id.index())
+            .is_some_and(|s| s.spare && !s.started)
     }
 
     /// Whether a node has started at least once (it is down before its start event).

@@ -1,4 +1,4 @@
-//! What a node's menu offers: start it (a node not started yet), crash or restart it, cut it
+//! What a node's menu offers: start it (a spare not started yet), crash or restart it, cut it
 //! off from everyone else, and what its protocol adds (expiring a ZooKeeper client's
 //! session; Kafka's in `view/kafka/inputs.rs`). Every item is an input to the
 //! timeline, so it can be stepped back over and is recorded in the URL; the UI only renders
@@ -20,8 +20,8 @@ pub fn node_menu(
         return (Vec::new(), None);
     };
     let (mut out, note) = protocols::node_actions(world, id, &frame.names, &frame.protocols);
-    if !card.started {
-        // A spare the scenario keeps in reserve (or starts later): it can only start.
+    if world.is_idle_spare(id) {
+        // A spare the scenario keeps in reserve: it can only start.
         out.push(NodeAction {
             label: format!("Start {}", card.label),
             style: "primary",

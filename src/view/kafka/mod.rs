@@ -127,8 +127,11 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
     if !world.has_started(id) {
         card.role = NOT_STARTED;
         card.detail = "not started".into();
-        card.description =
-            format!("{label} has not started yet: start it from its menu and it joins in.");
+        card.description = if world.is_idle_spare(id) {
+            format!("{label} is a spare: start it from its menu and it joins in.")
+        } else {
+            format!("{label} has not started yet.")
+        };
         return card;
     }
     if !up {
