@@ -8,6 +8,7 @@
 //! [`Wire`] and [`Tick`] are what a Kafka actor sends and arms: its own messages and timers
 //! plus those of the ZooKeeper client library it embeds.
 
+use crate::kafka::config::Acks;
 use crate::kafka::errors::KafkaError;
 use crate::kafka::group::TopicPartition;
 use crate::kafka::log::{Record, RecordData};
@@ -64,6 +65,14 @@ pub enum Operator {
         value: String,
         partition: Option<i32>,
     },
+    /// Producer: the application calls `send()` `count` times back to back (keys and values
+    /// `b<n>`, `n` the record's place in `send()` order).
+    Burst { count: u32 },
+    /// Producer: `acks` from the next `Produce` request on (batches already sent keep theirs).
+    /// Simplified: Kafka fixes `acks` when the producer is built; an application would close
+    /// the producer and build another. Refused, as Kafka's `ConfigException`, for an
+    /// idempotent producer and anything but `all`.
+    SetAcks(Acks),
     /// Consumer: `close()` — commit (with auto-commit on) and send `LeaveGroup`, then stop.
     Leave,
     /// Consumer: `commitSync()` of the processed positions now.
@@ -128,6 +137,8 @@ impl Operator {
                 let part = partition.map_or(String::new(), |p| format!(" partition={p}"));
                 format!("send key={key} value={}{part}", short(value))
             }
+            Operator::Burst { count } => format!("send {count} records"),
+            Operator::SetAcks(a) => format!("set acks={}", a.name()),
             Operator::Leave => "close (leave the group)".to_string(),
             Operator::Commit => "commitSync".to_string(),
             Operator::Seek { partition, offset } => {

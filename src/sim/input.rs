@@ -16,10 +16,14 @@ pub enum Input<M> {
     Crash(NodeId),
     /// A crashed node starts again from its disk state.
     Restart(NodeId),
+    /// A node that has not started yet starts (a spare the scenario keeps in reserve).
+    Start(NodeId),
     /// Cuts every link between nodes of different groups (nodes in no group keep theirs).
     Partition(Vec<Vec<NodeId>>),
     /// Removes every cut.
     Heal,
+    /// Removes every cut of one node's links.
+    HealNode(NodeId),
     /// Cuts both directions between two nodes.
     CutLink(NodeId, NodeId),
     /// Restores both directions between two nodes.
@@ -47,7 +51,9 @@ impl<M: Message> Input<M> {
     /// The node this input acts on, if one.
     pub fn target(&self) -> Option<NodeId> {
         match self {
-            Input::Crash(n) | Input::Restart(n) | Input::Deliver(n, _) => Some(*n),
+            Input::Crash(n) | Input::Restart(n) | Input::Start(n) | Input::Deliver(n, _) => {
+                Some(*n)
+            }
             _ => None,
         }
     }
@@ -63,6 +69,7 @@ impl<M: Message> Input<M> {
         match self {
             Input::Crash(n) => format!("crash {}", label(*n)),
             Input::Restart(n) => format!("restart {}", label(*n)),
+            Input::Start(n) => format!("start {}", label(*n)),
             Input::Partition(gs) => format!(
                 "partition {}",
                 gs.iter()
@@ -71,6 +78,7 @@ impl<M: Message> Input<M> {
                     .join(" | ")
             ),
             Input::Heal => "heal all links".to_string(),
+            Input::HealNode(n) => format!("heal every link of {}", label(*n)),
             Input::CutLink(a, b) => format!("cut {} <-> {}", label(*a), label(*b)),
             Input::HealLink(a, b) => format!("heal {} <-> {}", label(*a), label(*b)),
             Input::Drop(id) => format!("drop message #{id}"),

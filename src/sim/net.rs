@@ -195,6 +195,11 @@ impl Network {
         }
     }
 
+    /// Removes every cut of a link from or to `n`.
+    pub fn heal_node(&mut self, n: NodeId) {
+        self.cut.retain(|(a, b)| *a != n && *b != n);
+    }
+
     /// Removes every cut.
     pub fn heal_all(&mut self) {
         self.cut.clear();

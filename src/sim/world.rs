@@ -48,6 +48,8 @@ struct Slot<A: Actor> {
     up: bool,
     /// Has started at least once (its start event ran, or a restart started it early).
     started: bool,
+    /// Added without a start event: only an input starts it.
+    spare: bool,
     /// Armed timers and where they sit in the queue.
     timers: Vec<(A::Timer, QueueKey)>,
 }
@@ -121,9 +123,24 @@ impl<A: Actor> World<A> {
             actor,
             up: false,
             started: false,
+            spare: false,
             timers: Vec::new(),
         });
         self.push_event(start_us, Event::Start(id));
+        id
+    }
+
+    /// Adds a node that starts only when an [`Input::Start`] (or a restart) starts it: a spare
+    /// the scenario keeps in reserve.
+    pub fn add_spare_node(&mut self, actor: A) -> NodeId {
+        let id = NodeId(self.slots.len() as u32);
+        self.slots.push(Slot {
+            actor,
+            up: false,
+            started: false,
+            spare: true,
+            timers: Vec::new(),
+        });
         id
     }
 
@@ -180,6 +197,13 @@ impl<A: Actor> World<A> {
     /// Whether a node is running.
     pub fn is_up(&self, id: NodeId) -> bool {
         self.slots.get(id.index()).is_some_and(|s| s.up)
+    }
+
+    /// Whether a node is a spare that has not started: nothing but an input will start it.
+    pub fn is_idle_spare(&self, id: NodeId) -> bool {
+        self.slots
+            .get(id.index())
+            .is_some_and(|s| s.spare && !s.started)
     }
 
     /// Whether a node has started at least once (it is down before its start event).
@@ -488,8 +512,18 @@ impl<A: Actor> World<A> {
                     rec.kernel_notes.push(format!("{n} is not down"));
                 }
             }
+            Input::Start(n) => {
+                if n.index() < self.slots.len() && !self.slots[n.index()].started {
+                    self.slots[n.index()].up = true;
+                    self.slots[n.index()].started = true;
+                    self.run_handler(n, rec, |a, ctx| a.on_start(ctx));
+                } else {
+                    rec.kernel_notes.push(format!("{n} has already started"));
+                }
+            }
             Input::Partition(groups) => self.net.partition(&groups),
             Input::Heal => self.net.heal_all(),
+            Input::HealNode(n) => self.net.heal_node(n),
             Input::CutLink(a, b) => self.net.cut_pair(a, b),
             Input::HealLink(a, b) => self.net.heal_pair(a, b),
             Input::Drop(id) => match self.flights.remove(&id) {

@@ -45,18 +45,41 @@ fn to_stage(stage: &NodeRef, size: (f64, f64), x: f64, y: f64) -> (f64, f64) {
 
 /// Where a popover about something drawn at (x, y), `r` units from its centre to its edge,
 /// goes in the stage (CSS): under it in the upper half of the drawing, over it (held by its
-/// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen.
+/// bottom edge) in the lower half, so a menu of a node in the bottom row stays on screen
+/// (and scrolls when it is taller than the room above the node).
 fn popover_place(stage: &NodeRef, size: (f64, f64), x: f64, y: f64, r: f64) -> String {
     let h = stage
         .cast::<web_sys::HtmlElement>()
         .map_or(size.1, |el| f64::from(el.offset_height()));
     if y > size.1 / 2.0 {
         let (left, top) = to_stage(stage, size, x, y - r - 6.0);
-        format!("left:{}px;bottom:{}px", num(left), num(h - top))
+        // A tall menu held by its bottom edge would grow past the top of the page: it
+        // scrolls within the room above the node instead.
+        let room = top + page_top(stage) - 8.0;
+        format!(
+            "left:{}px;bottom:{}px;max-height:{}px",
+            num(left),
+            num(h - top),
+            num(room.max(120.0))
+        )
     } else {
         let (left, top) = to_stage(stage, size, x, y + r + 6.0);
         format!("left:{}px;top:{}px", num(left), num(top))
     }
+}
+
+/// How far the stage's top is below the top of the page, in pixels.
+fn page_top(stage: &NodeRef) -> f64 {
+    use wasm_bindgen::JsCast;
+    let mut y = 0.0;
+    let mut el = stage.cast::<web_sys::HtmlElement>();
+    while let Some(e) = el {
+        y += f64::from(e.offset_top());
+        el = e
+            .offset_parent()
+            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok());
+    }
+    y
 }
 
 /// The main region of the page.

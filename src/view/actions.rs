@@ -1,5 +1,6 @@
-//! What a node's menu offers: crash or restart it, cut it off from everyone else, and what
-//! its protocol adds (expiring a ZooKeeper client's session). Every item is an input to the
+//! What a node's menu offers: start it (a spare not started yet), crash or restart it, cut it
+//! off from everyone else, and what its protocol adds (expiring a ZooKeeper client's
+//! session; Kafka's in `view/kafka/inputs.rs`). Every item is an input to the
 //! timeline, so it can be stepped back over and is recorded in the URL; the UI only renders
 //! these items and gives the chosen input.
 
@@ -19,7 +20,14 @@ pub fn node_menu(
         return (Vec::new(), None);
     };
     let (mut out, note) = protocols::node_actions(world, id, &frame.names, &frame.protocols);
-    if card.up {
+    if world.is_idle_spare(id) {
+        // A spare the scenario keeps in reserve: it can only start.
+        out.push(NodeAction {
+            label: format!("Start {}", card.label),
+            style: "primary",
+            input: Input::Start(id),
+        });
+    } else if card.up {
         out.push(NodeAction {
             label: format!("Crash {}", card.label),
             style: "danger",

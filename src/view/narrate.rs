@@ -101,9 +101,14 @@ fn with_follow_up(rec: &Record, node: NodeId, base: String, names: &Names) -> St
 
 fn input_applied(input: &Input<Msg>, names: &Names) -> String {
     let l = |id: &NodeId| names.label(*id).to_string();
+    if let Some(s) = protocols::input_sentence(input, names) {
+        return s;
+    }
     match input {
         Input::Crash(n) => format!("{} crashes", l(n)),
         Input::Restart(n) => format!("{} restarts from what it had on disk", l(n)),
+        Input::Start(n) => format!("{} starts", l(n)),
+        Input::HealNode(n) => format!("Every cut link of {} works again", l(n)),
         Input::Partition(groups) => format!(
             "The network splits into {}",
             groups

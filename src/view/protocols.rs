@@ -159,7 +159,11 @@ pub fn reply_zxid(msg: &Msg) -> Option<i64> {
 
 /// Whether a delivered message is the person's control rather than protocol traffic.
 pub fn is_control(msg: &Msg) -> bool {
-    matches!(msg, Msg::Zk(crate::zk::Msg::Control(_)))
+    match msg {
+        Msg::Zk(m) => matches!(m, crate::zk::Msg::Control(_)),
+        Msg::Kafka(m) => kafka::inputs::is_operator(m),
+        Msg::Heartbeat(_) => false,
+    }
 }
 
 /// A delivered message in words.
@@ -181,6 +185,12 @@ pub fn delivered(rec: &Record, src: NodeId, dst: NodeId, msg: &Msg, names: &Name
 /// What followed from a node's start or timer, in words ("votes for zk3 (…)").
 pub fn follow_up(rec: &Record, node: NodeId, names: &Names) -> Option<String> {
     zk::narrate::vote_broadcast(rec, node, names)
+}
+
+/// An input in a protocol's own words (a Kafka operator's command, a broker cut off from
+/// ZooKeeper), if a protocol has some.
+pub fn input_sentence(input: &Input<Msg>, names: &Names) -> Option<String> {
+    kafka::inputs::input_words(input, names)
 }
 
 /// An input that delivers a protocol's control message, in words.
@@ -244,7 +254,7 @@ impl ProtocolHistory {
 
 /// The URL form of a protocol's input.
 pub fn encode_input(input: &Input<Msg>) -> Option<String> {
-    zk::url::encode(input)
+    zk::url::encode(input).or_else(|| kafka::url::encode(input))
 }
 
 /// Parses a protocol's input from its URL form.
@@ -254,7 +264,7 @@ pub fn decode_input(
     node: &dyn Fn(&str) -> Option<NodeId>,
     number: &dyn Fn(&str) -> Option<u64>,
 ) -> Option<Input<Msg>> {
-    zk::url::decode(verb, arg, node, number)
+    zk::url::decode(verb, arg, node, number).or_else(|| kafka::url::decode(verb, arg, node))
 }
 
 /// One item of a node's menu: its text, its style (`danger`, `primary` or none) and the
@@ -275,7 +285,8 @@ pub fn node_actions(
 ) -> (Vec<NodeAction>, Option<String>) {
     match world.node(id) {
         Node::Zk(_) => zk::actions(world, id, names, &frame.zk),
-        Node::Heartbeat(_) | Node::Kafka(_) => (Vec::new(), None),
+        Node::Kafka(n) => kafka::inputs::actions(world, id, n, names),
+        Node::Heartbeat(_) => (Vec::new(), None),
     }
 }
 

@@ -160,18 +160,16 @@ pub fn frame(tl: &ClusterTimeline, history: &History, panels: Vec<Panel>, tall: 
             }
         }
     }
-    // Every cut between servers is drawn; a client's cuts only towards the server it talks
-    // to (a client cut off from every server would otherwise fan out lines across the
-    // picture; its caption says it lost its connection).
+    // Every cut between servers (ring or row: ZooKeeper servers, brokers) is drawn; a
+    // client's cuts only towards the server it talks to (a client cut off from every server
+    // would otherwise fan out lines across the picture; its caption says it lost its
+    // connection).
+    let big = |id: &NodeId| names.kind_of(*id).is_some_and(|k| !k.is_client_like());
     let talks_to =
         |c: NodeId, s: NodeId| nodes.iter().any(|n| n.id == c && n.attached_to == Some(s));
     let cuts = cut
         .iter()
-        .filter(|(a, b)| {
-            (names.is_server_like(*a) && names.is_server_like(*b))
-                || talks_to(*a, *b)
-                || talks_to(*b, *a)
-        })
+        .filter(|(a, b)| (big(a) && big(b)) || talks_to(*a, *b) || talks_to(*b, *a))
         .map(|(a, b)| Line::between(&layout, *a, *b))
         .collect();
     let attachments = nodes

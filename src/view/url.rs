@@ -21,10 +21,13 @@
 //! |---|---|
 //! | `crash:N` / `restart:N` | crash / restart node N |
 //! | `part:A.B-C.D.E` | partition into groups {A,B} and {C,D,E} (groups split by `-`) |
+//! | `start:N` | start node N, a spare the scenario has not started |
 //! | `heal` | heal every cut |
+//! | `heal:N` | heal every cut link of node N |
 //! | `cut:A.B` / `mend:A.B` | cut / heal the link between A and B |
 //! | `drop:ID` / `hold:ID` / `release:ID` | drop / hold / release message ID |
 //! | `expire:0xSESSION@N` | ZooKeeper: expire a session, delivered to node N (the leader then) |
+//! | `stop:N`, `acks:N=all`, `cfg:N=min.insync.replicas=3`, `leave:N`, `burst:N=10` | Kafka: see `view/kafka/url.rs` |
 //!
 //! Protocol inputs (the last row) are encoded by their protocol's view folder, reached
 //! through `view/protocols.rs`.
@@ -165,6 +168,8 @@ pub fn encode_input(input: &Input<Msg>) -> Option<String> {
     Some(match input {
         Input::Crash(n) => format!("crash:{}", n.0),
         Input::Restart(n) => format!("restart:{}", n.0),
+        Input::Start(n) => format!("start:{}", n.0),
+        Input::HealNode(n) => format!("heal:{}", n.0),
         Input::Partition(groups) => format!(
             "part:{}",
             groups
@@ -199,6 +204,7 @@ pub fn decode_input(action: &str) -> Option<Input<Msg>> {
     Some(match verb {
         "crash" => Input::Crash(node(arg)?),
         "restart" => Input::Restart(node(arg)?),
+        "start" => Input::Start(node(arg)?),
         "part" => {
             let groups = arg
                 .split('-')
@@ -210,6 +216,7 @@ pub fn decode_input(action: &str) -> Option<Input<Msg>> {
             Input::Partition(groups)
         }
         "heal" if arg.is_empty() => Input::Heal,
+        "heal" => Input::HealNode(node(arg)?),
         "cut" => pair(arg).map(|(a, b)| Input::CutLink(a, b))?,
         "mend" => pair(arg).map(|(a, b)| Input::HealLink(a, b))?,
         "drop" => Input::Drop(msg(arg)?),
@@ -257,7 +264,11 @@ pub fn check_nodes(inputs: &mut Vec<(u64, Input<Msg>)>, node_count: usize) -> Ve
     let mut problems = Vec::new();
     inputs.retain(|(step, i)| {
         let fine = match i {
-            Input::Crash(n) | Input::Restart(n) | Input::Deliver(n, _) => ok(n),
+            Input::Crash(n)
+            | Input::Restart(n)
+            | Input::Start(n)
+            | Input::HealNode(n)
+            | Input::Deliver(n, _) => ok(n),
             Input::Partition(gs) => gs.iter().flatten().all(ok),
             Input::CutLink(a, b) | Input::HealLink(a, b) => ok(a) && ok(b),
             _ => true,

@@ -473,7 +473,10 @@ impl Broker {
             Operator::Shutdown => self.on_shutdown(ctx),
             Operator::AlterConfig { entity, configs } => self.alter_config(ctx, entity, configs),
             Operator::AddPartitions { topic, count } => self.add_partitions(ctx, topic, count),
-            Operator::Send { .. } => ctx.note("a broker does not send records: ignored"),
+            Operator::Send { .. } | Operator::Burst { .. } => {
+                ctx.note("a broker does not send records: ignored")
+            }
+            Operator::SetAcks(_) => ctx.note("acks is a producer setting: ignored"),
             Operator::Leave | Operator::Commit | Operator::Seek { .. } => {}
         }
     }

@@ -23,6 +23,15 @@ impl Acks {
         }
     }
 
+    /// The config value (`0`, `1`, `all`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::Zero => "0",
+            Acks::One => "1",
+            Acks::All => "all",
+        }
+    }
+
     fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
         match value.trim() {
             "0" => Ok(Acks::Zero),

@@ -395,7 +395,9 @@ impl Consumer {
             Operator::Shutdown
             | Operator::AlterConfig { .. }
             | Operator::AddPartitions { .. }
-            | Operator::Send { .. } => {}
+            | Operator::Send { .. }
+            | Operator::Burst { .. }
+            | Operator::SetAcks(_) => {}
         }
     }
 

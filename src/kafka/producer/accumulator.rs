@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use crate::kafka::config::Acks;
 use crate::kafka::log::{NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE, RECORD_BATCH_OVERHEAD};
 use crate::sim::TimeUs;
 
@@ -57,6 +58,8 @@ pub struct ClientBatch {
     pub producer_epoch: i16,
     /// [`NO_SEQUENCE`] until drained by an idempotent producer.
     pub base_sequence: i32,
+    /// The `acks` its last `Produce` request carried (set when it is sent).
+    pub acks: Acks,
 }
 
 impl ClientBatch {
@@ -71,6 +74,7 @@ impl ClientBatch {
             producer_id: NO_PRODUCER_ID,
             producer_epoch: NO_PRODUCER_EPOCH,
             base_sequence: NO_SEQUENCE,
+            acks: Acks::All,
         }
     }
 

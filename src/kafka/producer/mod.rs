@@ -210,6 +210,25 @@ impl Producer {
         ctx.set_timer(Timer::Retry, self.backoff_us());
     }
 
+    /// [`Operator::SetAcks`]: the next `Produce` request carries `acks`.
+    fn set_acks(&mut self, ctx: &mut KCtx, acks: Acks) {
+        if self.idempotence.is_some() && acks != Acks::All {
+            ctx.note(format!(
+                "{}: acks={} refused: must set acks to all in order to use the idempotent producer",
+                self.name,
+                acks.name()
+            ));
+            return;
+        }
+        ctx.note(format!(
+            "{}: acks={} from the next batch on (was {})",
+            self.name,
+            acks.name(),
+            self.config.acks.name()
+        ));
+        self.config.acks = acks;
+    }
+
     /// Crash: everything in memory is gone (queued and in-flight records, the producer id).
     pub fn on_crash(&mut self) {
         self.topic_ready = false;
@@ -306,6 +325,17 @@ impl Producer {
                 value,
                 partition,
             }) => self.send_record(ctx, key, value, partition),
+            Msg::Operator(Operator::Burst { count }) => {
+                ctx.note(format!(
+                    "{}: the application sends {count} records",
+                    self.name
+                ));
+                for _ in 0..count {
+                    let n = self.next_send_index;
+                    self.send_record(ctx, Some(format!("b{n}")), format!("b{n}"), None);
+                }
+            }
+            Msg::Operator(Operator::SetAcks(acks)) => self.set_acks(ctx, acks),
             Msg::Operator(op) => ctx.note(format!("a producer ignores `{}`", op.summary())),
             _ => {}
         }

@@ -251,10 +251,13 @@ impl Producer {
         ctx: &mut KCtx,
         leader: i32,
         node: NodeId,
-        batches: Vec<ClientBatch>,
+        mut batches: Vec<ClientBatch>,
         now: TimeUs,
     ) {
         self.correlation += 1;
+        for b in &mut batches {
+            b.acks = self.config.acks;
+        }
         let now_ms = (now / MS) as i64;
         let wire: Vec<ProduceBatch> = batches
             .iter()
@@ -516,7 +519,7 @@ impl Producer {
                 producer_id: batch.producer_id,
                 producer_epoch: batch.producer_epoch,
                 sequence: seq,
-                acks: self.config.acks,
+                acks: batch.acks,
             });
         }
     }

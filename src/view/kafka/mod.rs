@@ -1,7 +1,12 @@
 //! Kafka in the view, the minimum a Kafka scenario needs: brokers on the middle row and
-//! producers on the bottom band, a card per node (role `broker`, plus `controller` on the
-//! active controller; "leads 2 · follows 4"), and Kafka's traffic categories. Its messages
-//! are narrated with the generic "X gets Y's `summary`". The full Kafka panels are not here.
+//! producers and consumers (kind `consumer`; a classic one's role says `classic`) on the
+//! bottom band, a card per node (role `broker`, plus `controller` on the active controller;
+//! "leads 2 · follows 4"; `not-started` for a spare), and Kafka's traffic categories. Its
+//! messages are narrated with the generic "X gets Y's `summary`". What its menus offer and
+//! how those inputs read is in [`inputs`], their URL form in [`url`].
+
+pub mod inputs;
+pub mod url;
 
 pub mod groups;
 pub mod history;
@@ -39,12 +44,15 @@ pub const PRODUCER_KIND: NodeKind = NodeKind {
     protocol: Protocol::Kafka,
 };
 
-/// A classic (ZooKeeper) consumer: on the bottom band.
-pub const ZK_CONSUMER_KIND: NodeKind = NodeKind {
-    slug: "zk-consumer",
+/// A consumer (a group member, or a classic ZooKeeper consumer): on the bottom band.
+pub const CONSUMER_KIND: NodeKind = NodeKind {
+    slug: "consumer",
     tier: Tier::Band,
     protocol: Protocol::Kafka,
 };
+
+/// A classic (ZooKeeper) consumer: a consumer; its role says `classic`.
+pub const ZK_CONSUMER_KIND: NodeKind = CONSUMER_KIND;
 
 /// A running broker.
 pub const BROKER: Role = Role::new("broker", "broker");
@@ -53,8 +61,12 @@ pub const CONTROLLER: Role = Role::leader("broker controller", "controller");
 /// A running producer.
 pub const PRODUCER: Role = Role::presence("producer", "producer");
 
+/// A running group consumer.
+pub const CONSUMER: Role = Role::presence("consumer", "consumer");
 /// A running classic consumer.
-pub const ZK_CONSUMER: Role = Role::presence("consumer", "consumer");
+pub const ZK_CONSUMER: Role = Role::presence("consumer classic", "classic");
+/// A node the scenario has not started (a spare consumer): started from its menu.
+pub const NOT_STARTED: Role = Role::new("not-started", "not started");
 
 /// Produce requests and their answers.
 pub const PRODUCE: Category = Category {
@@ -90,7 +102,7 @@ pub fn kind(node: &KafkaNode) -> NodeKind {
         KafkaNode::Broker(_) => BROKER_KIND,
         KafkaNode::Producer(_) => PRODUCER_KIND,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER_KIND,
-        KafkaNode::Consumer(_) => PRODUCER_KIND,
+        KafkaNode::Consumer(_) => CONSUMER_KIND,
     }
 }
 
@@ -115,7 +127,7 @@ pub fn role(node: &KafkaNode) -> Role {
         KafkaNode::Broker(_) => BROKER,
         KafkaNode::Producer(_) => PRODUCER,
         KafkaNode::ZkConsumer(_) => ZK_CONSUMER,
-        KafkaNode::Consumer(_) => PRODUCER,
+        KafkaNode::Consumer(_) => CONSUMER,
     }
 }
 
@@ -126,6 +138,16 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
     let role = if up { role(node) } else { Role::DOWN };
     let mut card = NodeCard::bare(id, names, kind(node), role);
     card.up = up;
+    if !world.has_started(id) {
+        card.role = NOT_STARTED;
+        card.detail = "not started".into();
+        card.description = if world.is_idle_spare(id) {
+            format!("{label} is a spare: start it from its menu and it joins in.")
+        } else {
+            format!("{label} has not started yet.")
+        };
+        return card;
+    }
     if !up {
         card.detail = "down".into();
         card.description = format!("{label} is down.");
@@ -163,6 +185,10 @@ pub fn card(world: &ClusterWorld, id: NodeId, node: &KafkaNode, names: &Names) -
                 c.consumed_total,
                 c.lag()
             );
+        }
+        KafkaNode::Consumer(c) if c.state == kafka::consumer::MemberState::Closed => {
+            card.detail = format!("closed · left {}", c.group_id);
+            card.description = format!("{label} was closed: it left group {}.", c.group_id);
         }
         KafkaNode::Consumer(c) => {
             card.detail = format!(

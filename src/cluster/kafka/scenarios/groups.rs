@@ -68,6 +68,24 @@ pub fn with_group(mut sim: ClusterSim, n: u32, config: ConsumerConfig) -> Cluste
     sim
 }
 
+/// Adds a spare consumer `consumer-<n>` of group [`GROUP_ID`] that starts only when a person
+/// starts it ([`Input::Start`]): adding a member to the group by hand.
+pub fn with_spare(mut sim: ClusterSim, n: u32, config: ConsumerConfig) -> ClusterSim {
+    let bootstrap: Vec<NodeId> = super::super::brokers(&sim.world)
+        .map(|(id, _)| id)
+        .collect();
+    let c = Consumer::new(
+        &format!("consumer-{n}"),
+        bootstrap,
+        GROUP_ID,
+        "events",
+        config,
+        200,
+    );
+    sim.world.add_spare_node(Node::from(c));
+    sim
+}
+
 /// The node of the consumer labelled `name`.
 pub fn consumer_node(world: &World<Node>, name: &str) -> NodeId {
     super::super::consumers(world)

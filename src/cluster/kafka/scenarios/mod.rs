@@ -50,13 +50,15 @@ pub const SCENARIOS: &[Scenario] = &[
             name: "kafka-default",
             kind: ScenarioKind::Scenario,
             title: "Kafka on ZooKeeper: three brokers elect a controller",
-            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all; a consumer group of two (my-group) shares the partitions through the group coordinator.",
+            description: "Three ZooKeeper servers and three brokers. The brokers register ephemerals under /brokers/ids, one wins /controller, the producer creates a topic with 3 partitions and replication factor 3 and writes with acks=all; a consumer group of two (my-group) shares the partitions through the group coordinator. consumer-3 is a spare: start it from its menu to add it to the group.",
             default_steps: 20_000,
             panels: KAFKA_PANELS,
         },
         build: |opts| {
             let sim = kafka_cluster(opts, Acks::All, 2);
-            Ok(groups::with_group(sim, 2, groups::scenario_consumer_config()))
+            let config = groups::scenario_consumer_config();
+            let sim = groups::with_group(sim, 2, config.clone());
+            Ok(groups::with_spare(sim, 3, config))
         },
     },
     Scenario {
