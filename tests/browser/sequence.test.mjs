@@ -54,7 +54,7 @@ export async function kafka_produce_and_its_response_are_arrows_that_seek_on_cli
 }
 
 export async function zookeeper_create_shows_proposal_ack_and_commit_and_enter_seeks(t) {
-  const page = await t.openApp('/?seed=1&step=56', VIEW_720);
+  const page = await t.openApp('/?scenario=default&seed=1&step=56', VIEW_720);
   await openSequence(page);
   await stepForward(page, 8);
   assert.equal(await cursor(page), 64);
@@ -91,7 +91,7 @@ export async function zookeeper_create_shows_proposal_ack_and_commit_and_enter_s
 }
 
 export async function the_sequence_follows_play_and_can_keep_only_the_nodes_involved(t) {
-  const page = await t.openApp('/?seed=1&step=200&panel=sequence', VIEW_720);
+  const page = await t.openApp('/?scenario=default&seed=1&step=200&panel=sequence', VIEW_720);
   await page.locator('svg.seq').first().waitFor();
   const lanes = () => page.locator('.seq-lane:visible').count();
   assert.equal(await lanes(), 10);
