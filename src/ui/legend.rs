@@ -49,7 +49,8 @@ pub fn legend(cats: &[Category]) -> Html {
         Html::from_html_unchecked(m.1.clone())
     });
     // Open only where there is room for it: on a phone or a projector the drawing and the
-    // controls come first.
+    // controls come first, and Kafka's longer legend (ZooKeeper's kinds and its own) would
+    // squeeze the drawing below a tall screen.
     let open = web_sys::window()
         .and_then(|w| {
             Some((
@@ -57,6 +58,6 @@ pub fn legend(cats: &[Category]) -> Html {
                 w.inner_height().ok()?.as_f64()?,
             ))
         })
-        .is_none_or(|(w, h)| w > 700.0 && h > 760.0);
+        .is_none_or(|(w, h)| w > 700.0 && h > if cats.len() > 13 { 1000.0 } else { 760.0 });
     html! { <details class="legend" {open}>{ inner }</details> }
 }
