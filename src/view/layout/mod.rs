@@ -266,7 +266,7 @@ fn round1(v: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     use crate::cluster::Protocol;
@@ -293,10 +293,14 @@ mod tests {
         k
     }
 
-    fn assert_fits(l: &Layout, what: &str) {
+    /// Every node of `l` inside its drawing and clear of every other.
+    pub(super) fn assert_fits(l: &Layout, what: &str) {
         let slots: Vec<Slot> = (0..l.len())
             .map(|i| l.slot(NodeId(i as u32)).unwrap())
             .collect();
+        let (w, h) = l.size();
+        let inside =
+            |p: Point, r: f64| p.x - r >= 0.0 && p.x + r <= w && p.y - r >= 0.0 && p.y + r <= h;
         for (i, a) in slots.iter().enumerate() {
             assert!(
                 inside(a.at, a.r),
@@ -329,10 +333,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn inside(p: Point, r: f64) -> bool {
-        p.x - r >= 0.0 && p.x + r <= VIEW_W && p.y - r >= 0.0 && p.y + r <= VIEW_H
     }
 
     #[test]

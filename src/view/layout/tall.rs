@@ -100,7 +100,7 @@ fn on_lines(i: usize, n: usize, top: f64, r: f64) -> Point {
 mod tests {
     use super::*;
     use crate::cluster::Protocol;
-    use crate::sim::NodeId;
+    use crate::view::layout::tests::assert_fits;
 
     const fn kind(tier: Tier) -> NodeKind {
         NodeKind {
@@ -119,26 +119,8 @@ mod tests {
                     k.extend(vec![kind(Tier::Row); brokers]);
                     k.extend(vec![kind(Tier::Band); clients]);
                     let l = for_kinds(&k);
-                    let (w, h) = l.size();
-                    assert_eq!(w, TALL_W);
-                    let slots: Vec<Slot> = (0..k.len())
-                        .map(|i| l.slot(NodeId(i as u32)).unwrap())
-                        .collect();
-                    for (i, a) in slots.iter().enumerate() {
-                        let inside = a.at.x - a.r >= 0.0
-                            && a.at.x + a.r <= w
-                            && a.at.y - a.r >= 0.0
-                            && a.at.y + a.r <= h;
-                        assert!(inside, "{servers}+{brokers}+{clients}: node {i} outside");
-                        for b in &slots[i + 1..] {
-                            assert!(
-                                a.at.dist(b.at) >= a.r + b.r + 4.0,
-                                "{servers}+{brokers}+{clients}: {:?} and {:?} overlap",
-                                a.at,
-                                b.at
-                            );
-                        }
-                    }
+                    assert_eq!(l.size().0, TALL_W);
+                    assert_fits(&l, &format!("{servers}+{brokers}+{clients}"));
                 }
             }
         }
