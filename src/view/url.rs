@@ -11,7 +11,7 @@
 //! | `servers` | ensemble size 1–9 (the UI offers 1, 3, 5, 7) | the scenario's |
 //! | `i` | the person's inputs, see below | none |
 //! | `step` | the cursor, 0–[`MAX_STEP`] | 0 |
-//! | `panel` | `znodes`, `zab-log`, `sessions`, `events`, `sequence`, `invariants` | `znodes` |
+//! | `panel` | `znodes`, `zab-log`, `sessions`, `events`, `sequence`, `invariants`; Kafka's `partitions`, `log`, `groups`, `producers`, `metrics` | the scenario's first |
 //!
 //! `i` is a comma-separated list of `STEP:ACTION`, where STEP is the cursor at which the
 //! input was given (it is applied as step STEP+1) and nodes are named by their index in the
@@ -27,7 +27,7 @@
 //! | `cut:A.B` / `mend:A.B` | cut / heal the link between A and B |
 //! | `drop:ID` / `hold:ID` / `release:ID` | drop / hold / release message ID |
 //! | `expire:0xSESSION@N` | ZooKeeper: expire a session, delivered to node N (the leader then) |
-//! | `stop:N`, `acks:N=all`, `cfg:N=min.insync.replicas=3`, `leave:N`, `burst:N=10` | Kafka: see `view/kafka/url.rs` |
+//! | `stop:N`, `leave:N`, `burst:10@N`, `acks:all@N`, `topic:events/min.insync.replicas=3@N` | Kafka: see `view/kafka/url.rs` |
 //!
 //! Protocol inputs (the last row) are encoded by their protocol's view folder, reached
 //! through `view/protocols.rs`.
@@ -75,7 +75,7 @@ impl Default for UrlState {
             servers: None,
             inputs: Vec::new(),
             step: 0,
-            panel: Panel::default_panel(),
+            panel: first_panel(HOME_SCENARIO),
         }
     }
 }
@@ -93,6 +93,7 @@ pub struct Decoded {
 pub fn decode(query: &str, scenarios: &[&str]) -> Decoded {
     let mut st = UrlState::default();
     let mut problems = Vec::new();
+    let mut panel_given = false;
     let query = query.strip_prefix('?').unwrap_or(query);
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
@@ -119,7 +120,10 @@ pub fn decode(query: &str, scenarios: &[&str]) -> Decoded {
                     st.step = s.min(MAX_STEP);
                 })
                 .is_some(),
-            "panel" => Panel::from_slug(&v).map(|p| st.panel = p).is_some(),
+            "panel" => {
+                panel_given = Panel::from_slug(&v).map(|p| st.panel = p).is_some();
+                panel_given
+            }
             "i" => {
                 let (inputs, mut bad) = decode_inputs(&v);
                 st.inputs = inputs;
@@ -136,10 +140,22 @@ pub fn decode(query: &str, scenarios: &[&str]) -> Decoded {
             ));
         }
     }
+    // Without a (valid) panel the scenario opens on its own first tab.
+    if !panel_given {
+        st.panel = first_panel(&st.scenario);
+    }
     Decoded {
         state: st,
         problems,
     }
+}
+
+/// The first tab of a scenario (ZooKeeper's Znodes, Kafka's Partitions).
+fn first_panel(scenario: &str) -> Panel {
+    Panel::of_scenario(scenario)
+        .first()
+        .copied()
+        .unwrap_or_else(Panel::default_panel)
 }
 
 /// Encodes the state as a query string without the leading `?`. Inputs that have no URL
@@ -404,7 +420,7 @@ mod tests {
         assert_eq!(d.state.seed, DEFAULT_SEED);
         assert_eq!(d.state.servers, None);
         assert_eq!(d.state.step, 0);
-        assert_eq!(d.state.panel, Panel::default_panel());
+        assert_eq!(d.state.panel, UrlState::default().panel);
         assert_eq!(d.state.inputs, vec![(5, Input::Crash(NodeId(1)))]);
         assert_eq!(d.problems.len(), 9, "{:#?}", d.problems);
         assert_eq!(

@@ -30,6 +30,9 @@ export async function the_page_opens_on_kafka_on_zookeeper_and_keeps_zookeeper_s
   assert.ok(kinds.includes('broker') && kinds.includes('zk-server'), `kinds drawn: ${kinds}`);
   const picker = page.getByRole('combobox', { name: 'Scenario' });
   assert.equal(await picker.inputValue(), 'kafka-default');
+  // A scenario opens on its own first tab: Kafka's partitions.
+  const tab = page.getByRole('tab', { name: 'Partitions', exact: true });
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
   // ZooKeeper's own scenarios are still one choice away.
   const options = await picker.locator('option').evaluateAll((os) => os.map((o) => o.value));
   for (const s of ['default', 'zk-faults', 'kafka-leader-failover']) {
