@@ -582,3 +582,51 @@ fn config_entity_paths_round_trip_and_bad_ones_are_refused() {
         assert_eq!(ConfigEntity::from_entity_path(bad), None, "{bad}");
     }
 }
+
+/// Steps until an `AlterIsr` is on the wire and returns its id.
+fn run_until_alter_isr(e: &mut Ens, limit_us: u64) -> Option<zooscope::sim::MsgId> {
+    let end = e.sim.world.now_us() + limit_us;
+    while e.sim.world.now_us() < end {
+        let rec = e.sim.step()?;
+        e.violations.extend(rec.violations.clone());
+        let found = e
+            .sim
+            .world
+            .in_flight()
+            .find(|f| f.msg.kafka().is_some_and(|m| m.kind() == "AlterIsr"))
+            .map(|f| f.id);
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+#[test]
+fn a_lost_alter_isr_is_sent_again_after_the_controller_socket_timeout() {
+    let overrides = [
+        ("replica.lag.time.max.ms", "5000"),
+        ("min.insync.replicas", "1"),
+        ("controller.socket.timeout.ms", "8000"),
+    ];
+    let mut sim = build_layout(
+        &BuildOptions::seed(1),
+        &Layout::standard(broker_config(&overrides)),
+    );
+    let (b2, b3) = (broker_node(&sim.world, 2), broker_node(&sim.world, 3));
+    sim.world.schedule(12 * SEC, Input::CutLink(b2, b3));
+    let mut e = Ens::from_sim(sim);
+    let first = run_until_alter_isr(&mut e, 25 * SEC).expect("a leader asks to shrink the ISR");
+    let sent_at = e.sim.world.now_us();
+    e.input(Input::Drop(first));
+    // Unanswered, the leader keeps its pending ISR and sends the same AlterIsr again once
+    // controller.socket.timeout.ms has passed; the controller then shrinks the ISR.
+    assert!(run_until_note(&mut e, 12 * SEC, "AlterIsr unanswered"));
+    assert!(
+        e.sim.world.now_us() >= sent_at + 8 * SEC,
+        "not before the timeout"
+    );
+    assert!(e.run_until(5 * SEC, |e| (0..3)
+        .any(|p| state(e, "events", p).is_some_and(|s| s.isr.len() == 2))));
+    assert!(e.violations.is_empty(), "{:?}", e.violations);
+}

@@ -18,8 +18,12 @@
 //! Simplified: the leader does not park an empty fetch for `replica.fetch.wait.max.ms`; the
 //! follower instead polls on a `FetchTick` of that period and fetches again at once after a
 //! response with records. One partition per request. A fetch unanswered for
-//! `request.timeout.ms` is sent again. An `AlterIsr` error clears the pending state at once
-//! (Kafka waits for the next `LeaderAndIsr`).
+//! `request.timeout.ms` is sent again. An `AlterIsr` unanswered for
+//! `controller.socket.timeout.ms` is sent again, to the controller the broker knows then, as
+//! `AlterIsrManager` retries through its controller channel until an answer or a new
+//! `LeaderAndIsr` (checked on the fetch tick, so up to `replica.fetch.wait.max.ms` late).
+//! An `AlterIsr` error clears the pending state at once (Kafka waits for the next
+//! `LeaderAndIsr`).
 
 use super::{Broker, KCtx};
 use crate::kafka::config::TopicConfig;
@@ -62,6 +66,8 @@ pub struct Replica {
     pub remotes: Vec<RemoteReplica>,
     leader_epoch_start: Option<i64>,
     fetch_sent_at: Option<TimeUs>,
+    /// When the pending `AlterIsr` was last sent (not in the ZooKeeper ISR mode).
+    alter_isr_sent_at: Option<TimeUs>,
     /// Idempotent producers' state (`ProducerStateManager`; on disk with the log).
     pub producer_state: ProducerStateManager,
     /// The topic's config overrides read from `/config/topics/<t>` when the log was
@@ -91,6 +97,7 @@ impl Replica {
             remotes: Vec::new(),
             leader_epoch_start: None,
             fetch_sent_at: None,
+            alter_isr_sent_at: None,
             producer_state: ProducerStateManager::new(),
             log_config: TopicConfig::default(),
             truncated: Vec::new(),
@@ -195,6 +202,7 @@ impl Broker {
         r.isr = p.isr.clone();
         r.zk_version = p.zk_version;
         r.pending_isr = None;
+        r.alter_isr_sent_at = None;
         let leo = r.log.log_end_offset();
         r.log.assign_epoch_start_offset(p.leader_epoch, leo);
         r.leader_epoch_start = Some(leo);
@@ -228,6 +236,7 @@ impl Broker {
         r.isr = p.isr.clone();
         r.zk_version = p.zk_version;
         r.pending_isr = None;
+        r.alter_isr_sent_at = None;
         r.remotes.clear();
         r.leader_epoch_start = None;
         r.fetch_sent_at = None;
@@ -263,6 +272,7 @@ impl Broker {
     }
 
     pub(super) fn on_fetch_tick(&mut self, ctx: &mut KCtx) {
+        self.resend_unanswered_alter_isr(ctx);
         let timeout = self.config.request_timeout_ms.max(1) as u64 * MS;
         let now = ctx.now_us();
         let due: Vec<(String, i32)> = self
@@ -475,14 +485,7 @@ impl Broker {
             self.write_isr_to_zk(ctx, topic, partition, new_isr);
             return;
         }
-        let controller = self.metadata.controller_id;
-        let Some(node) = self
-            .metadata
-            .brokers
-            .iter()
-            .find(|b| b.id == controller)
-            .map(|b| b.node)
-        else {
+        let Some(node) = self.controller_node() else {
             return;
         };
         let broker_epoch = self.broker_epoch;
@@ -491,6 +494,7 @@ impl Broker {
             return;
         };
         r.pending_isr = Some(new_isr.clone());
+        r.alter_isr_sent_at = Some(ctx.now_us());
         let msg = Msg::AlterIsr {
             broker_id,
             broker_epoch,
@@ -501,6 +505,42 @@ impl Broker {
             current_isr_version: r.zk_version,
         };
         ctx.send(node, msg);
+    }
+
+    /// The node of the controller the metadata names, when it is a known broker.
+    fn controller_node(&self) -> Option<NodeId> {
+        let controller = self.metadata.controller_id;
+        self.metadata
+            .brokers
+            .iter()
+            .find(|b| b.id == controller)
+            .map(|b| b.node)
+    }
+
+    /// Sends again every `AlterIsr` left unanswered for `controller.socket.timeout.ms`: the
+    /// controller may have died with it, or the request or its answer may have been lost.
+    fn resend_unanswered_alter_isr(&mut self, ctx: &mut KCtx) {
+        if self.config.zk_isr_mode() {
+            return;
+        }
+        let timeout = self.config.controller_socket_timeout_ms.max(1) as u64 * MS;
+        let now = ctx.now_us();
+        let due: Vec<(String, i32, Vec<i32>)> = self
+            .replicas
+            .values()
+            .filter(|r| r.role == ReplicaRole::Leader)
+            .filter(|r| r.alter_isr_sent_at.is_some_and(|t| now >= t + timeout))
+            .filter_map(|r| Some((r.topic.clone(), r.partition, r.pending_isr.clone()?)))
+            .collect();
+        if self.controller_node().is_none() {
+            return;
+        }
+        for (t, p, isr) in due {
+            ctx.note(format!(
+                "{t}-{p}: AlterIsr unanswered for controller.socket.timeout.ms: sends it again"
+            ));
+            self.send_alter_isr(ctx, &t, p, isr);
+        }
     }
 
     /// `maybeShrinkIsr` on every led partition.
@@ -550,6 +590,7 @@ impl Broker {
             return;
         };
         r.pending_isr = None;
+        r.alter_isr_sent_at = None;
         if r.role != ReplicaRole::Leader {
             return;
         }
