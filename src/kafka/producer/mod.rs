@@ -357,7 +357,11 @@ impl Producer {
         let complete = self.partitions.len() as i32 == self.num_partitions
             && self.partitions.iter().all(|p| p.leader >= 0);
         if complete {
-            ctx.cancel_timer(Timer::Retry);
+            // An update asked for after this request went out still stands (Kafka's
+            // `Metadata.requestVersion`): only then is the refresh timer left armed.
+            if !self.metadata_update_pending {
+                ctx.cancel_timer(Timer::Retry);
+            }
             if self.made == 0 && self.max_records > 0 {
                 ctx.set_timer(Timer::Send, 1);
             }
