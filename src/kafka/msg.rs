@@ -15,6 +15,35 @@ use crate::kafka::log::{Record, RecordData};
 use crate::sim::NodeId;
 use crate::zk;
 
+/// One partition of a `Fetch` (`FetchRequest.FetchPartition` v12).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchPartition {
+    pub topic: String,
+    pub partition: i32,
+    pub fetch_offset: i64,
+    /// -1 from a consumer that does not know it.
+    pub current_leader_epoch: i32,
+    /// -1 from a consumer.
+    pub last_fetched_epoch: i32,
+    pub log_start_offset: i64,
+    /// The partition's `MaxBytes` (`replica.fetch.max.bytes` for a follower,
+    /// `max.partition.fetch.bytes` for a consumer); the first record is returned even when
+    /// larger (KIP-74).
+    pub max_bytes: i32,
+}
+
+/// One partition of a `FetchResponse` (`FetchResponse.PartitionData` v12).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchedPartition {
+    pub topic: String,
+    pub partition: i32,
+    pub error: KafkaError,
+    pub high_watermark: i64,
+    pub records: Vec<Record>,
+    /// `DivergingEpoch{Epoch, EndOffset}` when the follower's log diverges.
+    pub diverging: Option<(i32, i64)>,
+}
+
 /// A partition's leader, epoch, ISR and replicas as the controller sends them
 /// (`LeaderAndIsrPartitionState` / `UpdateMetadataPartitionState`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,33 +234,15 @@ pub enum Msg {
         /// The controller channel's request id, echoed by the response.
         correlation_id: i32,
     },
-    /// Follower or consumer → leader (v12: `FetchOffset`, `CurrentLeaderEpoch`,
-    /// `LastFetchedEpoch`). A consumer sends `replica_id` -1 ([`CONSUMER_REPLICA_ID`]),
-    /// `current_leader_epoch` -1 when it does not know it, and `last_fetched_epoch` -1; it reads
-    /// only up to the high watermark.
+    /// Follower or consumer → a leader broker, one request for every partition it fetches
+    /// from that broker (v12, full fetch: no incremental fetch session). A consumer sends
+    /// `replica_id` -1 ([`CONSUMER_REPLICA_ID`]) and reads only up to the high watermark.
     Fetch {
         replica_id: i32,
-        topic: String,
-        partition: i32,
-        fetch_offset: i64,
-        current_leader_epoch: i32,
-        last_fetched_epoch: i32,
-        log_start_offset: i64,
-        /// The partition's `MaxBytes` (`replica.fetch.max.bytes` for a follower,
-        /// `max.partition.fetch.bytes` for a consumer); the first record is returned even
-        /// when larger (KIP-74).
-        max_bytes: i32,
+        partitions: Vec<FetchPartition>,
     },
-    /// Leader → follower.
-    FetchResponse {
-        topic: String,
-        partition: i32,
-        error: KafkaError,
-        high_watermark: i64,
-        records: Vec<Record>,
-        /// `DivergingEpoch{Epoch, EndOffset}` when the follower's log diverges.
-        diverging: Option<(i32, i64)>,
-    },
+    /// Leader → follower or consumer: one answer per partition asked for, in the same order.
+    FetchResponse { partitions: Vec<FetchedPartition> },
     /// Leader → controller: persist a new ISR.
     AlterIsr {
         broker_id: i32,
@@ -500,39 +511,43 @@ impl Msg {
             }
             Msg::Fetch {
                 replica_id,
-                topic,
-                partition,
-                fetch_offset,
-                current_leader_epoch,
-                ..
+                partitions,
             } => {
                 let who = if *replica_id < 0 {
                     "a consumer".to_string()
                 } else {
                     format!("broker {replica_id}")
                 };
-                format!(
-                    "Fetch {} offset={fetch_offset} epoch={current_leader_epoch} from {who}",
-                    tp(topic, partition)
-                )
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} offset={} epoch={}",
+                            tp(&p.topic, &p.partition),
+                            p.fetch_offset,
+                            p.current_leader_epoch
+                        )
+                    })
+                    .collect();
+                format!("Fetch {} from {who}", parts.join("; "))
             }
-            Msg::FetchResponse {
-                topic,
-                partition,
-                error,
-                high_watermark,
-                records,
-                diverging,
-            } => {
-                let div = diverging.map_or(String::new(), |(e, o)| {
-                    format!(" diverging epoch {e} end {o}")
-                });
-                format!(
-                    "FetchResponse {} {} records={} hw={high_watermark}{div}",
-                    tp(topic, partition),
-                    error.name(),
-                    records.len()
-                )
+            Msg::FetchResponse { partitions } => {
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| {
+                        let div = p.diverging.map_or(String::new(), |(e, o)| {
+                            format!(" diverging epoch {e} end {o}")
+                        });
+                        format!(
+                            "{} {} records={} hw={}{div}",
+                            tp(&p.topic, &p.partition),
+                            p.error.name(),
+                            p.records.len(),
+                            p.high_watermark
+                        )
+                    })
+                    .collect();
+                format!("FetchResponse {}", parts.join("; "))
             }
             Msg::ControlResponse { api, error, .. } => format!("{api}Response {}", error.name()),
             Msg::AlterIsr {

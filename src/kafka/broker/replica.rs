@@ -17,7 +17,10 @@
 //!
 //! Simplified: the leader does not park an empty fetch for `replica.fetch.wait.max.ms`; the
 //! follower instead polls on a `FetchTick` of that period and fetches again at once after a
-//! response with records. One partition per request. A fetch unanswered for
+//! response with records. A follower sends one `Fetch` per leader with every partition it
+//! follows from it (as one `ReplicaFetcherThread` per source broker does with
+//! `num.replica.fetchers=1`), always a full fetch (no incremental fetch session, KIP-227) and
+//! without the response-wide `replica.fetch.response.max.bytes` limit. A fetch unanswered for
 //! `request.timeout.ms` is sent again. An `AlterIsr` unanswered for
 //! `controller.socket.timeout.ms` is sent again, to the controller the broker knows then, as
 //! `AlterIsrManager` retries through its controller channel until an answer or a new
@@ -30,7 +33,9 @@ use crate::kafka::config::TopicConfig;
 use crate::kafka::divergence::{diverging_epoch, offset_truncation_state, EpochEndOffset};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::{LogLimits, PartitionLog, Record};
-use crate::kafka::msg::{Msg, PartitionInfo, CONSUMER_REPLICA_ID};
+use crate::kafka::msg::{
+    FetchPartition, FetchedPartition, Msg, PartitionInfo, CONSUMER_REPLICA_ID,
+};
 use crate::kafka::partition_state::{
     maybe_increment_leader_hw, needs_expand_isr, out_of_sync_replicas,
     reset_remote_replicas_on_make_leader, RemoteReplica,
@@ -165,6 +170,7 @@ impl Broker {
             return;
         }
         self.highest_controller_epoch = controller_epoch;
+        let mut followed = Vec::new();
         for p in partitions {
             if !p.replicas.contains(&self.id) {
                 continue;
@@ -183,8 +189,13 @@ impl Broker {
                 self.make_leader(ctx, &p);
             } else {
                 self.make_follower(ctx, &p);
+                if p.leader >= 0 {
+                    followed.push(k);
+                }
             }
         }
+        // `addFetcherForPartitions`: the fetcher of each leader asks for all of them at once.
+        self.send_fetches(ctx, followed);
     }
 
     fn make_leader(&mut self, ctx: &mut KCtx, p: &PartitionInfo) {
@@ -242,33 +253,45 @@ impl Broker {
         r.fetch_sent_at = None;
         // Produce requests parked on this partition lose their leader.
         self.on_lost_leadership(ctx, &p.topic, p.partition);
-        if p.leader >= 0 {
-            self.send_fetch(ctx, &k);
-        }
     }
 
-    fn send_fetch(&mut self, ctx: &mut KCtx, k: &(String, i32)) {
+    /// One `Fetch` per leader for the partitions `keys` this broker follows (the fetcher
+    /// thread of that leader), each from its log end.
+    fn send_fetches(&mut self, ctx: &mut KCtx, keys: Vec<(String, i32)>) {
         let me = self.id;
         let now = ctx.now_us();
-        let Some(r) = self.replicas.get_mut(k) else {
-            return;
-        };
-        if r.role != ReplicaRole::Follower || r.leader < 0 {
-            return;
+        let max_bytes = self.config.replica_fetch_max_bytes;
+        // Leader id → the partitions asked of it, leaders in id order.
+        let mut by_leader: Vec<(i32, Vec<FetchPartition>)> = Vec::new();
+        for k in keys {
+            let Some(r) = self.replicas.get_mut(&k) else {
+                continue;
+            };
+            if r.role != ReplicaRole::Follower || r.leader < 0 {
+                continue;
+            }
+            r.fetch_sent_at = Some(now);
+            let part = FetchPartition {
+                topic: r.topic.clone(),
+                partition: r.partition,
+                fetch_offset: r.log.log_end_offset(),
+                current_leader_epoch: r.leader_epoch,
+                last_fetched_epoch: r.log.latest_epoch().unwrap_or(-1),
+                log_start_offset: r.log.log_start_offset(),
+                max_bytes,
+            };
+            match by_leader.binary_search_by_key(&r.leader, |(l, _)| *l) {
+                Ok(i) => by_leader[i].1.push(part),
+                Err(i) => by_leader.insert(i, (r.leader, vec![part])),
+            }
         }
-        r.fetch_sent_at = Some(now);
-        let msg = Msg::Fetch {
-            replica_id: me,
-            topic: r.topic.clone(),
-            partition: r.partition,
-            fetch_offset: r.log.log_end_offset(),
-            current_leader_epoch: r.leader_epoch,
-            last_fetched_epoch: r.log.latest_epoch().unwrap_or(-1),
-            log_start_offset: r.log.log_start_offset(),
-            max_bytes: self.config.replica_fetch_max_bytes,
-        };
-        let leader = r.leader;
-        self.send_to_broker(ctx, leader, msg);
+        for (leader, partitions) in by_leader {
+            let msg = Msg::Fetch {
+                replica_id: me,
+                partitions,
+            };
+            self.send_to_broker(ctx, leader, msg);
+        }
     }
 
     pub(super) fn on_fetch_tick(&mut self, ctx: &mut KCtx) {
@@ -282,98 +305,111 @@ impl Broker {
             .filter(|(_, r)| r.fetch_sent_at.is_none_or(|t| now >= t + timeout))
             .map(|(k, _)| k.clone())
             .collect();
-        for k in due {
-            self.send_fetch(ctx, &k);
-        }
+        self.send_fetches(ctx, due);
     }
 
-    /// Leader side of a follower fetch (`Partition.fetchRecords` for a follower).
+    /// Leader side of a fetch (`ReplicaManager.fetchMessages`): every partition is read
+    /// first and the answer sent with the high watermarks read then; a follower's state is
+    /// updated after the read (`updateFollowerFetchState`), which may expand the ISR and
+    /// advance the high watermark.
     pub(super) fn on_fetch(&mut self, ctx: &mut KCtx, src: NodeId, m: Msg) {
         let Msg::Fetch {
             replica_id,
-            topic,
-            partition,
-            fetch_offset,
-            current_leader_epoch,
-            last_fetched_epoch,
-            log_start_offset,
-            max_bytes,
+            partitions,
         } = m
         else {
             return;
         };
-        let now = now_ms(ctx);
-        let lag = self.config.replica_lag_time_max_ms;
-        let max_bytes = max_bytes.max(1) as u64;
-        let reply = |error, hw, records: Vec<Record>, diverging| Msg::FetchResponse {
-            topic: topic.clone(),
-            partition,
+        let mut answers = Vec::with_capacity(partitions.len());
+        let mut read = Vec::new();
+        for p in &partitions {
+            let (answer, leo) = self.read_for_fetch(replica_id, p);
+            answers.push(answer);
+            if let Some(leo) = leo {
+                read.push((p, leo));
+            }
+        }
+        ctx.send(
+            src,
+            Msg::FetchResponse {
+                partitions: answers,
+            },
+        );
+        for (p, leo) in read {
+            self.update_follower_fetch_state(ctx, replica_id, p, leo);
+        }
+    }
+
+    /// `Partition.fetchRecords` for one partition: the answer, and the leader's log end
+    /// offset when the fetch was a follower's successful read.
+    fn read_for_fetch(
+        &self,
+        replica_id: i32,
+        p: &FetchPartition,
+    ) -> (FetchedPartition, Option<i64>) {
+        let answer = |error, high_watermark, records, diverging| FetchedPartition {
+            topic: p.topic.clone(),
+            partition: p.partition,
             error,
-            high_watermark: hw,
+            high_watermark,
             records,
             diverging,
         };
-        let Some(r) = self.replicas.get_mut(&Self::key(&topic, partition)) else {
-            ctx.send(
-                src,
-                reply(KafkaError::NotLeaderOrFollower, -1, vec![], None),
-            );
-            return;
+        let fail = |e| (answer(e, -1, Vec::new(), None), None);
+        let Some(r) = self
+            .replicas
+            .get(&Self::key(&p.topic, p.partition))
+            .filter(|r| r.role == ReplicaRole::Leader)
+        else {
+            return fail(KafkaError::NotLeaderOrFollower);
         };
-        if r.role != ReplicaRole::Leader {
-            ctx.send(
-                src,
-                reply(KafkaError::NotLeaderOrFollower, -1, vec![], None),
-            );
-            return;
+        if p.current_leader_epoch >= 0 && p.current_leader_epoch < r.leader_epoch {
+            return fail(KafkaError::FencedLeaderEpoch);
         }
-        if current_leader_epoch >= 0 && current_leader_epoch < r.leader_epoch {
-            ctx.send(src, reply(KafkaError::FencedLeaderEpoch, -1, vec![], None));
-            return;
-        }
-        if current_leader_epoch > r.leader_epoch {
-            ctx.send(src, reply(KafkaError::UnknownLeaderEpoch, -1, vec![], None));
-            return;
+        if p.current_leader_epoch > r.leader_epoch {
+            return fail(KafkaError::UnknownLeaderEpoch);
         }
         let hw = r.log.high_watermark();
-        if last_fetched_epoch >= 0 {
-            match diverging_epoch(&r.log, fetch_offset, last_fetched_epoch) {
+        if p.last_fetched_epoch >= 0 {
+            match diverging_epoch(&r.log, p.fetch_offset, p.last_fetched_epoch) {
                 Ok(Some(d)) => {
                     let div = Some((d.epoch, d.end_offset));
-                    ctx.send(src, reply(KafkaError::None, hw, vec![], div));
-                    return;
+                    return (answer(KafkaError::None, hw, Vec::new(), div), None);
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    ctx.send(src, reply(e, hw, vec![], None));
-                    return;
-                }
+                Err(e) => return (answer(e, hw, Vec::new(), None), None),
             }
         }
-        if replica_id == CONSUMER_REPLICA_ID {
-            // A consumer reads committed data only (up to the high watermark).
-            let records = match r.log.read(fetch_offset, hw, max_bytes) {
-                Ok(recs) => recs.to_vec(),
-                Err(e) => {
-                    ctx.send(src, reply(e.kafka_error(), hw, vec![], None));
-                    return;
-                }
-            };
-            ctx.send(src, reply(KafkaError::None, hw, records, None));
-            return;
-        }
+        // A consumer reads committed data only (up to the high watermark).
+        let consumer = replica_id == CONSUMER_REPLICA_ID;
         let leo = r.log.log_end_offset();
-        let records = match r.log.read(fetch_offset, leo, max_bytes) {
-            Ok(recs) => recs.to_vec(),
-            Err(e) => {
-                ctx.send(src, reply(e.kafka_error(), hw, vec![], None));
-                return;
-            }
+        let upto = if consumer { hw } else { leo };
+        let max_bytes = p.max_bytes.max(1) as u64;
+        match r.log.read(p.fetch_offset, upto, max_bytes) {
+            Ok(recs) => (
+                answer(KafkaError::None, hw, recs.to_vec(), None),
+                (!consumer).then_some(leo),
+            ),
+            Err(e) => (answer(e.kafka_error(), hw, Vec::new(), None), None),
+        }
+    }
+
+    /// `updateFollowerFetchState` after a follower read `p` (the log ended at `leo` then).
+    fn update_follower_fetch_state(
+        &mut self,
+        ctx: &mut KCtx,
+        replica_id: i32,
+        p: &FetchPartition,
+        leo: i64,
+    ) {
+        let now = now_ms(ctx);
+        let lag = self.config.replica_lag_time_max_ms;
+        let k = Self::key(&p.topic, p.partition);
+        let Some(r) = self.replicas.get_mut(&k) else {
+            return;
         };
-        ctx.send(src, reply(KafkaError::None, hw, records, None));
-        // Update the follower's state after the read (`updateFollowerFetchState`).
         if let Some(remote) = r.remotes.iter_mut().find(|x| x.broker_id == replica_id) {
-            remote.update_fetch_state(fetch_offset, log_start_offset, now, leo);
+            remote.update_fetch_state(p.fetch_offset, p.log_start_offset, now, leo);
             let expand = needs_expand_isr(
                 remote,
                 &r.isr,
@@ -384,10 +420,10 @@ impl Broker {
             if expand {
                 let mut new_isr = r.isr.clone();
                 new_isr.push(replica_id);
-                self.send_alter_isr(ctx, &topic, partition, new_isr);
+                self.send_alter_isr(ctx, &p.topic, p.partition, new_isr);
             }
         }
-        if let Some(r) = self.replicas.get_mut(&Self::key(&topic, partition)) {
+        if let Some(r) = self.replicas.get_mut(&k) {
             let isr = r.maximal_isr();
             if maybe_increment_leader_hw(&mut r.log, &r.remotes, &isr, now, lag) {
                 self.complete_produces(ctx);
@@ -425,29 +461,49 @@ impl Broker {
         ctx.send(src, reply);
     }
 
-    /// Follower side: truncate on divergence, append, copy the HW.
+    /// Follower side: per partition, truncate on divergence, append, copy the HW; then fetch
+    /// again at once from each leader that sent records or a divergence (the fetcher loop).
     pub(super) fn on_fetch_response(&mut self, ctx: &mut KCtx, m: Msg) {
-        let Msg::FetchResponse {
+        let Msg::FetchResponse { partitions } = m else {
+            return;
+        };
+        let mut again = Vec::new();
+        for d in partitions {
+            if let Some(leader) = self.apply_fetched(ctx, d) {
+                if !again.contains(&leader) {
+                    again.push(leader);
+                }
+            }
+        }
+        for leader in again {
+            let idle: Vec<(String, i32)> = self
+                .replicas
+                .iter()
+                .filter(|(_, r)| r.role == ReplicaRole::Follower && r.leader == leader)
+                .filter(|(_, r)| r.fetch_sent_at.is_none())
+                .map(|(k, _)| k.clone())
+                .collect();
+            self.send_fetches(ctx, idle);
+        }
+    }
+
+    /// One partition of a `FetchResponse`; the leader to fetch from again at once, if any.
+    fn apply_fetched(&mut self, ctx: &mut KCtx, d: FetchedPartition) -> Option<i32> {
+        let FetchedPartition {
             topic,
             partition,
             error,
             high_watermark,
             records,
             diverging,
-        } = m
-        else {
-            return;
-        };
-        let k = Self::key(&topic, partition);
-        let Some(r) = self.replicas.get_mut(&k) else {
-            return;
-        };
+        } = d;
+        let r = self.replicas.get_mut(&Self::key(&topic, partition))?;
         if r.role != ReplicaRole::Follower {
-            return;
+            return None;
         }
         r.fetch_sent_at = None;
         if !error.is_none() {
-            return;
+            return None;
         }
         if let Some((epoch, end_offset)) = diverging {
             let leo = r.log.log_end_offset();
@@ -465,19 +521,16 @@ impl Broker {
                 let over = r.truncated.len().saturating_sub(TRUNCATED_KEPT);
                 r.truncated.drain(..over);
             }
-            self.send_fetch(ctx, &k);
-            return;
+            return Some(r.leader);
         }
         let got = !records.is_empty();
         if got && r.log.append_as_follower(&records).is_err() {
-            return;
+            return None;
         }
         super::produce::replicate_producer_state(&mut r.producer_state, &records);
         let leo = r.log.log_end_offset();
         r.log.update_high_watermark(high_watermark.min(leo));
-        if got {
-            self.send_fetch(ctx, &k);
-        }
+        got.then_some(r.leader)
     }
 
     fn send_alter_isr(&mut self, ctx: &mut KCtx, topic: &str, partition: i32, new_isr: Vec<i32>) {

@@ -7,7 +7,8 @@ use crate::kafka::bugs::KafkaBug;
 use crate::kafka::config::AutoOffsetReset;
 use crate::kafka::errors::KafkaError;
 use crate::kafka::group::TopicPartition;
-use crate::kafka::msg::{Msg, CONSUMER_REPLICA_ID};
+use crate::kafka::msg::{FetchPartition, FetchedPartition, Msg, CONSUMER_REPLICA_ID};
+use crate::sim::NodeId;
 
 impl Consumer {
     /// `OffsetFetch` for the partitions without a position.
@@ -168,6 +169,8 @@ impl Consumer {
         if (self.partitions.is_empty() || self.metadata_stale) && self.metadata_until.is_none() {
             self.send_metadata(ctx);
         }
+        // One Fetch per leader broker with every partition due from it (`Fetcher.sendFetches`).
+        let mut by_node: Vec<(NodeId, Vec<FetchPartition>)> = Vec::new();
         for (node, partition, position) in sends {
             if let Some(a) = self
                 .assigned
@@ -176,8 +179,7 @@ impl Consumer {
             {
                 a.fetch_until = Some(now + timeout);
             }
-            let msg = Msg::Fetch {
-                replica_id: CONSUMER_REPLICA_ID,
+            let part = FetchPartition {
                 topic: self.topic.clone(),
                 partition,
                 fetch_offset: position,
@@ -186,22 +188,38 @@ impl Consumer {
                 log_start_offset: -1,
                 max_bytes: self.config.max_partition_fetch_bytes,
             };
+            match by_node.iter_mut().find(|(n, _)| *n == node) {
+                Some((_, parts)) => parts.push(part),
+                None => by_node.push((node, vec![part])),
+            }
+        }
+        for (node, partitions) in by_node {
+            let msg = Msg::Fetch {
+                replica_id: CONSUMER_REPLICA_ID,
+                partitions,
+            };
             ctx.send(node, msg);
         }
     }
 
     pub(super) fn on_fetch_response(&mut self, ctx: &mut KCtx, m: Msg) {
-        let Msg::FetchResponse {
+        let Msg::FetchResponse { partitions } = m else {
+            return;
+        };
+        for d in partitions {
+            self.apply_fetched(ctx, d);
+        }
+    }
+
+    fn apply_fetched(&mut self, ctx: &mut KCtx, d: FetchedPartition) {
+        let FetchedPartition {
             topic,
             partition,
             error,
             high_watermark,
             records,
             ..
-        } = m
-        else {
-            return;
-        };
+        } = d;
         if topic != self.topic || self.state != MemberState::Stable {
             return;
         }

@@ -1,9 +1,12 @@
 //! The classic consumer's fetcher (`ConsumerFetcherManager`, its `LeaderFinderThread` and
 //! `ConsumerFetcherThread`) and offset commits to ZooKeeper (`commitOffsetToZooKeeper`).
+//! Simplified: one partition per `Fetch` (the fetcher thread batched a broker's partitions).
 
 use crate::kafka::broker::KCtx;
 use crate::kafka::errors::KafkaError;
-use crate::kafka::msg::{LiveBroker, Msg, PartitionInfo, CONSUMER_REPLICA_ID};
+use crate::kafka::msg::{
+    FetchPartition, FetchedPartition, LiveBroker, Msg, PartitionInfo, CONSUMER_REPLICA_ID,
+};
 use crate::kafka::znodes::{encode_consumer_offset, paths};
 use crate::sim::MS;
 use crate::zk::msg::{ClientOp, ReplyBody};
@@ -192,13 +195,15 @@ impl ZkConsumer {
         let msg = if is_fetch {
             Msg::Fetch {
                 replica_id: CONSUMER_REPLICA_ID,
-                topic,
-                partition,
-                fetch_offset: position,
-                current_leader_epoch: -1,
-                last_fetched_epoch: -1,
-                log_start_offset: -1,
-                max_bytes: self.config.fetch_message_max_bytes,
+                partitions: vec![FetchPartition {
+                    topic,
+                    partition,
+                    fetch_offset: position,
+                    current_leader_epoch: -1,
+                    last_fetched_epoch: -1,
+                    log_start_offset: -1,
+                    max_bytes: self.config.fetch_message_max_bytes,
+                }],
             }
         } else {
             Msg::ListOffsets {
@@ -224,17 +229,23 @@ impl ZkConsumer {
     }
 
     pub(super) fn on_fetch_response(&mut self, ctx: &mut KCtx, m: Msg) {
-        let Msg::FetchResponse {
+        let Msg::FetchResponse { partitions } = m else {
+            return;
+        };
+        for d in partitions {
+            self.apply_fetched(ctx, d);
+        }
+    }
+
+    fn apply_fetched(&mut self, ctx: &mut KCtx, d: FetchedPartition) {
+        let FetchedPartition {
             topic,
             partition,
             error,
             high_watermark,
             records,
             ..
-        } = m
-        else {
-            return;
-        };
+        } = d;
         let Some(i) = self.awaiting(&topic, partition, true) else {
             return;
         };

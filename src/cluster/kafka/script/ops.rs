@@ -10,7 +10,7 @@ use crate::kafka::config::{Acks, ProducerConfig, TopicConfig};
 use crate::kafka::errors::KafkaError;
 use crate::kafka::log::RecordData;
 use crate::kafka::msg::{
-    LiveBroker, Msg as KMsg, PartitionInfo, ProduceBatch, CONSUMER_REPLICA_ID,
+    FetchPartition, LiveBroker, Msg as KMsg, PartitionInfo, ProduceBatch, CONSUMER_REPLICA_ID,
 };
 use crate::kafka::partitioner::{PartitionError, TopicMetadata};
 use crate::kafka::znodes::{encode_entity_config, paths, TopicAssignment};
@@ -555,21 +555,26 @@ impl Runner<'_> {
         };
         let msg = KMsg::Fetch {
             replica_id: CONSUMER_REPLICA_ID,
-            topic: topic.to_string(),
-            partition,
-            fetch_offset: position,
-            current_leader_epoch: epoch,
-            last_fetched_epoch: -1,
-            log_start_offset: -1,
-            max_bytes: FETCH_MAX_BYTES,
+            partitions: vec![FetchPartition {
+                topic: topic.to_string(),
+                partition,
+                fetch_offset: position,
+                current_leader_epoch: epoch,
+                last_fetched_epoch: -1,
+                log_start_offset: -1,
+                max_bytes: FETCH_MAX_BYTES,
+            }],
         };
         let reply = self.request(node, msg, REQUEST_TIMEOUT_US, |m| {
             matches!(m, KMsg::FetchResponse { .. })
         });
-        let recs = match reply {
-            Some(KMsg::FetchResponse { error, records, .. }) if error.is_none() => records,
-            Some(KMsg::FetchResponse { error, .. }) => return Err(error),
-            _ => return Err(KafkaError::NetworkException),
+        let Some(KMsg::FetchResponse { partitions }) = reply else {
+            return Err(KafkaError::NetworkException);
+        };
+        let recs = match partitions.into_iter().next() {
+            Some(d) if d.error.is_none() => d.records,
+            Some(d) => return Err(d.error),
+            None => return Err(KafkaError::NetworkException),
         };
         let taken: Vec<_> = recs.into_iter().take(room).collect();
         let next = taken.last().map_or(position, |r| r.offset + 1);
