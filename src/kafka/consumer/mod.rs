@@ -21,7 +21,8 @@
 //!
 //! Simplified: the application never stalls, so `max.poll.interval.ms` never expires (it is
 //! sent as the rebalance timeout); one topic per consumer; heartbeats only while the member
-//! is `STABLE`; one fetch per partition in flight and no fetch sessions; retries wait for the
+//! is `STABLE`; one `Fetch` per leader broker (its partitions not in flight and with an empty
+//! buffer), no fetch sessions; retries wait for the
 //! next poll (the poll interval stands for `retry.backoff.ms`); requests unanswered for
 //! `request.timeout.ms` (JoinGroup: the rebalance timeout + 5 s; Metadata,
 //! FindCoordinator, Fetch and ListOffsets: 1 s, standing for a refused connection to a dead
