@@ -1,11 +1,19 @@
 //! The Groups panel: each consumer group's state, generation, leader and members with their
 //! assignment, and per partition the committed offset (linked to the `OffsetCommit` that
 //! set it), the position, the log end offset and high watermark, the lag and a lag chart.
+//! Following that link rings the consumer that committed and the group's coordinator while
+//! the cursor stays on the commit's step, as the Partitions panel's "why?" links do.
+
+use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::view::protocols::GroupsTable;
+use crate::sim::NodeId;
+use crate::view::protocols::{GroupsTable, WhyLink};
 
+use super::dom;
+use super::partitions_panel::highlight;
+use super::sim_provider::use_sim;
 use super::sparkline::sparkline;
 
 fn num(n: i64) -> String {
@@ -16,8 +24,47 @@ fn num(n: i64) -> String {
     }
 }
 
-/// The groups.
-pub fn groups_panel(t: &GroupsTable) -> Html {
+/// Props of [`GroupsPanel`].
+#[derive(Properties, PartialEq)]
+pub struct GroupsProps {
+    pub table: Rc<GroupsTable>,
+}
+
+/// The groups, and the ring of the nodes of the commit last followed.
+#[component]
+pub fn GroupsPanel(props: &GroupsProps) -> Html {
+    let sim = use_sim();
+    let link = use_state(|| None::<WhyLink>);
+    let onclick = {
+        let link = link.clone();
+        Callback::from(move |e: MouseEvent| {
+            let (Some(ring), Some(step)) = (
+                dom::closest_attr(&e, "data-ring"),
+                dom::closest_attr(&e, "data-seek").and_then(|s| s.parse().ok()),
+            ) else {
+                return;
+            };
+            let nodes = ring
+                .split(' ')
+                .filter_map(|n| n.parse().ok())
+                .map(NodeId)
+                .collect();
+            link.set(Some(WhyLink {
+                step,
+                text: String::new(),
+                nodes,
+            }));
+        })
+    };
+    html! {
+        <div class="kafka-groups" {onclick}>
+            { highlight((*link).as_ref(), sim.cursor()) }
+            { groups_panel(&props.table) }
+        </div>
+    }
+}
+
+fn groups_panel(t: &GroupsTable) -> Html {
     html! {
         <>
             <h2 class="panel-title">{ "Consumer groups" }</h2>
@@ -65,6 +112,7 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                                     { num(p.committed) }
                                     if let Some(step) = p.commit_step {
                                         <button type="button" class="link why" data-seek={step.to_string()}
+                                            data-ring={p.commit_nodes.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(" ")}
                                             aria-label={format!("why? {} committed {}: go to step {step}, its OffsetCommit", p.name, p.committed)}>{ "why?" }</button>
                                     }
                                 </td>

@@ -11,7 +11,7 @@ use crate::view::state::Action;
 use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
-use super::groups_panel::groups_panel;
+use super::groups_panel::GroupsPanel;
 use super::invariants_panel::invariants_panel;
 use super::log_panel::LogPanel;
 use super::metrics_panel::metrics_panel;
@@ -79,7 +79,7 @@ fn body(
         PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
         PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Log => html! { <LogPanel /> },
-        PanelBody::Groups(t) => groups_panel(&t),
+        PanelBody::Groups(t) => html! { <GroupsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Producers(t) => producers_panel(&t),
         PanelBody::Metrics(t) => metrics_panel(&t),
     }

@@ -23,7 +23,7 @@ use crate::cluster::{ClusterWorld, Msg, Record};
 use crate::kafka::broker::ReplicaRole;
 use crate::kafka::errors::KafkaError;
 use crate::kafka::Msg as KMsg;
-use crate::sim::{EventRecord, VecMap};
+use crate::sim::{EventRecord, NodeId, VecMap};
 
 use super::metrics::{self, COUNT};
 
@@ -41,6 +41,8 @@ pub struct CommitSeen {
     pub topic: String,
     pub partition: i32,
     pub offset: i64,
+    /// The consumer that sent it and the coordinator broker that got it.
+    pub nodes: [NodeId; 2],
 }
 
 /// What the view remembers of a Kafka run.
@@ -133,6 +135,8 @@ impl KafkaHistory {
                 Msg::Kafka(KMsg::OffsetCommit {
                     group_id, offsets, ..
                 }),
+            src,
+            dst,
             ..
         } = &rec.event
         {
@@ -146,6 +150,7 @@ impl KafkaHistory {
                     topic: tp.topic.clone(),
                     partition: tp.partition,
                     offset: *offset,
+                    nodes: [*src, *dst],
                 });
             }
         }
@@ -260,27 +265,23 @@ impl KafkaHistory {
         self.keyed.get(key.as_str())
     }
 
-    /// The last step at or before `cursor` at which an `OffsetCommit` of `offset` for this
-    /// group's partition reached a broker.
-    pub fn commit_step(
+    /// The last `OffsetCommit` of `offset` for this group's partition that reached a broker
+    /// at or before `cursor`.
+    pub fn commit_seen(
         &self,
         group: &str,
         topic: &str,
         partition: i32,
         offset: i64,
         cursor: u64,
-    ) -> Option<u64> {
-        self.commits
-            .iter()
-            .rev()
-            .find(|c| {
-                c.step <= cursor
-                    && c.offset == offset
-                    && c.partition == partition
-                    && c.group == group
-                    && c.topic == topic
-            })
-            .map(|c| c.step)
+    ) -> Option<&CommitSeen> {
+        self.commits.iter().rev().find(|c| {
+            c.step <= cursor
+                && c.offset == offset
+                && c.partition == partition
+                && c.group == group
+                && c.topic == topic
+        })
     }
 }
 
