@@ -76,7 +76,9 @@ fn body(
             filter,
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
-        PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
+        PanelBody::Sequence(s) => {
+            html! { <super::sequence_panel::SequencePanel seq={std::rc::Rc::new(s)} /> }
+        }
         PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Log => html! { <LogPanel /> },
         PanelBody::Groups(t) => html! { <GroupsPanel table={std::rc::Rc::new(t)} /> },
