@@ -30,6 +30,16 @@ const focused = (page) =>
     };
   });
 
+/** Marks the focused arrow, so that its redrawn successor can be told from it. */
+const markFocused = (page) => page.evaluate(() => { document.activeElement.dataset.old = '1'; });
+
+/** Waits until focus is back on the redrawn arrow named `name`. */
+const refocused = (page, name) =>
+  page.waitForFunction(
+    (l) => document.activeElement?.getAttribute('aria-label') === l && !document.activeElement.dataset.old,
+    name,
+  );
+
 const visibleArrows = (page) => page.locator('.seq-wrap .seq-arrow:visible');
 
 export async function hiding_fetch_and_pings_leaves_the_protocol_exchange_and_counts_what_it_hid(t) {
@@ -108,17 +118,27 @@ export async function the_diagram_is_one_tab_stop_whose_arrow_keys_move_between_
   // Enter seeks to the arrow's step; focus comes back to it, redrawn.
   const target = Number(names[0].match(/^Step (\d+)/)[1]);
   assert.notEqual(target, 64);
+  await markFocused(page);
   await page.keyboard.press('Enter');
   assert.equal(await cursor(page), target);
-  await page.waitForFunction((l) => document.activeElement?.getAttribute('aria-label') === l, names[0]);
+  await refocused(page, names[0]);
   assert.equal((await focused(page)).tabindex, '0');
   assert.equal(await page.locator('.seq-wrap svg:visible [tabindex="0"]').count(), 1);
-  // Space seeks too, and does not start playing.
+  // Space seeks too, and does not start playing: from the newest arrow back to the first
+  // one of another step.
   await page.keyboard.press('End');
-  const last = (await focused(page)).name;
+  const now = await cursor(page);
+  let last = (await focused(page)).name;
+  for (let i = 0; i < 40 && Number(last.match(/^Step (\d+)/)[1]) === now; i++) {
+    await page.keyboard.press('ArrowUp');
+    last = (await focused(page)).name;
+  }
+  assert.notEqual(Number(last.match(/^Step (\d+)/)[1]), now);
+  await markFocused(page);
   await page.keyboard.press('Space');
   assert.equal(await cursor(page), Number(last.match(/^Step (\d+)/)[1]));
   assert.equal(await button(page, 'Play').count(), 1, 'still paused');
+  await refocused(page, last);
 
   // One Tab leaves the diagram.
   await page.keyboard.press('Tab');
