@@ -2,9 +2,11 @@
 //! assignment, and per partition the committed offset (linked to the `OffsetCommit` that
 //! set it), the position, the log end offset and high watermark, the lag and a lag chart.
 //! Following that link rings the consumer that committed and the group's coordinator while
-//! the cursor stays on the commit's step, as the Partitions panel's "why?" links do.
+//! the cursor stays on the commit's step, as the Partitions panel's "why?" links do: the
+//! panel's one click listener notes the link's nodes (`data-ring`) before the page's listener
+//! seeks, and the panel, built again for the new step, rings them.
 
-use std::rc::Rc;
+use std::cell::RefCell;
 
 use yew::prelude::*;
 
@@ -13,8 +15,12 @@ use crate::view::protocols::{GroupsTable, WhyLink};
 
 use super::dom;
 use super::partitions_panel::highlight;
-use super::sim_provider::use_sim;
 use super::sparkline::sparkline;
+
+thread_local! {
+    /// The commit link last followed: its step and its nodes' ids, space-separated.
+    static FOLLOWED: RefCell<(u64, String)> = const { RefCell::new((0, String::new())) };
+}
 
 fn num(n: i64) -> String {
     if n < 0 {
@@ -24,47 +30,37 @@ fn num(n: i64) -> String {
     }
 }
 
-/// Props of [`GroupsPanel`].
-#[derive(Properties, PartialEq)]
-pub struct GroupsProps {
-    pub table: Rc<GroupsTable>,
-}
-
-/// The groups, and the ring of the nodes of the commit last followed.
-#[component]
-pub fn GroupsPanel(props: &GroupsProps) -> Html {
-    let sim = use_sim();
-    let link = use_state(|| None::<WhyLink>);
-    let onclick = {
-        let link = link.clone();
-        Callback::from(move |e: MouseEvent| {
-            let (Some(ring), Some(step)) = (
-                dom::closest_attr(&e, "data-ring"),
-                dom::closest_attr(&e, "data-seek").and_then(|s| s.parse().ok()),
-            ) else {
-                return;
-            };
-            let nodes = ring
+/// The groups at step `cursor`, and the ring of the nodes of the commit last followed.
+pub fn groups_panel(t: &GroupsTable, cursor: u64) -> Html {
+    let onclick = Callback::from(|e: MouseEvent| {
+        let ring = dom::closest_attr(&e, "data-ring");
+        let step = dom::closest_attr(&e, "data-seek").and_then(|s| s.parse().ok());
+        if let (Some(ring), Some(step)) = (ring, step) {
+            FOLLOWED.with(|f| *f.borrow_mut() = (step, ring));
+        }
+    });
+    let link = FOLLOWED.with(|f| {
+        let f = f.borrow();
+        (f.0 == cursor).then(|| WhyLink {
+            step: cursor,
+            text: String::new(),
+            nodes: f
+                .1
                 .split(' ')
                 .filter_map(|n| n.parse().ok())
                 .map(NodeId)
-                .collect();
-            link.set(Some(WhyLink {
-                step,
-                text: String::new(),
-                nodes,
-            }));
+                .collect(),
         })
-    };
+    });
     html! {
         <div class="kafka-groups" {onclick}>
-            { highlight((*link).as_ref(), sim.cursor()) }
-            { groups_panel(&props.table) }
+            { highlight(link.as_ref(), cursor) }
+            { groups_body(t) }
         </div>
     }
 }
 
-fn groups_panel(t: &GroupsTable) -> Html {
+fn groups_body(t: &GroupsTable) -> Html {
     html! {
         <>
             <h2 class="panel-title">{ "Consumer groups" }</h2>

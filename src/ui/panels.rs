@@ -11,7 +11,7 @@ use crate::view::state::Action;
 use crate::view::{Panel, PanelBody};
 
 use super::events_panel::events_panel;
-use super::groups_panel::GroupsPanel;
+use super::groups_panel::groups_panel;
 use super::invariants_panel::invariants_panel;
 use super::log_panel::LogPanel;
 use super::metrics_panel::metrics_panel;
@@ -77,12 +77,10 @@ fn body(
             filter,
         } => events_panel(&rows, &nodes, filter, view),
         PanelBody::Invariants(t) => invariants_panel(&t),
-        PanelBody::Sequence(s) => {
-            html! { <super::sequence_panel::SequencePanel seq={std::rc::Rc::new(s)} /> }
-        }
+        PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
         PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Log => html! { <LogPanel /> },
-        PanelBody::Groups(t) => html! { <GroupsPanel table={std::rc::Rc::new(t)} /> },
+        PanelBody::Groups(t) => groups_panel(&t, sim.cursor()),
         PanelBody::Producers(t) => producers_panel(&t),
         PanelBody::Metrics(t) => metrics_panel(&t),
     }

@@ -8,44 +8,24 @@
 //! or space seeks (focus then comes back to the same arrow once it is redrawn). The wrapper
 //! carries `data-own-keys`, so the page's shortcuts (← → step, space plays) stay out of it.
 //!
-//! "Only nodes involved" needs no state: both drawings are in the page and the stylesheet
-//! (`www/sequence.css`) shows the one the checkbox asks for. "Hide Fetch and pings" is state:
-//! the window is built again without the chatter, reaching further back.
-
-use std::rc::Rc;
+//! The two checkboxes need no state: the page holds the four drawings (every message or
+//! without the chatter, every lane or only those involved) and the stylesheet
+//! (`www/sequence.css`) shows the one they ask for.
 
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::view::sequence::{of_run, Sequence};
+use crate::view::sequence::Sequence;
 
-use super::sim_provider::use_sim;
+use super::sim_provider::SimHandle;
 
-/// Props of [`SequencePanel`].
-#[derive(Properties, PartialEq)]
-pub struct SequenceProps {
-    /// The window with every message.
-    pub seq: Rc<Sequence>,
-}
-
-/// The diagram at the cursor.
-#[component]
-pub fn SequencePanel(props: &SequenceProps) -> Html {
-    let sim = use_sim();
-    let quiet = use_state(|| false);
-    let filtered = {
-        let sim = sim.clone();
-        use_memo((sim.version, *quiet), move |(_, q)| {
-            q.then(|| sim.with_run(|run| of_run(run, &sim.frame.names, true)))
-        })
-    };
-    let seq: &Sequence = (*filtered).as_ref().unwrap_or(&props.seq);
-    let on_quiet = {
-        let quiet = quiet.clone();
-        Callback::from(move |_: Event| quiet.set(!*quiet))
-    };
+/// The diagram at the cursor: `seqs` is the window with every message, then without the
+/// chatter.
+pub fn sequence_panel(seqs: &[Sequence; 2], sim: &SimHandle) -> Html {
+    let [seq, quiet] = seqs;
+    let sim = sim.clone();
     let on_key = Callback::from(move |e: KeyboardEvent| {
         let key = e.key();
         let Some(el) = target_arrow(&e) else { return };
@@ -83,32 +63,36 @@ pub fn SequencePanel(props: &SequenceProps) -> Html {
         }
     });
     let all = seq.draw(false);
+    let qall = quiet.draw(false);
+    let svg =
+        |s: &Sequence, some: bool, id: &str| Html::from_html_unchecked(s.draw(some).svg(id).into());
     html! {
         <>
             <h2 class="panel-title">{ "Sequence" }</h2>
             <div class="panel-toolbar">
-                <span class="muted seq-caption">{ &all.caption }</span>
+                <span class="muted seq-caption seq-acap">{ &all.caption }</span>
+                <span class="muted seq-caption seq-qcap">{ &qall.caption }</span>
                 <label class="field seq-only">
                     // Past ten lanes, heads crowd: start with only the lanes the arrows touch.
                     <input type="checkbox" checked={seq.lanes.len() > 10} />
                     <span>{ "Only nodes involved" }</span>
                 </label>
-                <label class="field seq-only">
-                    <input type="checkbox" checked={*quiet} onchange={on_quiet} />
+                <label class="field seq-quiet">
+                    <input type="checkbox" />
                     <span>{ "Hide Fetch and pings" }</span>
                 </label>
-                if *quiet {
-                    <span class="muted seq-hidden" data-hidden={seq.hidden.to_string()}>
-                        { seq.hidden }{ " arrows hidden" }
-                    </span>
-                }
+                <span class="muted seq-hidden" data-hidden={quiet.hidden.to_string()}>
+                    { quiet.hidden }{ " arrows hidden" }
+                </span>
             </div>
             if all.arrows.is_empty() {
                 <p class="placeholder">{ "No messages yet: step forward to see them." }</p>
             } else {
                 <div class="seq-wrap" onkeydown={on_key} data-own-keys="">
                     <div class="seq-all">{ Html::from_html_unchecked(all.svg("seq-a").into()) }</div>
-                    <div class="seq-some">{ Html::from_html_unchecked(seq.draw(true).svg("seq-s").into()) }</div>
+                    <div class="seq-some">{ svg(seq, true, "seq-s") }</div>
+                    <div class="seq-qall">{ Html::from_html_unchecked(qall.svg("seq-qa").into()) }</div>
+                    <div class="seq-qsome">{ svg(quiet, true, "seq-qs") }</div>
                 </div>
                 <p class="muted legend-line">{ "Click an arrow (or move with the arrow keys, then Enter) to go to its step. Solid: delivered; dashed: on the wire; ✕: lost." }</p>
             }

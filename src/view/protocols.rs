@@ -341,7 +341,8 @@ pub enum PanelBody {
         filter: super::events::EventFilter,
     },
     Invariants(super::invariants::InvariantTable),
-    Sequence(super::sequence::Sequence),
+    /// Every message, and without the chatter.
+    Sequence(Box<[super::sequence::Sequence; 2]>),
     Partitions(PartitionTable),
     Log,
     Groups(GroupsTable),
@@ -395,7 +396,9 @@ pub fn panel_body(
             history,
             tl.cursor(),
         )),
-        "sequence" => PanelBody::Sequence(super::sequence::of_run(run, names, false)),
+        "sequence" => PanelBody::Sequence(Box::new(
+            [false, true].map(|q| super::sequence::of_run(run, names, q)),
+        )),
         _ => {
             let record = |n| tl.record(n);
             PanelBody::Events {

@@ -61,16 +61,28 @@ export async function hiding_fetch_and_pings_leaves_the_protocol_exchange_and_co
   const n = Number(await hidden.getAttribute('data-hidden'));
   assert.ok(n > 0, `${n} hidden`);
   assert.equal(await hidden.innerText(), `${n} arrows hidden`);
+  // It combines with "Only nodes involved" either way.
+  const only = page.getByRole('checkbox', { name: 'Only nodes involved' });
+  const lanes = () => page.locator('.seq-lane:visible').count();
+  const lanesBefore = await lanes();
+  await only.setChecked(!(await only.isChecked()));
+  assert.notEqual(await lanes(), lanesBefore);
+  assert.equal(await chatter(), 0);
+  assert.ok((await visibleArrows(page).count()) > 0);
+  await only.setChecked(!(await only.isChecked()));
   // The filter follows the cursor.
   await button(page, 'Step forward').click();
   assert.equal(await cursor(page), 901);
   assert.equal(await chatter(), 0);
-  const rows = await page.$$eval('.seq-all .seq-row text', (els) => els.map((e) => Number(e.textContent)));
+  const rows = await page.$$eval('.seq-qall .seq-row text', (els) => els.map((e) => Number(e.textContent)));
   assert.equal(rows[rows.length - 1], 901);
+  // The caption gives the quiet window's steps, which reach further back.
+  assert.equal(await page.locator('.seq-caption:visible').innerText(), await page.locator('.seq-qcap').innerText());
+  assert.match(await page.locator('.seq-qcap').innerText(), new RegExp(`^Steps ${rows[0]}–901, `));
   await t.screenshot(page, 'sequence-chatter-hidden');
   await hide.uncheck();
   assert.ok((await chatter()) > 0);
-  assert.equal(await hidden.count(), 0);
+  assert.equal(await hidden.isVisible(), false);
 }
 
 export async function the_diagram_is_one_tab_stop_whose_arrow_keys_move_between_arrows(t) {
