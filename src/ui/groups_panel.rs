@@ -1,12 +1,26 @@
 //! The Groups panel: each consumer group's state, generation, leader and members with their
 //! assignment, and per partition the committed offset (linked to the `OffsetCommit` that
 //! set it), the position, the log end offset and high watermark, the lag and a lag chart.
+//! Following that link rings the consumer that committed and the group's coordinator while
+//! the cursor stays on the commit's step, as the Partitions panel's "why?" links do: the
+//! panel's one click listener notes the link's nodes (`data-ring`) before the page's listener
+//! seeks, and the panel, built again for the new step, rings them.
+
+use std::cell::RefCell;
 
 use yew::prelude::*;
 
-use crate::view::protocols::GroupsTable;
+use crate::sim::NodeId;
+use crate::view::protocols::{GroupsTable, WhyLink};
 
+use super::dom;
+use super::partitions_panel::highlight;
 use super::sparkline::sparkline;
+
+thread_local! {
+    /// The commit link last followed: its step and its nodes' ids, space-separated.
+    static FOLLOWED: RefCell<(u64, String)> = const { RefCell::new((0, String::new())) };
+}
 
 fn num(n: i64) -> String {
     if n < 0 {
@@ -16,8 +30,37 @@ fn num(n: i64) -> String {
     }
 }
 
-/// The groups.
-pub fn groups_panel(t: &GroupsTable) -> Html {
+/// The groups at step `cursor`, and the ring of the nodes of the commit last followed.
+pub fn groups_panel(t: &GroupsTable, cursor: u64) -> Html {
+    let onclick = Callback::from(|e: MouseEvent| {
+        let ring = dom::closest_attr(&e, "data-ring");
+        let step = dom::closest_attr(&e, "data-seek").and_then(|s| s.parse().ok());
+        if let (Some(ring), Some(step)) = (ring, step) {
+            FOLLOWED.with(|f| *f.borrow_mut() = (step, ring));
+        }
+    });
+    let link = FOLLOWED.with(|f| {
+        let f = f.borrow();
+        (f.0 == cursor).then(|| WhyLink {
+            step: cursor,
+            text: String::new(),
+            nodes: f
+                .1
+                .split(' ')
+                .filter_map(|n| n.parse().ok())
+                .map(NodeId)
+                .collect(),
+        })
+    });
+    html! {
+        <div class="kafka-groups" {onclick}>
+            { highlight(link.as_ref(), cursor) }
+            { groups_body(t) }
+        </div>
+    }
+}
+
+fn groups_body(t: &GroupsTable) -> Html {
     html! {
         <>
             <h2 class="panel-title">{ "Consumer groups" }</h2>
@@ -65,6 +108,7 @@ pub fn groups_panel(t: &GroupsTable) -> Html {
                                     { num(p.committed) }
                                     if let Some(step) = p.commit_step {
                                         <button type="button" class="link why" data-seek={step.to_string()}
+                                            data-ring={p.commit_nodes.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(" ")}
                                             aria-label={format!("why? {} committed {}: go to step {step}, its OffsetCommit", p.name, p.committed)}>{ "why?" }</button>
                                     }
                                 </td>

@@ -3,7 +3,7 @@
 //! election, commit, effect of the last fault, violation, `p` switches presenter mode, `?` opens
 //! the help, Escape closes menus, Ctrl+Z and Ctrl+Shift+Z undo and redo inputs. Keys typed into
 //! a form control
-//! (or a tab, a button for space) keep their own meaning.
+//! (or a tab or an element inside `data-own-keys`, a button for space) keep their own meaning.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -51,8 +51,13 @@ fn focus_of(e: &web_sys::KeyboardEvent) -> Focus {
     else {
         return Focus::Other;
     };
-    // A tab is a button, but its arrows are the tab bar's.
-    if el.closest("[role=tablist]").ok().flatten().is_some() {
+    // A tab is a button, but its arrows are the tab bar's; so are a widget's that says so.
+    if el
+        .closest("[role=tablist],[data-own-keys]")
+        .ok()
+        .flatten()
+        .is_some()
+    {
         return Focus::Field;
     }
     match el.tag_name().to_ascii_lowercase().as_str() {

@@ -13,7 +13,7 @@ pub fn metrics_panel(t: &MetricsTable) -> Html {
     html! {
         <>
             <h2 class="panel-title">{ "Metrics" }</h2>
-            <p class="muted kintro">{ "As the brokers and ZooKeeper report them at this step. Meters (…PerSec) are counts since the start of the run." }</p>
+            <p class="muted kintro">{ "As the brokers and ZooKeeper report them at this step. Meters (…PerSec) are each running broker's count since it started, summed: a broker that stops takes its counts with it." }</p>
             <table class="kmetrics">
                 <thead><tr>
                     <th scope="col">{ "Metric" }</th><th scope="col">{ "Value" }</th>

@@ -1,5 +1,6 @@
 //! The tab strip above the side panels, following the WAI-ARIA tabs pattern: one tab in the
-//! focus order, arrow keys, Home and End move between tabs.
+//! focus order, arrow keys, Home and End move between tabs. A strip narrower than its tabs
+//! scrolls sideways (`www/panel-tabs.css`); [`keep_in_view`] shows the selected tab.
 
 use yew::prelude::*;
 
@@ -64,4 +65,23 @@ fn key_target(all: &[Panel], selected: Panel, key: &str) -> Option<Panel> {
         _ => return None,
     };
     Some(all[index])
+}
+
+/// Scrolls the tab strip sideways so the tab with id `id` shows whole.
+pub fn keep_in_view(id: &str) {
+    use wasm_bindgen::JsCast;
+    let tab = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let Some((tab, strip)) = tab.and_then(|t| t.parent_element().map(|s| (t, s))) else {
+        return;
+    };
+    let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
+    let (at, width) = (strip.scroll_left(), strip.client_width());
+    if left < at {
+        strip.set_scroll_left(left);
+    } else if right > at + width {
+        strip.set_scroll_left(right - width);
+    }
 }

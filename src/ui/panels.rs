@@ -15,7 +15,7 @@ use super::groups_panel::groups_panel;
 use super::invariants_panel::invariants_panel;
 use super::log_panel::LogPanel;
 use super::metrics_panel::metrics_panel;
-use super::panel_tabs::{panel_tabs, TABPANEL_ID};
+use super::panel_tabs::{keep_in_view, panel_tabs, TABPANEL_ID};
 use super::partitions_panel::PartitionsPanel;
 use super::producers_panel::producers_panel;
 use super::sessions_panel::sessions_panel;
@@ -36,6 +36,7 @@ pub fn Panels() -> Html {
     } else {
         panels[0]
     };
+    use_effect_with(panel, |p| keep_in_view(&p.tab_id()));
     let on_select = {
         let view = view.clone();
         Callback::from(move |p: Panel| view.dispatch(Action::SetPanel(p)))
@@ -79,7 +80,7 @@ fn body(
         PanelBody::Sequence(s) => super::sequence_panel::sequence_panel(&s, sim),
         PanelBody::Partitions(t) => html! { <PartitionsPanel table={std::rc::Rc::new(t)} /> },
         PanelBody::Log => html! { <LogPanel /> },
-        PanelBody::Groups(t) => groups_panel(&t),
+        PanelBody::Groups(t) => groups_panel(&t, sim.cursor()),
         PanelBody::Producers(t) => producers_panel(&t),
         PanelBody::Metrics(t) => metrics_panel(&t),
     }

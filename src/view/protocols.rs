@@ -122,6 +122,12 @@ pub fn category_of(msg: &Msg) -> Category {
     }
 }
 
+/// Background traffic a reader of a protocol exchange may hide: Kafka's Fetch (followers
+/// and consumers polling) and every protocol's heartbeats and pings.
+pub fn is_chatter(c: Category) -> bool {
+    c == categories::PING || c == kafka::FETCH
+}
+
 /// The category of a timer's firing.
 pub fn timer_category(timer: &Timer) -> Category {
     match timer {
@@ -335,7 +341,8 @@ pub enum PanelBody {
         filter: super::events::EventFilter,
     },
     Invariants(super::invariants::InvariantTable),
-    Sequence(super::sequence::Sequence),
+    /// Every message, and without the chatter.
+    Sequence(Box<[super::sequence::Sequence; 2]>),
     Partitions(PartitionTable),
     Log,
     Groups(GroupsTable),
@@ -389,7 +396,9 @@ pub fn panel_body(
             history,
             tl.cursor(),
         )),
-        "sequence" => PanelBody::Sequence(super::sequence::of_run(run, names)),
+        "sequence" => PanelBody::Sequence(Box::new(
+            [false, true].map(|q| super::sequence::of_run(run, names, q)),
+        )),
         _ => {
             let record = |n| tl.record(n);
             PanelBody::Events {

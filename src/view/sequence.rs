@@ -18,6 +18,10 @@
 //!   receiver's lane, one lost as it was sent a third of the way, one dropped by hand from
 //!   the wire part way, at the step that dropped it;
 //! * inputs the person gives (crashes, a message from the environment) are not arrows.
+//!
+//! Quiet mode leaves out the background chatter ([`protocols::is_chatter`]: Kafka's Fetch
+//! traffic, heartbeats and pings), so the window reaches further back for the rest and
+//! counts the chatter messages it passed over ([`Sequence::hidden`]).
 
 use crate::cluster::{Msg, Record};
 use crate::sim::{EventRecord, Input, Message, MsgId, NodeId, SendFate, TimeUs};
@@ -107,6 +111,8 @@ pub struct Sequence {
     /// Oldest first, by the step each was last seen at (its end, or its send while in flight).
     pub arrows: Vec<Arrow>,
     pub cursor: u64,
+    /// Chatter messages left out of the window (quiet mode).
+    pub hidden: usize,
 }
 
 /// A short lane label: `broker-1` → `b1`, `member2` → `m2`, `producer` → `p`, with
@@ -143,13 +149,15 @@ pub fn short_labels(labels: &[&str]) -> Vec<String> {
 }
 
 /// Builds the window ending at `cursor`. `record(n)` gives step `n`'s record if kept;
-/// `up(id)` whether a node is up now (or not started yet: not drawn as down).
+/// `up(id)` whether a node is up now (or not started yet: not drawn as down); `quiet`
+/// leaves out the chatter.
 pub fn sequence<'a>(
     record: &dyn Fn(u64) -> Option<&'a Record>,
     floor: u64,
     cursor: u64,
     names: &Names,
     up: &dyn Fn(NodeId) -> bool,
+    quiet: bool,
 ) -> Sequence {
     let n_nodes = names.len();
     let known = |id: NodeId| id.index() < n_nodes;
@@ -157,11 +165,22 @@ pub fn sequence<'a>(
     let mut rows: Vec<Row> = Vec::new();
     // Messages dropped by hand after their send, with the dropping step.
     let mut dropped: Vec<(MsgId, u64)> = Vec::new();
+    // Chatter left out, and which of it arrived in the window (its send is not counted again).
+    let mut hidden = 0;
+    let mut hid: Vec<MsgId> = Vec::new();
+    let chatter = |m: &Msg| quiet && protocols::is_chatter(protocols::category_of(m));
     let mut n = cursor;
     while n > floor && cursor - n < MAX_SCAN {
         let Some(rec) = record(n) else { break };
         let mut row = n == cursor;
         match &rec.event {
+            EventRecord::Deliver { id, src, dst, msg }
+            | EventRecord::Lost {
+                id, src, dst, msg, ..
+            } if known(*src) && known(*dst) && chatter(msg) => {
+                hidden += 1;
+                hid.push(*id);
+            }
             EventRecord::Deliver { id, src, dst, msg }
             | EventRecord::Lost {
                 id, src, dst, msg, ..
@@ -181,6 +200,10 @@ pub fn sequence<'a>(
             _ => {}
         }
         for s in rec.sends.iter().filter(|s| known(s.src) && known(s.dst)) {
+            if chatter(&s.msg) {
+                hidden += usize::from(!hid.contains(&s.id));
+                continue;
+            }
             row = true;
             let (due, copy) = match s.fate {
                 SendFate::Queued { at_us, copy } => (Some(at_us), copy),
@@ -239,17 +262,17 @@ pub fn sequence<'a>(
         rows,
         arrows,
         cursor,
+        hidden,
     }
 }
 
-/// The window ending at the run's cursor.
-pub fn of_run(run: &Run, names: &Names) -> Sequence {
+/// The window ending at the run's cursor (without the chatter if `quiet`).
+pub fn of_run(run: &Run, names: &Names, quiet: bool) -> Sequence {
     let tl = run.timeline();
     let world = &tl.current().world;
     let record = |n| tl.record(n);
-    sequence(&record, tl.floor(), tl.cursor(), names, &|id| {
-        world.is_up(id) || !world.has_started(id)
-    })
+    let up = |id| world.is_up(id) || !world.has_started(id);
+    sequence(&record, tl.floor(), tl.cursor(), names, &up, quiet)
 }
 
 fn arrow(id: MsgId, src: NodeId, dst: NodeId, msg: &Msg, ended: Option<u64>, fate: Fate) -> Arrow {

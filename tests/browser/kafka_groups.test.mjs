@@ -54,7 +54,34 @@ export async function a_dead_consumer_rebalances_its_group_in_the_groups_panel(t
   assert.equal(await cursor(page), target);
   const readout = await page.locator('#step-readout').innerText();
   assert.ok(readout.length > 0);
+  // ... and rings the consumer that sent it and the group's coordinator, while the cursor
+  // stays on that step.
+  const coordinator = (await group.locator('.gmeta').innerText()).match(/coordinator (broker-\d+)/)[1];
+  const ringed = await ringedNodes(page);
+  assert.equal(ringed.length, 2, `ringed: ${JSON.stringify(ringed)}`);
+  assert.ok(ringed.some((n) => n.kind === 'consumer' && /^consumer-\d+$/.test(n.node)), JSON.stringify(ringed));
+  assert.ok(ringed.some((n) => n.kind === 'broker' && n.node === coordinator), `${coordinator}: ${JSON.stringify(ringed)}`);
+  await t.screenshot(page, 'kafka-groups-why-ring');
+  await seek(page, target + 1);
+  assert.deepEqual(await ringedNodes(page), []);
 }
+
+// The nodes whose ring is drawn as a cause (the --cause colour, 4 px wide).
+const ringedNodes = (page) =>
+  page.locator('.node').evaluateAll((ns) => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--cause)';
+    document.body.append(probe);
+    const cause = getComputedStyle(probe).color;
+    probe.remove();
+    return ns
+      .filter((n) => {
+        const r = n.querySelector('.ring');
+        const st = r && getComputedStyle(r);
+        return st && st.strokeWidth === '4px' && st.stroke === cause;
+      })
+      .map((n) => ({ node: n.dataset.node, kind: n.dataset.kind }));
+  });
 
 export async function acks_1_shows_acknowledged_writes_lost_in_the_producers_panel(t) {
   const page = await t.openApp('/?scenario=kafka-acks-1&step=2500&panel=producers');

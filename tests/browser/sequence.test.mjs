@@ -70,7 +70,8 @@ export async function zookeeper_create_shows_proposal_ack_and_commit_and_enter_s
   }
   await t.screenshot(page, 'sequence-zookeeper');
 
-  // Keyboard: Tab from the tab reaches the arrows; Enter on one seeks there.
+  // Keyboard: Tab from the tab reaches the diagram; Home goes to its oldest arrow, Enter on
+  // it seeks there (more in sequence_keys.test.mjs).
   await page.getByRole('tab', { name: 'Sequence', exact: true }).focus();
   let label = null;
   for (let i = 0; i < 10 && !label; i++) {
@@ -81,6 +82,8 @@ export async function zookeeper_create_shows_proposal_ack_and_commit_and_enter_s
     });
   }
   assert.ok(label, 'Tab reaches an arrow');
+  await page.keyboard.press('Home');
+  label = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
   const target = Number(label.match(/^Step (\d+)/)[1]);
   assert.notEqual(target, 64);
   await page.keyboard.press('Enter');

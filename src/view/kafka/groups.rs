@@ -18,6 +18,7 @@ use crate::cluster::ClusterWorld;
 use crate::kafka::broker::coordinator::{Group, OFFSETS_TOPIC};
 use crate::kafka::broker::{Replica, ReplicaRole};
 use crate::kafka::group::TopicPartition;
+use crate::sim::NodeId;
 use crate::view::names::Names;
 
 use super::history::{samples, KafkaHistory};
@@ -44,6 +45,8 @@ pub struct PartRow {
     pub committed: i64,
     /// The step whose `OffsetCommit` carried `committed`.
     pub commit_step: Option<u64>,
+    /// The consumer that sent that commit and the coordinator that got it (empty if none).
+    pub commit_nodes: Vec<NodeId>,
     /// The owning consumer's position (next offset to process), -1 unknown.
     pub position: i64,
     /// The current leader's log end offset and high watermark (-1: no leader).
@@ -207,13 +210,15 @@ fn group_row(
                 .lag(&g.id, &tp.topic, tp.partition)
                 .map(|s| sparkline(&samples(s, cursor, SPARK_STEPS, SPARK_POINTS)))
                 .unwrap_or_default();
+            let seen = (committed >= 0)
+                .then(|| history.commit_seen(&g.id, &tp.topic, tp.partition, committed, cursor))
+                .flatten();
             PartRow {
                 name: tp_name(tp),
                 owner: owner.map_or(String::new(), |m| label(m.client)),
                 committed,
-                commit_step: (committed >= 0)
-                    .then(|| history.commit_step(&g.id, &tp.topic, tp.partition, committed, cursor))
-                    .flatten(),
+                commit_step: seen.map(|c| c.step),
+                commit_nodes: seen.map_or(Vec::new(), |c| c.nodes.to_vec()),
                 position,
                 leo: leader.map_or(-1, |r| r.log.log_end_offset()),
                 hw: leader.map_or(-1, |r| r.log.high_watermark()),
@@ -311,6 +316,7 @@ fn zk_group_row(world: &ClusterWorld, group: &str, topic: &str, z: ZkGroupZnodes
                     .map_or(String::new(), |(_, o)| classic_label(group, o)),
                 committed,
                 commit_step: None,
+                commit_nodes: Vec::new(),
                 position: -1,
                 leo: leader.map_or(-1, |r| r.log.log_end_offset()),
                 hw: leader.map_or(-1, |r| r.log.high_watermark()),
@@ -338,6 +344,10 @@ mod tests {
     use crate::cluster::{build, BuildOptions};
 
     fn table_at(name: &str, steps: u64) -> GroupsTable {
+        table_and_names(name, steps).0
+    }
+
+    fn table_and_names(name: &str, steps: u64) -> (GroupsTable, Names) {
         let mut sim = build(name, &BuildOptions::seed(1)).unwrap();
         let mut h = KafkaHistory::default();
         for _ in 0..steps {
@@ -345,12 +355,13 @@ mod tests {
             h.observe(&rec, &sim.world, &|_| [0; 5]);
         }
         let names = Names::from_world(&sim.world);
-        groups_table(&sim.world, &names, &h, steps, &|_, _| None)
+        let t = groups_table(&sim.world, &names, &h, steps, &|_, _| None);
+        (t, names)
     }
 
     #[test]
     fn a_stable_group_shows_members_assignment_commits_and_lag() {
-        let t = table_at("kafka-consumer-rebalance", 3000);
+        let (t, names) = table_and_names("kafka-consumer-rebalance", 3000);
         let g = &t.groups[0];
         assert_eq!((g.id.as_str(), g.state.as_str()), ("my-group", "Stable"));
         assert_eq!(g.members.len(), 2);
@@ -362,6 +373,13 @@ mod tests {
             .iter()
             .all(|p| p.commit_step.is_some() && p.hw >= p.committed));
         assert!(committed.iter().any(|p| !p.chart.is_empty()));
+        // Each commit names the consumer that sent it and the coordinator that got it.
+        for p in &committed {
+            let labels: Vec<&str> = p.commit_nodes.iter().map(|n| names.label(*n)).collect();
+            assert_eq!(labels.len(), 2, "{p:?}");
+            assert!(labels[0].starts_with("consumer-"), "{labels:?}");
+            assert_eq!(labels[1], g.coordinator, "{labels:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! Observed once per new step (see [`crate::view::history`]): the metrics are summed over the
 //! brokers ([`super::metrics::world_values`]) and only a change is stored, so a quiet run
 //! costs nothing and a value at any past step is a binary search. The counters Kafka keeps
-//! as meters are counted here from what the steps show:
+//! as meters are counted here from what the steps show, each for the broker whose handler
+//! ran (a step's changes are its actor's), kept per broker since that broker last started
+//! (down: 0) and shown summed over the running brokers (see [`super::metrics`] for why):
 //! * `IsrShrinksPerSec` / `IsrExpandsPerSec`: a leader's confirmed ISR got smaller / larger
 //!   within one leader epoch (Kafka marks them when its `AlterIsr` or ZooKeeper ISR write
 //!   succeeds; a new leader epoch is the controller's election, not a shrink);
@@ -14,18 +16,20 @@
 //!   changed within its epoch (Kafka times its `BrokerChange` events under this name);
 //! * `FailedProduceRequestsPerSec`: partition errors a broker answered a Produce with that
 //!   Kafka's `appendToLocalLog` marks (not `NOT_LEADER_OR_FOLLOWER`, `MESSAGE_TOO_LARGE`,
-//!   unknown partitions, or the purgatory's timeouts).
+//!   unknown partitions, or the purgatory's timeouts);
+//! * `UncleanLeaderElectionsPerSec`: the growth of the controller's own counter.
 //!
 //! A fork truncates everything after the fork step; the trackers are series too, so they
 //! resume from the right state.
 
+use crate::cluster::kafka::brokers;
 use crate::cluster::{ClusterWorld, Msg, Record};
 use crate::kafka::broker::ReplicaRole;
 use crate::kafka::errors::KafkaError;
 use crate::kafka::Msg as KMsg;
-use crate::sim::{EventRecord, VecMap};
+use crate::sim::{EventRecord, NodeId, VecMap};
 
-use super::metrics::{self, COUNT};
+use super::metrics::{self, COUNT, METERS};
 
 /// Change points of one value: (step, value), steps increasing.
 pub type Series = Vec<(u64, i64)>;
@@ -41,6 +45,8 @@ pub struct CommitSeen {
     pub topic: String,
     pub partition: i32,
     pub offset: i64,
+    /// The consumer that sent it and the coordinator broker that got it.
+    pub nodes: [NodeId; 2],
 }
 
 /// What the view remembers of a Kafka run.
@@ -52,6 +58,9 @@ pub struct KafkaHistory {
     keyed: VecMap<String, Series>,
     commits: Vec<CommitSeen>,
     key: String,
+    /// Per broker node: each of [`METERS`]' count since the broker last started, then the
+    /// broker's own unclean-election counter as last seen.
+    per_broker: Vec<(NodeId, [Series; METERS.len() + 1])>,
 }
 
 /// The value of `s` at `step` (None before its first point).
@@ -133,6 +142,8 @@ impl KafkaHistory {
                 Msg::Kafka(KMsg::OffsetCommit {
                     group_id, offsets, ..
                 }),
+            src,
+            dst,
             ..
         } = &rec.event
         {
@@ -146,16 +157,13 @@ impl KafkaHistory {
                     topic: tp.topic.clone(),
                     partition: tp.partition,
                     offset: *offset,
+                    nodes: [*src, *dst],
                 });
             }
         }
-        let values = metrics::world_values(world, zk);
-        for (i, s) in self.metrics.iter_mut().enumerate() {
-            let v = if metrics::is_counter(i) {
-                s.last().map_or(0, |(_, v)| *v) + counted[i]
-            } else {
-                values[i]
-            };
+        let mut values = metrics::world_values(world, zk);
+        self.count_per_broker(rec, world, &counted, &mut values);
+        for (s, v) in self.metrics.iter_mut().zip(values) {
             push(s, step, v);
         }
         for (group, tp, lag) in super::groups::lags(world) {
@@ -165,6 +173,45 @@ impl KafkaHistory {
                 step,
                 lag,
             );
+        }
+    }
+
+    /// Adds this step's counts to its actor's meters, zeroes the meters of brokers that are
+    /// down, and writes the sums over the brokers into `values`.
+    fn count_per_broker(
+        &mut self,
+        rec: &Record,
+        world: &ClusterWorld,
+        counted: &[i64; COUNT],
+        values: &mut [i64; COUNT],
+    ) {
+        let unclean = METERS.len();
+        for (id, b) in brokers(world) {
+            let at = match self.per_broker.iter().position(|(n, _)| *n == id) {
+                Some(at) => at,
+                None => {
+                    self.per_broker.push((id, Default::default()));
+                    self.per_broker.len() - 1
+                }
+            };
+            let series = &mut self.per_broker[at].1;
+            let last = |s: &Series| s.last().map_or(0, |(_, v)| *v);
+            let raw = b.unclean_elections as i64;
+            let new_unclean = (raw - last(&series[unclean])).max(0);
+            push(&mut series[unclean], rec.step, raw);
+            let up = world.is_up(id);
+            for (k, &m) in METERS.iter().enumerate() {
+                let add = if m == metrics::UNCLEAN {
+                    new_unclean
+                } else if rec.actor() == Some(id) {
+                    counted[m]
+                } else {
+                    0
+                };
+                let v = if up { last(&series[k]) + add } else { 0 };
+                push(&mut series[k], rec.step, v);
+                values[m] += v;
+            }
         }
     }
 
@@ -247,6 +294,9 @@ impl KafkaHistory {
             s.retain(|(st, _)| *st <= step);
         }
         self.commits.retain(|c| c.step <= step);
+        for s in self.per_broker.iter_mut().flat_map(|(_, s)| s.iter_mut()) {
+            s.retain(|(st, _)| *st <= step);
+        }
     }
 
     /// Metric `i`'s series (empty before Kafka was observed).
@@ -260,27 +310,23 @@ impl KafkaHistory {
         self.keyed.get(key.as_str())
     }
 
-    /// The last step at or before `cursor` at which an `OffsetCommit` of `offset` for this
-    /// group's partition reached a broker.
-    pub fn commit_step(
+    /// The last `OffsetCommit` of `offset` for this group's partition that reached a broker
+    /// at or before `cursor`.
+    pub fn commit_seen(
         &self,
         group: &str,
         topic: &str,
         partition: i32,
         offset: i64,
         cursor: u64,
-    ) -> Option<u64> {
-        self.commits
-            .iter()
-            .rev()
-            .find(|c| {
-                c.step <= cursor
-                    && c.offset == offset
-                    && c.partition == partition
-                    && c.group == group
-                    && c.topic == topic
-            })
-            .map(|c| c.step)
+    ) -> Option<&CommitSeen> {
+        self.commits.iter().rev().find(|c| {
+            c.step <= cursor
+                && c.offset == offset
+                && c.partition == partition
+                && c.group == group
+                && c.topic == topic
+        })
     }
 }
 
@@ -299,6 +345,44 @@ mod tests {
         assert_eq!(changed_at(&s, 8), None);
         assert_eq!(changed_at(&s, 20), Some(9));
         assert_eq!(samples(&s, 10, 8, 4), vec![1, 1, 1, 4]);
+    }
+
+    #[test]
+    fn broker_meters_start_from_zero_with_their_broker_and_are_summed_over_running_ones() {
+        let mut sim = crate::cluster::build(
+            "kafka-controller-failover",
+            &crate::cluster::BuildOptions::seed(1),
+        )
+        .unwrap();
+        let mut h = KafkaHistory::default();
+        let (mut restarted, mut dropped) = (false, false);
+        let mut was_down = Vec::new();
+        while sim.world.now_us() < 40 * crate::sim::SEC {
+            let Some(rec) = sim.step() else { break };
+            h.observe(&rec, &sim.world, &|_| [0; 5]);
+            for (k, &m) in METERS.iter().enumerate() {
+                let mut sum = 0;
+                for (id, s) in &h.per_broker {
+                    let v = value_at(&s[k], rec.step).unwrap_or(0);
+                    if !sim.world.is_up(*id) {
+                        assert_eq!(v, 0, "a down broker has no meters");
+                    } else if was_down.contains(id) {
+                        restarted = true;
+                    }
+                    sum += v;
+                }
+                assert_eq!(value_at(&h.metrics[m], rec.step), Some(sum));
+                let before = value_at(&h.metrics[m], rec.step - 1).unwrap_or(0);
+                dropped |= sum < before;
+            }
+            for (id, _) in brokers(&sim.world) {
+                if !sim.world.is_up(id) && !was_down.contains(&id) {
+                    was_down.push(id);
+                }
+            }
+        }
+        assert!(restarted, "a broker came back");
+        assert!(dropped, "a crashed broker's meters left the sum");
     }
 
     #[test]

@@ -11,14 +11,19 @@
 //!   replicas than assigned (`Partition.isUnderReplicated`), summed over brokers;
 //! * `UnderMinIsrPartitionCount`: led partitions whose ISR is below the topic's
 //!   `min.insync.replicas` (`Partition.isUnderMinIsr`);
-//! * the meters (`…PerSec`, `LeaderElectionRateAndTimeMs`) as counts over the run, summed
-//!   over brokers; `UncleanLeaderElectionsPerSec` is the brokers' own counter;
+//! * the meters (`…PerSec`, `LeaderElectionRateAndTimeMs`) as JMX shows their `Count`:
+//!   each broker's count since that broker last started, summed over the running brokers;
 //! * `records-lag-max`: the consumers' largest `records-lag` (high watermark − position).
 //!
-//! Simplified: Kafka's meters are per broker and restart at zero with the broker; here they
-//! count from the start of the run.
+//! Why the meters are summed that way: in Kafka each is a Yammer meter in one broker's
+//! memory (`ReplicaManager`'s ISR meters, `BrokerTopicStats`, the controller's
+//! `ControllerStats`), so a broker that restarts starts again from zero and one that is down
+//! reports nothing. An operator adding up the brokers' `Count`s on a dashboard sees exactly
+//! this sum — it drops when a broker dies or restarts — and reads the rate from its changes,
+//! as the delta and sparkline here do. A total since the run started would be a number no
+//! Kafka tool shows.
 
-use crate::cluster::kafka::{brokers, consumers, controller, running_brokers};
+use crate::cluster::kafka::{consumers, controller, running_brokers};
 use crate::cluster::ClusterWorld;
 use crate::kafka::broker::controller::PartitionPhase;
 use crate::kafka::broker::ReplicaRole;
@@ -61,27 +66,27 @@ pub const METRICS: &[MetricDef] = &[
     ),
     m(
         "IsrShrinksPerSec",
-        "count",
+        "running brokers, each since its start",
         "Times a leader removed a lagging follower from the ISR.",
     ),
     m(
         "IsrExpandsPerSec",
-        "count",
+        "running brokers, each since its start",
         "Times a leader added a caught-up follower back to the ISR.",
     ),
     m(
         "LeaderElectionRateAndTimeMs",
-        "count",
+        "running brokers, each since its start",
         "Broker changes the controller handled (it elects leaders for the partitions they led).",
     ),
     m(
         "UncleanLeaderElectionsPerSec",
-        "count",
+        "running brokers, each since its start",
         "Leaders elected from outside the ISR: acknowledged writes may be lost.",
     ),
     m(
         "FailedProduceRequestsPerSec",
-        "count",
+        "running brokers, each since its start",
         "Partition appends a broker refused (e.g. NOT_ENOUGH_REPLICAS).",
     ),
     m(
@@ -124,8 +129,18 @@ pub const ISR_SHRINKS: usize = 4;
 pub const ISR_EXPANDS: usize = 5;
 /// Index of `LeaderElectionRateAndTimeMs`.
 pub const LEADER_ELECTIONS: usize = 6;
+/// Index of `UncleanLeaderElectionsPerSec`.
+pub const UNCLEAN: usize = 7;
 /// Index of `FailedProduceRequestsPerSec`.
 pub const FAILED_PRODUCE: usize = 8;
+/// The meters each broker keeps from its start (see [`super::history`]).
+pub const METERS: [usize; 5] = [
+    ISR_SHRINKS,
+    ISR_EXPANDS,
+    LEADER_ELECTIONS,
+    UNCLEAN,
+    FAILED_PRODUCE,
+];
 /// Index of `zk_server_state`.
 const ZK_STATE: usize = 10;
 
@@ -133,15 +148,7 @@ const ZK_STATE: usize = 10;
 pub const SPARK_STEPS: u64 = 2000;
 pub const SPARK_POINTS: u64 = 32;
 
-/// Whether metric `i` is counted from the steps rather than read from the world.
-pub fn is_counter(i: usize) -> bool {
-    matches!(
-        i,
-        ISR_SHRINKS | ISR_EXPANDS | LEADER_ELECTIONS | FAILED_PRODUCE
-    )
-}
-
-/// Every metric read from the world (counters are 0 here but the unclean elections).
+/// Every metric read from the world (the [`METERS`] are 0 here: the history counts them).
 pub fn world_values(world: &ClusterWorld, zk: &dyn Fn(&ClusterWorld) -> [i64; 5]) -> [i64; COUNT] {
     let mut v = [0i64; COUNT];
     for (_, b) in running_brokers(world) {
@@ -162,9 +169,6 @@ pub fn world_values(world: &ClusterWorld, zk: &dyn Fn(&ClusterWorld) -> [i64; 5]
             .filter(|p| p.phase == PartitionPhase::Offline)
             .count() as i64;
     }
-    v[7] = brokers(world)
-        .map(|(_, b)| b.unclean_elections as i64)
-        .sum();
     v[9] = consumers(world)
         .filter(|(id, _)| world.is_up(*id))
         .flat_map(|(_, c)| c.assigned.iter().map(|a| a.lag()))

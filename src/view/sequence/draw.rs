@@ -242,7 +242,8 @@ fn esc(out: &mut String, text: &str) {
 
 impl Drawing {
     /// The SVG markup: rows (step numbers, the cursor's row banded), lanes (head, line;
-    /// dashed when the node is down), then arrows, each a focusable button with its
+    /// dashed when the node is down), then arrows, each a button (only the newest in the tab
+    /// order: the panel moves focus between them with the arrow keys) with its
     /// accessible name, `data-seek`, the message in full as a tooltip, its line, head or
     /// cross, its category's shape at the sender and its kind.
     /// Arrow ids are `<id_prefix><msg id>`, so two drawings can share a page.
@@ -252,7 +253,7 @@ impl Drawing {
         let _ = write!(
             s,
             "<svg class=\"seq\" viewBox=\"0 0 {w} {h}\" role=\"group\" \
-             aria-label=\"Messages, oldest first; the last row is the current step\">"
+             aria-label=\"Messages, oldest first; the last row is the current step. Arrow keys move, Enter goes to the step\">"
         );
         for r in &self.rows {
             let y = r.y;
@@ -279,7 +280,9 @@ impl Drawing {
             esc(&mut s, &l.short);
             s.push_str("</text></g>");
         }
-        for a in &self.arrows {
+        // One tab stop: the newest arrow; the arrow keys move between the others.
+        let last = self.arrows.len().saturating_sub(1);
+        for (i, a) in self.arrows.iter().enumerate() {
             let fate = match a.fate {
                 Fate::Delivered => "delivered",
                 Fate::InFlight => "flight",
@@ -287,10 +290,11 @@ impl Drawing {
             };
             let _ = write!(
                 s,
-                "<g id=\"{id_prefix}{}\" class=\"seq-arrow cat-{} {fate}{}\" tabindex=\"0\" role=\"button\" data-seek=\"{}\" aria-label=\"",
+                "<g id=\"{id_prefix}{}\" class=\"seq-arrow cat-{} {fate}{}\" tabindex=\"{}\" role=\"button\" data-seek=\"{}\" aria-label=\"",
                 a.id,
                 a.category.slug,
                 if a.current { " current" } else { "" },
+                if i == last { "0" } else { "-1" },
                 a.seek
             );
             esc(&mut s, &a.name);

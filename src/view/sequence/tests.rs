@@ -13,7 +13,11 @@ fn run(scenario: &str, steps: u64) -> Run {
 }
 
 fn window(run: &Run) -> Sequence {
-    of_run(run, &Names::from_world(&run.timeline().current().world))
+    of_run(
+        run,
+        &Names::from_world(&run.timeline().current().world),
+        false,
+    )
 }
 
 fn lane(s: &Sequence, label: &str) -> NodeId {
@@ -268,6 +272,13 @@ fn the_svg_names_every_arrow_and_escapes_the_text() {
     }
     assert_eq!(svg.matches("seq-row current").count(), 1);
     assert!(svg.contains(&format!("id=\"m{}\"", d.arrows[0].id)));
+    // One tab stop, the newest arrow; the others are reached with the arrow keys.
+    assert_eq!(svg.matches("tabindex=\"0\"").count(), 1);
+    assert_eq!(svg.matches("tabindex=\"-1\"").count(), d.arrows.len() - 1);
+    let last = d.arrows.last().unwrap();
+    assert!(svg.contains(&format!("id=\"m{}\" class=", last.id)));
+    let at = svg.find(&format!("id=\"m{}\"", last.id)).unwrap();
+    assert!(svg[at..].contains("tabindex=\"0\""));
 }
 
 #[test]
@@ -315,4 +326,23 @@ fn a_message_sent_over_a_cut_link_stops_a_third_of_the_way_with_a_cross() {
         m.head
     );
     assert!(m.name.ends_with("lost as it was sent"), "{}", m.name);
+}
+
+#[test]
+fn quiet_mode_leaves_out_fetch_and_pings_and_counts_them() {
+    let run = run("kafka-default", 900);
+    let names = Names::from_world(&run.timeline().current().world);
+    let all = of_run(&run, &names, false);
+    let quiet = of_run(&run, &names, true);
+    assert_eq!(all.hidden, 0);
+    let chatter = |a: &Arrow| crate::view::protocols::is_chatter(a.category);
+    assert!(
+        all.arrows.iter().any(chatter),
+        "a settled Kafka cluster fetches"
+    );
+    assert!(!quiet.arrows.is_empty() && !quiet.arrows.iter().any(chatter));
+    assert!(quiet.hidden > 0);
+    // The quiet window reaches further back for the same room.
+    assert!(quiet.rows[0].step < all.rows[0].step);
+    assert_eq!(quiet.rows.last().map(|r| r.step), Some(900));
 }
