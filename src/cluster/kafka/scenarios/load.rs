@@ -12,7 +12,7 @@
 //! leader (up to five unanswered per broker and producer), the followers' `Fetch` requests
 //! and the answers carrying the records, the `Produce` answers once the high watermark has
 //! passed them, the consumers' fetches, heartbeats and offset commits, and ZooKeeper's pings.
-//! From about 9.3 s to 12 s (steps ~13 000 to ~32 000 on seed 1) 300 and more are in flight
+//! From about 9.3 s to 12 s (roughly steps 12 000 to 30 000 on seed 1) 300 and more are in flight
 //! most of the time (`zooscope-cli run --scenario kafka-load --in-flight` prints the most).
 //!
 //! Two simplifications of the brokers shape the traffic (see [`crate::kafka::broker::replica`]):
