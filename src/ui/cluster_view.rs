@@ -7,7 +7,6 @@ use yew::prelude::*;
 use crate::sim::{Input, NodeId};
 use crate::view::layout::num;
 use crate::view::protocols::legend_categories;
-use crate::view::scene::Line;
 use crate::view::state::{Action, Panel};
 
 use super::dom;
@@ -81,18 +80,6 @@ fn page_top(stage: &NodeRef) -> f64 {
             .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok());
     }
     y
-}
-
-/// Plain lines between nodes.
-fn lines(ls: &[Line]) -> Html {
-    ls.iter()
-        .map(|l| {
-            html! {
-                <line key={format!("{}-{}", l.a.0, l.b.0)} x1={num(l.x1)} y1={num(l.y1)}
-                    x2={num(l.x2)} y2={num(l.y2)} />
-            }
-        })
-        .collect()
 }
 
 /// The main region of the page.
@@ -207,19 +194,6 @@ pub fn ClusterView() -> Html {
     };
     let shown = dom::has_mode("presenter-panel").then_some(vs.panel);
     let partition = vs.partition.as_ref();
-    // The mesh and the clients' connections change only with cuts or the layout: their
-    // markup is kept between frames (a twelve-broker mesh has 171 lines).
-    let links = use_memo(
-        (scene.mesh.clone(), scene.attachments.clone()),
-        |(mesh, attached)| {
-            html! {
-                <>
-                    <g class="links" aria-hidden="true">{ lines(mesh) }</g>
-                    <g class="attachments" aria-hidden="true">{ lines(attached) }</g>
-                </>
-            }
-        },
-    );
     let diagram_label = format!(
         "Ensemble at step {}: {}",
         scene.step,
@@ -270,7 +244,18 @@ pub fn ClusterView() -> Html {
                 style={(size.1 > size.0).then(|| format!("aspect-ratio:{}/{}", num(size.0), num(size.1)))}>
                 <svg class={if size.1 > size.0 { "cluster-svg tall" } else { "cluster-svg" }} viewBox={sim.frame.layout.view_box()} preserveAspectRatio="xMidYMid meet"
                     role="group" aria-label={diagram_label} onclick={on_click} onkeydown={on_key}>
-                    { (*links).clone() }
+                    <g class="links" aria-hidden="true">
+                        { for scene.mesh.iter().map(|l| html! {
+                            <line key={format!("{}-{}", l.a.0, l.b.0)} x1={num(l.x1)} y1={num(l.y1)}
+                                x2={num(l.x2)} y2={num(l.y2)} />
+                        }) }
+                    </g>
+                    <g class="attachments" aria-hidden="true">
+                        { for scene.attachments.iter().map(|l| html! {
+                            <line key={format!("{}-{}", l.a.0, l.b.0)} x1={num(l.x1)} y1={num(l.y1)}
+                                x2={num(l.x2)} y2={num(l.y2)} />
+                        }) }
+                    </g>
                     <g class="cuts">
                         { for scene.cuts.iter().map(|l| {
                             let m = l.mid();

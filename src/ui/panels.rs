@@ -24,9 +24,6 @@ use super::view_state::{use_view, ViewHandle};
 use super::zab_panel::zab_panel;
 use super::znodes_panel::znodes_panel;
 
-/// Least wall time between two rebuilds of the open panel while playing.
-const PLAYING_REFRESH_MS: f64 = 100.0;
-
 /// The complementary region beside (or, on narrow screens, below) the cluster view.
 #[component]
 pub fn Panels() -> Html {
@@ -43,21 +40,8 @@ pub fn Panels() -> Html {
         let view = view.clone();
         Callback::from(move |p: Panel| view.dispatch(Action::SetPanel(p)))
     };
-    // While playing, the open panel is rebuilt at most every PLAYING_REFRESH_MS of wall time
-    // (its tables are too many to read faster, and rebuilding them every frame costs a busy
-    // cluster several milliseconds a frame); paused, it always shows the cursor's step.
-    let shown = {
-        let last = use_mut_ref(|| (0u64, f64::MIN));
-        let mut last = last.borrow_mut();
-        let now = super::dom::now_ms();
-        let playing = view.0.playing;
-        if !playing || sim.version < last.0 || now - last.1 >= PLAYING_REFRESH_MS {
-            *last = (sim.version, now);
-        }
-        (last.0, playing)
-    };
     let body = {
-        let deps = (shown, panel, view.0.filter, view.0.tree_server);
+        let deps = (sim.version, panel, view.0.filter, view.0.tree_server);
         let (sim, view) = (sim.clone(), view.clone());
         use_memo(deps, move |(_, panel, filter, tree)| {
             body(&sim, &view, *panel, filter, *tree)
