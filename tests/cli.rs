@@ -92,6 +92,27 @@ fn run_twice_with_a_seed_prints_the_same_digest_and_another_seed_another() {
 }
 
 #[test]
+fn run_with_in_flight_names_the_most_messages_on_the_wire_before_the_same_digest() {
+    let args = ["run", "--scenario", "default", "--steps", "3000"];
+    let plain = cli(&args);
+    let with = cli(&[&args[..], &["--in-flight"]].concat());
+    assert_eq!(with.status.code(), Some(0), "{}", stderr(&with));
+    assert_eq!(digest_line(&plain), digest_line(&with));
+    let text = stdout(&with);
+    let lines: Vec<&str> = text.lines().collect();
+    let peak = lines[lines.len() - 2];
+    assert!(peak.starts_with("most in flight: "), "{peak}");
+    let n: usize = peak["most in flight: ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|w| w.parse().ok())
+        .expect("a count");
+    assert!(n > 0, "{peak}");
+    assert!(peak.contains(" messages after step "), "{peak}");
+    assert!(!stdout(&plain).contains("most in flight"));
+}
+
+#[test]
 fn run_as_json_prints_one_object_per_line_with_the_same_digest() {
     let args = [
         "run",

@@ -15,7 +15,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::sim::{CheckerInfo, NodeId, TraceDigest, Violation};
+use crate::sim::time::fmt_time_us;
+use crate::sim::{CheckerInfo, NodeId, TimeUs, TraceDigest, Violation};
 
 use super::scenario::{self, BuildOptions};
 use super::spec::ScenarioSpec;
@@ -141,6 +142,31 @@ pub struct RunSummary {
     pub checker_counts: Vec<(CheckerInfo, u64)>,
     /// The Kafka teaching counters at the end of the run (`super::kafka::counters`).
     pub counters: Vec<(&'static str, u64)>,
+    /// The most messages on the wire at once after any step, and the first step it happened.
+    pub most_in_flight: InFlightPeak,
+}
+
+/// The most messages on the wire at once (moving or held) over a run, counted after every
+/// step: the number the drawing shows as dots at that step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InFlightPeak {
+    pub messages: usize,
+    /// The first step after which that many were on the wire.
+    pub step: u64,
+    /// Simulated time of that step.
+    pub time_us: TimeUs,
+}
+
+impl InFlightPeak {
+    /// `most in flight: 312 messages after step 4567 (12.345678s)`.
+    pub fn line(&self) -> String {
+        format!(
+            "most in flight: {} messages after step {} ({})",
+            self.messages,
+            self.step,
+            fmt_time_us(self.time_us)
+        )
+    }
 }
 
 impl RunSummary {
@@ -248,9 +274,18 @@ fn drive(
     let mut digest = TraceDigest::default();
     let mut violations = Vec::new();
     let mut taken = 0;
+    let mut most = InFlightPeak::default();
     while taken < steps {
         let Some(rec) = sim.step() else { break };
         taken += 1;
+        let on_wire = sim.world.in_flight_len();
+        if on_wire > most.messages {
+            most = InFlightPeak {
+                messages: on_wire,
+                step: sim.world.steps(),
+                time_us: sim.world.now_us(),
+            };
+        }
         let (line, flow) = line_of(sim, &rec);
         digest.add_line(&line);
         violations.extend(rec.violations);
@@ -271,6 +306,7 @@ fn drive(
         end_violations,
         checker_counts,
         counters: super::kafka::counters(&sim.world),
+        most_in_flight: most,
     }
 }
 

@@ -149,6 +149,12 @@ impl<A: Actor> World<A> {
         self.add_node_at(actor, 0)
     }
 
+    /// Sets how the directed link `a -> b` behaves from now on, without a step (a scenario's
+    /// own network: e.g. a few servers in one rack among nodes farther apart).
+    pub fn set_link(&mut self, a: NodeId, b: NodeId, config: LinkConfig) {
+        self.net.set_config((a, b), config);
+    }
+
     /// Schedules an input (a planned fault) at `at_us`.
     pub fn schedule(&mut self, at_us: TimeUs, input: Input<A::Msg>) {
         self.push_event(at_us.max(self.now_us), Event::Input(input));
@@ -227,6 +233,11 @@ impl<A: Actor> World<A> {
     /// Messages on the wire, in id order.
     pub fn in_flight(&self) -> impl Iterator<Item = &Flight<A::Msg>> {
         self.flights.values().map(|(f, _)| f)
+    }
+
+    /// How many messages are on the wire (moving or held).
+    pub fn in_flight_len(&self) -> usize {
+        self.flights.len()
     }
 
     /// One message on the wire.

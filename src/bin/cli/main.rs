@@ -2,7 +2,10 @@
 //!
 //! * `scenarios`: the catalogue, one `name<TAB>kind<TAB>title` line per entry.
 //! * `run`: one trace line (or JSON object) per step, then `digest: <sha256>` over the text
-//!   trace, whatever the format, so two runs can be compared by their last line.
+//!   trace, whatever the format, so two runs can be compared by their last line. With
+//!   `--in-flight`, a line before the digest gives the most messages on the wire at once
+//!   and the step after which it first happened (`most in flight: 312 messages after step
+//!   …`), the number of dots the drawing shows there.
 //! * `sweep`: many seeds with random fault plans, a violation count per checker, and the
 //!   command that replays each failing seed.
 //! * `zk-script`: ZooKeeper client operations and faults from a JSON file, one JSON line per
@@ -81,6 +84,10 @@ struct RunArgs {
     /// Add the scenario's random fault plan (drawn from the seed), as a sweep does.
     #[arg(long)]
     chaos: bool,
+    /// Also print the most messages on the wire at once and the step it first happened,
+    /// before the digest line.
+    #[arg(long)]
+    in_flight: bool,
 }
 
 #[derive(Args, Debug)]
@@ -232,6 +239,9 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
             for (name, n) in &summary.counters {
                 writeln!(out, "{name}: {n}")?;
             }
+            if args.in_flight {
+                writeln!(out, "{}", summary.most_in_flight.line())?;
+            }
             writeln!(out, "{}", runner::digest_line(&summary.digest))?;
         }
         Format::Json => {
@@ -245,6 +255,13 @@ fn run(args: &RunArgs) -> Result<bool, Failure> {
                     "{}",
                     serde_json::json!({ "counter": name, "value": n })
                 )?;
+            }
+            if args.in_flight {
+                let m = summary.most_in_flight;
+                let peak = serde_json::json!({
+                    "most_in_flight": m.messages, "step": m.step, "time_us": m.time_us
+                });
+                writeln!(out, "{peak}")?;
             }
             let last = serde_json::json!({ "steps": summary.steps, "digest": summary.digest });
             writeln!(out, "{last}")?;

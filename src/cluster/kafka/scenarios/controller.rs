@@ -284,4 +284,5 @@ pub const SCENARIOS: &[Scenario] = &[
             Ok(build_layout(opts, &layout))
         },
     },
+    super::load::SCENARIO,
 ];

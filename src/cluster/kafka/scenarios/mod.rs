@@ -9,6 +9,7 @@
 pub mod controller;
 pub mod faults;
 pub mod groups;
+pub mod load;
 pub mod whatif;
 pub mod zk_consumer;
 
