@@ -10,8 +10,8 @@ use crate::view::protocols::legend_categories;
 use crate::view::state::{Action, Panel};
 
 use super::dom;
+use super::dots_layer::DotsLayer;
 use super::legend::legend;
-use super::message_dot::message_dot;
 use super::message_inspector::{message_inspector, InspectorArgs};
 use super::node_glyph::node_glyph;
 use super::node_menu::{node_menu, NodeMenuArgs};
@@ -88,6 +88,27 @@ pub fn ClusterView() -> Html {
     let sim = use_sim();
     let view = use_view();
     let stage = use_node_ref();
+    let dots_ref = use_node_ref();
+    let dots_layer = use_mut_ref(DotsLayer::default);
+    {
+        // After every render: the dots group gets this frame's messages.
+        let (dots_ref, layer) = (dots_ref.clone(), dots_layer.clone());
+        let (frame, dots, selected) = (sim.frame.clone(), sim.dots.clone(), view.0.message);
+        use_effect(move || {
+            if let Some(g) = dots_ref.cast::<web_sys::Element>() {
+                let names = &frame.names;
+                let label = |d: &crate::view::Dot| {
+                    format!(
+                        "{} from {} to {}",
+                        d.kind,
+                        names.label(d.src),
+                        names.label(d.dst)
+                    )
+                };
+                layer.borrow_mut().sync(&g, &dots, &label, selected);
+            }
+        });
+    }
     let scene = &sim.frame.scene;
     let names = &sim.frame.names;
     let vs = &view.0;
@@ -272,11 +293,7 @@ pub fn ClusterView() -> Html {
                         { for scene.nodes.iter().map(|card| node_glyph(card, vs.menu == Some(card.id),
                             partition.map(|p| p.group_b.contains(&card.id)))) }
                     </g>
-                    <g class="dots">
-                        { for sim.dots.iter().map(|d| message_dot(d,
-                            format!("{} from {} to {}", d.kind, names.label(d.src), names.label(d.dst)),
-                            vs.message == Some(d.id))) }
-                    </g>
+                    <g class="dots" ref={dots_ref}></g>
                 </svg>
                 { menu.unwrap_or_default() }
                 { inspector.unwrap_or_default() }

@@ -26,6 +26,11 @@ const MAX_FRAME_WALL_MS: f64 = 100.0;
 /// Time one frame may spend stepping the simulation before it shows what it has (the rest
 /// of a frame goes to drawing; at 1000× the stepping always hits this cap).
 const STEP_BUDGET_MS: f64 = 4.0;
+/// What stepping and drawing together should stay under: when drawing gets slow (hundreds of
+/// messages on the wire), stepping gets only what drawing leaves of it, down to
+/// [`MIN_STEP_BUDGET_MS`], so frames stay short and the run slows down instead.
+const FRAME_BUDGET_MS: f64 = 6.5;
+const MIN_STEP_BUDGET_MS: f64 = 1.0;
 /// Least time between two URL updates.
 const URL_THROTTLE_MS: u32 = 400;
 
@@ -200,8 +205,11 @@ struct Shell {
     /// What the URL said was wrong, and the panel it opens; taken by the first effect.
     startup: Option<(Vec<String>, Panel)>,
     stats: FrameStats,
-    /// Start time and steps of a frame the playback loop began, closed after rendering.
-    pending: Option<(f64, u32)>,
+    /// Start time, end of stepping and steps of a frame the playback loop began, closed
+    /// after rendering.
+    pending: Option<(f64, f64, u32)>,
+    /// Recent drawing time per frame (a moving average), which the stepping budget leaves.
+    render_ms: f64,
     url_timer: Option<Timeout>,
     url_busy: bool,
     panel: Panel,
@@ -226,6 +234,7 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
             startup: Some((problems, decoded.state.panel)),
             stats: FrameStats::default(),
             pending: None,
+            render_ms: 0.0,
             url_timer: None,
             url_busy: false,
             panel: decoded.state.panel,
@@ -275,8 +284,10 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
         let shell = shell.clone();
         use_effect(move || {
             let mut sh = shell.borrow_mut();
-            if let Some((t0, steps)) = sh.pending.take() {
-                sh.stats.record(dom::now_ms() - t0, steps);
+            if let Some((t0, stepped, steps)) = sh.pending.take() {
+                let now = dom::now_ms();
+                sh.render_ms = 0.8 * sh.render_ms + 0.2 * (now - stepped);
+                sh.stats.record(now - t0, steps);
             }
         });
     }
@@ -348,13 +359,15 @@ fn on_frame(l: &Loop, ts: f64) {
             return;
         }
     } else {
-        let deadline = t0 + STEP_BUDGET_MS;
+        let render_ms = l.shell.borrow().render_ms;
+        let budget = (FRAME_BUDGET_MS - render_ms).clamp(MIN_STEP_BUDGET_MS, STEP_BUDGET_MS);
+        let deadline = t0 + budget;
         let mut run = run.borrow_mut();
         run.set_skip_quiet(l.skip);
         let a = run.advance(wall, l.speed, &|| dom::now_ms() > deadline);
         (a.steps, a.ended)
     };
-    l.shell.borrow_mut().pending = Some((t0, steps));
+    l.shell.borrow_mut().pending = Some((t0, dom::now_ms(), steps));
     l.refresh.emit(false);
     if ended {
         l.active.set(false);

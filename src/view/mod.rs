@@ -31,6 +31,7 @@ pub mod history;
 pub mod invariants;
 pub mod kafka;
 pub mod layout;
+pub mod markup;
 pub mod names;
 pub mod narrate;
 pub mod playback;

@@ -14,8 +14,8 @@ export async function kafka_load_draws_three_hundred_messages_in_flight_and_time
   const page = await t.openApp(`/?scenario=kafka-load&step=${START_STEP}`);
   assert.equal(await page.locator('[data-kind="broker"]').count(), 12, 'twelve brokers');
   assert.equal(await page.locator('[data-kind="zk-server"]').count(), 7, 'seven ZooKeeper servers');
-  // Real time (level 40): the simulation needs more steps than a frame's budget allows, so
-  // every frame advances for its whole budget and then draws.
+  // Real time (level 40): the simulation needs more steps than a frame allows, so every
+  // frame steps for what drawing leaves of its budget (the run slows down) and then draws.
   await page.getByRole('slider', { name: 'Speed', exact: true }).fill('40');
   await button(page, 'Play').click();
   let most = 0;

@@ -8,6 +8,7 @@ use crate::sim::time::fmt_time;
 use crate::sim::{MsgId, NodeId, TimeUs};
 
 use super::super::categories::Category;
+use super::super::markup::esc;
 use super::{Arrow, Fate, Lane, Sequence};
 
 /// Drawing width (SVG user units; the picture scales to the panel).
@@ -223,20 +224,6 @@ impl Sequence {
             self.label_of(a.src),
             self.label_of(a.dst)
         )
-    }
-}
-
-/// How far along its flight a message is at `t_us`, in thousandths (held: 400).
-/// Writes `text` escaped for XML text and attribute values.
-fn esc(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
     }
 }
 

@@ -12,14 +12,13 @@
 //! leader (up to five unanswered per broker and producer), the followers' `Fetch` requests
 //! and the answers carrying the records, the `Produce` answers once the high watermark has
 //! passed them, the consumers' fetches, heartbeats and offset commits, and ZooKeeper's pings.
-//! From about 9.3 s to 12 s (roughly steps 12 000 to 30 000 on seed 1) 300 and more are in flight
-//! most of the time (`zooscope-cli run --scenario kafka-load --in-flight` prints the most).
+//! From about 9.3 s to 12 s (roughly steps 12 000 to 30 000 on seed 1) 335 are in flight on
+//! average, 300 and more 80% of the time (`zooscope-cli run --scenario kafka-load --in-flight`
+//! prints the most).
 //!
-//! Two simplifications of the brokers shape the traffic (see [`crate::kafka::broker::replica`]):
-//! a follower fetches each partition in its own request (Kafka batches every partition it
-//! follows from one leader into one request), and a leader answers an empty fetch at once
-//! instead of parking it for `replica.fetch.wait.max.ms`, the follower polling on that period
-//! instead. So `replica.fetch.wait.max.ms` is [`FOLLOWER_POLL_MS`] here: with Kafka's 500 the
+//! One simplification of the brokers shapes the traffic (see [`crate::kafka::broker::replica`]):
+//! a leader answers an empty fetch at once instead of parking it for
+//! `replica.fetch.wait.max.ms`, the follower polling on that period instead. So `replica.fetch.wait.max.ms` is [`FOLLOWER_POLL_MS`] here: with Kafka's 500 the
 //! followers would idle between polls and every producer would wait for the next one (a
 //! lock-step Kafka's parked fetches do not have). A run this size takes ~35 000 steps.
 
