@@ -51,7 +51,15 @@ pub fn node_glyph(c: &NodeCard, selected: bool, group_b: Option<bool>) -> Html {
                 <text class="role" y="12">{ c.role.title() }</text>
             }
             if let Some(text) = below {
-                <text class="detail" y={num(below_y)}>{ text }</text>
+                <text class="detail" y={num(below_y)}>
+                    if c.stacked {
+                        { for text.split(" · ").enumerate().map(|(i, part)| html! {
+                            <tspan x="0" dy={if i == 0 { "0" } else { "1.15em" }}>{ part.to_string() }</tspan>
+                        }) }
+                    } else {
+                        { text }
+                    }
+                </text>
             }
             if let Some(v) = &c.note {
                 <text class="vote" y={num(r + 31.0)}>{ v }</text>

@@ -87,6 +87,8 @@ pub struct NodeCard {
     pub r: f64,
     /// Its captions sit a line lower than its neighbours' (see `layout::Slot::low`).
     pub low: bool,
+    /// Its caption's ` · ` parts stack, one per line (see `layout::Slot::stacked`).
+    pub stacked: bool,
     /// One line under the node, e.g. `epoch 2 · 0x200000004` or `holds the lock`.
     pub detail: String,
     /// A second, emphasised line (a LOOKING server's vote).
@@ -113,6 +115,7 @@ impl NodeCard {
             y: 0.0,
             r: 0.0,
             low: false,
+            stacked: false,
             detail: String::new(),
             note: None,
             description: String::new(),
@@ -143,6 +146,7 @@ pub fn cards(
             card.y = slot.map_or(0.0, |s| s.at.y);
             card.r = slot.map_or(0.0, |s| s.r);
             card.low = slot.is_some_and(|s| s.low);
+            card.stacked = slot.is_some_and(|s| s.stacked);
             card
         })
         .collect()

@@ -95,6 +95,9 @@ pub struct Slot {
     pub r: f64,
     /// Its captions sit a line lower, clear of its neighbours' on a crowded line.
     pub low: bool,
+    /// Its caption's parts (`leads 1 · follows 2`) stack, one per line: its neighbours on
+    /// its line are closer than the caption is wide.
+    pub stacked: bool,
 }
 
 /// Placement of every node of a world, and the size of the drawing that holds them.
@@ -165,6 +168,7 @@ impl Layout {
                         at: on_ellipse(centre, radius * wide, radius, s - 1, servers),
                         r: SERVER_R,
                         low: false,
+                        stacked: false,
                     }
                 }
                 Tier::Row => {
@@ -180,6 +184,7 @@ impl Layout {
                         r: ROW_R,
                         // Five or six on one line are closer than their captions are wide.
                         low: !zigzag && row > 4 && b % 2 == 0,
+                        stacked: zigzag,
                     }
                 }
                 Tier::Band => {
@@ -189,6 +194,7 @@ impl Layout {
                         at: Point::new(at.x, at.y + band_dy),
                         r: CLIENT_R,
                         low: c % 2 == 0,
+                        stacked: false,
                     }
                 }
             })

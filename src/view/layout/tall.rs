@@ -54,6 +54,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                     at: on_ellipse(centre, radius, radius, s - 1, servers),
                     r: SERVER_R,
                     low: false,
+                    stacked: false,
                 }
             }
             Tier::Row => {
@@ -62,6 +63,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                     at: on_lines(b - 1, row, row_top, ROW_R),
                     r: ROW_R,
                     low: b % 2 == 0,
+                    stacked: false,
                 }
             }
             Tier::Band => {
@@ -70,6 +72,7 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
                     at: on_lines(c - 1, clients, band_top, CLIENT_R),
                     r: CLIENT_R,
                     low: c % 2 == 0,
+                    stacked: false,
                 }
             }
         })
