@@ -3,8 +3,7 @@
 // issue; this only checks the page does not break).
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
+import { button } from './lib/controls.mjs';
 
 export async function kafka_default_scenario_draws_brokers_and_a_controller(t) {
   const page = await t.openApp('/?scenario=kafka-default');

@@ -6,13 +6,7 @@
 // numbers are those of `zooscope-cli run --seed 1`.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
+import { button, cursor } from './lib/controls.mjs';
 
 async function pause(page) {
   if (await button(page, 'Pause').count()) await button(page, 'Pause').click();

@@ -5,36 +5,15 @@
 // hooks (data-kind, data-role). Every case also fails on any page or console error.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
+import { button, cursor, playUntil as playAndPause, setSpeed } from './lib/controls.mjs';
 
 /** kafka-default at step 1600 (~12 s): a controller, partition leaders, a stable group. */
 const SETTLED = '/?scenario=kafka-default&step=1600';
 
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
-
-async function setSpeed(page, level) {
-  await page.getByRole('slider', { name: 'Speed', exact: true }).fill(String(level));
-}
-
-/** Plays until `done()` holds, then pauses. */
+/** Plays at real time (speed 40) until `done()` holds, then pauses. */
 async function playUntil(page, done, what, timeoutMs = 40_000) {
   await setSpeed(page, 40);
-  await button(page, 'Play').click();
-  const started = Date.now();
-  try {
-    while (!(await done())) {
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`played ${timeoutMs} ms (to step ${await cursor(page)}) without ${what}`);
-      }
-      await page.waitForTimeout(50);
-    }
-  } finally {
-    if (await button(page, 'Pause').count()) await button(page, 'Pause').click();
-  }
+  await playAndPause(page, done, what, timeoutMs);
 }
 
 const role = (page, label) => page.locator(`[data-node="${label}"]`).getAttribute('data-role');

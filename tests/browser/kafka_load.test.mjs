@@ -4,8 +4,7 @@
 // not asserted against a tight budget: these machines are noisy and shared.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
+import { button } from './lib/controls.mjs';
 
 // Just before the producers' first records land (about 9.2 s into the run).
 const START_STEP = 12_000;

@@ -5,14 +5,9 @@
 // `zooscope-cli run --scenario <name> --seed 1`.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
 const VIEWPORT = { viewport: { width: 1280, height: 720 } };
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
 
 const row = (page, name) => page.locator(`tr[data-partition="${name}"]`);
 

@@ -4,8 +4,7 @@
 // are noisy.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
+import { button } from './lib/controls.mjs';
 
 export async function twelve_brokers_and_seven_zookeeper_servers_fit_and_keep_frames_short(t) {
   const page = await t.openApp('/?scenario=kafka-twelve-brokers');

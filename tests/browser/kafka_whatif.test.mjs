@@ -3,13 +3,7 @@
 // the Invariants panel, in words, with a "Go to step" that jumps to it.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
+import { button, cursor } from './lib/controls.mjs';
 
 const KAFKA_WHAT_IFS = [
   'whatif-no-controller-fencing',

@@ -4,15 +4,9 @@
 // 1280×720, elections and quorums explained, and a phone layout.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
 const PROJECTOR = { width: 1280, height: 720 };
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
 
 async function stepTo(page, n) {
   while ((await cursor(page)) < n) await button(page, 'Step forward').click();

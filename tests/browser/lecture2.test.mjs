@@ -6,16 +6,10 @@
 // the drawing, and the "What if…" group of the picker catching its planted bug.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
 const PROJECTOR = { width: 1280, height: 720 };
 const PHONE = { width: 390, height: 844 };
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
 
 async function stepTo(page, n) {
   while ((await cursor(page)) < n) await button(page, 'Step forward').click();

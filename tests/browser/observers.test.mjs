@@ -3,12 +3,7 @@
 // never carry the quorum mark, have their legend entry, and the Zab log marks their columns.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function setSpeed(page, level) {
-  await page.getByRole('slider', { name: 'Speed', exact: true }).fill(String(level));
-}
+import { button, setSpeed } from './lib/controls.mjs';
 
 /** Plays until `done()` holds, then pauses. */
 async function playUntil(page, done, what, timeoutMs = 40_000) {

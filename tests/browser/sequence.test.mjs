@@ -3,15 +3,9 @@
 // following the cursor; a click or Enter on an arrow seeks the timeline to its step.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
 const VIEW_720 = { viewport: { width: 1280, height: 720 } };
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
 
 async function stepForward(page, times) {
   for (let i = 0; i < times; i++) await button(page, 'Step forward').click();

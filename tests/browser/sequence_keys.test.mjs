@@ -5,15 +5,9 @@
 // stay out of it.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
 const VIEW_720 = { viewport: { width: 1280, height: 720 } };
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
 
 /** The focused element: its classes, accessible name, tab index and whether it shows focus. */
 const focused = (page) =>

@@ -4,18 +4,13 @@
 // skipping off restores proportional time; 1000× keeps frames short.
 
 import assert from 'node:assert/strict';
+import { button, cursor } from './lib/controls.mjs';
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 const leader = (page) => page.locator('.node.leader[data-role=leading]');
 const skipBox = (page) => page.getByRole('checkbox', { name: 'Skip quiet time', exact: true });
 
 async function hasLeader(page) {
   return (await leader(page).count()) === 1 && (await page.locator('[data-role=following]').count()) > 0;
-}
-
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
 }
 
 /** Simulated seconds shown in the readout (`… · 12.345s`). */

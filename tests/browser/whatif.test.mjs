@@ -3,34 +3,7 @@
 // row turns red with the violation in words, and "Go to step" jumps to the step it fired.
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-/** The current step, from the readout under the timeline. */
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
-
-async function setSpeed(page, level) {
-  await page.getByRole('slider', { name: 'Speed', exact: true }).fill(String(level));
-}
-
-/** Plays until `done()` holds, then pauses. */
-async function playUntil(page, done, what, timeoutMs = 60_000) {
-  await button(page, 'Play').click();
-  const started = Date.now();
-  try {
-    while (!(await done())) {
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`played ${timeoutMs} ms (to step ${await cursor(page)}) without ${what}`);
-      }
-      await page.waitForTimeout(50);
-    }
-  } finally {
-    if (await button(page, 'Pause').count()) await button(page, 'Pause').click();
-  }
-}
+import { button, cursor, setSpeed, playUntil } from './lib/controls.mjs';
 
 async function openTab(page, name) {
   await page.getByRole('tab', { name, exact: true }).click();

@@ -3,8 +3,7 @@
 // error (this only checks the page does not break; the consumer has no panels of its own).
 
 import assert from 'node:assert/strict';
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
+import { button } from './lib/controls.mjs';
 
 export async function kafka_zk_consumer_scenario_draws_two_classic_consumers(t) {
   const page = await t.openApp('/?scenario=kafka-zk-consumer');

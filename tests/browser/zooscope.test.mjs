@@ -6,40 +6,13 @@
 import assert from 'node:assert/strict';
 
 import { VIEWPORTS } from './lib/harness.mjs';
+import { button, cursor, setSpeed, playUntil } from './lib/controls.mjs';
 
 // ---- helpers ----------------------------------------------------------------------------
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 
 /** [label, role] of every node in the drawing. */
 function roles(page) {
   return page.$$eval('[data-node]', (els) => els.map((e) => [e.dataset.node, e.dataset.role]));
-}
-
-/** The current step, from the readout under the timeline. */
-async function cursor(page) {
-  const text = await page.locator('#step-readout').innerText();
-  return Number(text.match(/step (\d+)/)[1]);
-}
-
-async function setSpeed(page, level) {
-  await page.getByRole('slider', { name: 'Speed', exact: true }).fill(String(level));
-}
-
-/** Plays until `done()` holds, then pauses. */
-async function playUntil(page, done, what, timeoutMs = 40_000) {
-  await button(page, 'Play').click();
-  const started = Date.now();
-  try {
-    while (!(await done())) {
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`played ${timeoutMs} ms (to step ${await cursor(page)}) without ${what}`);
-      }
-      await page.waitForTimeout(50);
-    }
-  } finally {
-    if (await button(page, 'Pause').count()) await button(page, 'Pause').click();
-  }
 }
 
 /** Steps forward one event at a time until `done()` holds. */

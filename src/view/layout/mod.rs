@@ -100,6 +100,18 @@ pub struct Slot {
     pub stacked: bool,
 }
 
+impl Slot {
+    /// A node at `at` of radius `r`, its captions a line lower when `low`, on one line.
+    pub fn new(at: Point, r: f64, low: bool) -> Slot {
+        Slot {
+            at,
+            r,
+            low,
+            stacked: false,
+        }
+    }
+}
+
 /// Placement of every node of a world, and the size of the drawing that holds them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
@@ -164,12 +176,11 @@ impl Layout {
             .map(|k| match k.tier {
                 Tier::Ring => {
                     s += 1;
-                    Slot {
-                        at: on_ellipse(centre, radius * wide, radius, s - 1, servers),
-                        r: SERVER_R,
-                        low: false,
-                        stacked: false,
-                    }
+                    Slot::new(
+                        on_ellipse(centre, radius * wide, radius, s - 1, servers),
+                        SERVER_R,
+                        false,
+                    )
                 }
                 Tier::Row => {
                     b += 1;
@@ -190,12 +201,7 @@ impl Layout {
                 Tier::Band => {
                     c += 1;
                     let at = on_band(c - 1, clients);
-                    Slot {
-                        at: Point::new(at.x, at.y + band_dy),
-                        r: CLIENT_R,
-                        low: c % 2 == 0,
-                        stacked: false,
-                    }
+                    Slot::new(Point::new(at.x, at.y + band_dy), CLIENT_R, c % 2 == 0)
                 }
             })
             .collect();

@@ -50,30 +50,23 @@ pub fn for_kinds(kinds: &[NodeKind]) -> Layout {
         .map(|k| match k.tier {
             Tier::Ring => {
                 s += 1;
-                Slot {
-                    at: on_ellipse(centre, radius, radius, s - 1, servers),
-                    r: SERVER_R,
-                    low: false,
-                    stacked: false,
-                }
+                Slot::new(
+                    on_ellipse(centre, radius, radius, s - 1, servers),
+                    SERVER_R,
+                    false,
+                )
             }
             Tier::Row => {
                 b += 1;
-                Slot {
-                    at: on_lines(b - 1, row, row_top, ROW_R),
-                    r: ROW_R,
-                    low: b % 2 == 0,
-                    stacked: false,
-                }
+                Slot::new(on_lines(b - 1, row, row_top, ROW_R), ROW_R, b % 2 == 0)
             }
             Tier::Band => {
                 c += 1;
-                Slot {
-                    at: on_lines(c - 1, clients, band_top, CLIENT_R),
-                    r: CLIENT_R,
-                    low: c % 2 == 0,
-                    stacked: false,
-                }
+                Slot::new(
+                    on_lines(c - 1, clients, band_top, CLIENT_R),
+                    CLIENT_R,
+                    c % 2 == 0,
+                )
             }
         })
         .collect();
