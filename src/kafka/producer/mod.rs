@@ -357,8 +357,10 @@ impl Producer {
         let complete = self.partitions.len() as i32 == self.num_partitions
             && self.partitions.iter().all(|p| p.leader >= 0);
         if complete {
-            // An update asked for after this request went out still stands (Kafka's
-            // `Metadata.requestVersion`): only then is the refresh timer left armed.
+            // An update asked for after this request went out still stands: the refresh
+            // timer stays armed. (Kafka's `Metadata.update` clears `needFullUpdate` on any full
+            // answer and the next error asks again; keeping the update asked for is the
+            // simplification, with the same progress.)
             if !self.metadata_update_pending {
                 ctx.cancel_timer(Timer::Retry);
             }
